@@ -1,0 +1,37 @@
+import * as os from 'node:os'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+export interface Machine {
+  date: string
+  nproc: number
+  cpu: string
+  memGiB: number
+  os: string
+  node: string
+  versions: Record<string, string>
+}
+
+/** Packages whose versions shape the figures. */
+const PACKAGES = ['libp2p', '@libp2p/tcp', '@chainsafe/libp2p-noise', '@chainsafe/libp2p-yamux', 'msgpackr', '@grpc/grpc-js', 'moleculer']
+
+function version (root: string, name: string): string {
+  try {
+    return (JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version
+  } catch {
+    return 'unknown'
+  }
+}
+
+export function describeMachine (root: string): Machine {
+  const cpus = os.cpus()
+  return {
+    date: new Date().toISOString(),
+    nproc: os.availableParallelism(),
+    cpu: cpus[0]?.model.trim() ?? 'unknown',
+    memGiB: Math.round(os.totalmem() / 2 ** 30 * 10) / 10,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    versions: Object.fromEntries(PACKAGES.map((p) => [p, version(root, p)]))
+  }
+}
