@@ -1,1 +1,156 @@
-export {}
+/**
+ * @packageDocumentation
+ *
+ * peercall's core: `createNode()` starts a peer that serves registered services and calls services hosted by
+ * other peers, over one long-lived multiplexed libp2p stream per pair of peers (`/peercall/rpc/1.0.0`,
+ * docs/protocol.md).
+ *
+ * ```ts
+ * import { createNode } from '@peercall/core'
+ *
+ * const node = await createNode({ listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [seedAddr] })
+ * node.register('Calculator', { add: (a: number, b: number) => a + b }, { idempotent: ['add'] })
+ * const calc = node.service<{ add(a: number, b: number): Promise<number> }>('Calculator')
+ * await calc.add(1, 2)
+ * await node.stop()
+ * ```
+ */
+import { Node } from './node.js'
+import { createPeerLibp2p } from './libp2p.js'
+import { DEFAULT_LISTEN } from './defaults.js'
+import type { RegisterOptions, ServiceImpl } from './registry.js'
+import type { ConnectionGater, PrivateKey } from '@libp2p/interface'
+
+export { RpcError, RPC_ERROR_CODES, isRpcErrorCode } from './errors.js'
+export type { RpcErrorCode, RpcErrorOptions } from './errors.js'
+export { callContext } from './context.js'
+export type { CallContext } from './context.js'
+export { HybridClock, compareHlc, formatHlc } from './hlc.js'
+export type { HlcTimestamp, HybridClockOptions } from './hlc.js'
+export { codec, exceedsDepth, MAP_EXTENSION_TYPE } from './codec.js'
+export type { Codec } from './codec.js'
+export { encodeFrames, FrameDecoder, FRAME_HEADER_BYTES } from './frame.js'
+export type { FrameDecoderOptions } from './frame.js'
+export { FrameType } from './messages.js'
+export type { RequestMeta } from './messages.js'
+export { Session } from './session.js'
+export type { ByteStream, SessionOptions, RequestOptions, Dispatch } from './session.js'
+export { Registry, callableMethods } from './registry.js'
+export type { RegisterOptions, ServiceImpl, ServiceEntry } from './registry.js'
+export { CLUSTER_CONNECTION_MANAGER } from './libp2p.js'
+export * as defaults from './defaults.js'
+
+/** Bounds that protect a node from hostile or broken peers. */
+export interface NodeLimits {
+  /** Largest frame body sent or accepted, bytes. @default 4 MiB (MAX_FRAME_SIZE) */
+  maxFrameSize?: number
+  /** Calls one remote peer may have executing here at once; more get OVERLOADED. @default 1024 */
+  maxInflight?: number
+  /** Deepest nesting accepted in a decoded frame. @default 64 */
+  maxDepth?: number
+  /** Unwritten bytes queued to one peer past which new calls fail with OVERLOADED. @default 16 MiB */
+  maxPendingWriteBytes?: number
+}
+
+export interface NodeOptions {
+  /** Multiaddrs to listen on. @default ['/ip4/127.0.0.1/tcp/0'] */
+  listen?: string[]
+  /** Multiaddrs (ending in /p2p/<peer id>) of peers to join through. @default [] */
+  bootstrap?: string[]
+  /** Cluster name: peers of other clusters are ignored. @default 'default' */
+  cluster?: string
+  /** Deadline of calls that name none, ms. @default 30000 */
+  timeoutMs?: number
+  /** How long stop() waits for in-flight calls, ms. @default 5000 */
+  drainTimeoutMs?: number
+  limits?: NodeLimits
+  /** The libp2p identity; a new one is made when absent. */
+  privateKey?: PrivateKey
+  /** libp2p connection gater (tests inject partitions through it). */
+  connectionGater?: ConnectionGater
+}
+
+export type Balance = 'p2c' | 'hash' | 'round-robin' | 'local-first'
+
+export interface CallOptions {
+  /** Call this peer (a peer id, or a multiaddr ending in /p2p/<id>), with no routing. */
+  peer?: string
+  /** Deadline, ms, sent to the remote as a relative timeout. @default the node's timeoutMs */
+  timeoutMs?: number
+  /** Aborting it cancels the call here and aborts the remote handler's signal. */
+  signal?: AbortSignal
+  /** How to choose the peer. @default 'p2c' */
+  balance?: Balance
+  /** Key for `balance: 'hash'` and for ordered calls. */
+  key?: string
+  /** Whether the call may run more than once (retried, hedged). @default as registered */
+  idempotent?: boolean
+  /** Attempts after the first, for idempotent calls. */
+  retries?: number
+  /** Send a second attempt to another peer if no answer within this many ms (idempotent calls only). */
+  hedgeAfterMs?: number
+  /** Run in send order at the target, per caller and key. */
+  ordered?: boolean
+}
+
+export type MemberState = 'alive' | 'suspect' | 'dead' | 'left'
+
+export interface MemberLoad {
+  inflight: number
+  latencyMs: number
+  eventLoopDelayMs?: number
+  cpu?: number
+  memory?: number
+}
+
+export interface Member {
+  peerId: string
+  addrs: string[]
+  state: MemberState
+  incarnation: number
+  services: string[]
+  load: MemberLoad
+}
+
+/** The methods of T, each returning a promise of its result. */
+export type ServiceProxy<T> = {
+  [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never
+}
+
+export interface PeercallNode extends EventTarget {
+  readonly peerId: string
+  readonly multiaddrs: string[]
+  /** Serves `impl`'s own methods under `name`. */
+  register(name: string, impl: ServiceImpl, options?: RegisterOptions): void
+  unregister(name: string): boolean
+  /** Names of the services this peer hosts. */
+  services(): string[]
+  /** A typed client: `node.service<Calculator>('Calculator').add(1, 2)`. */
+  service<T extends object>(name: string, defaults?: CallOptions): ServiceProxy<T>
+  call<R = unknown>(service: string, method: string, args?: unknown[], options?: CallOptions): Promise<R>
+  members(): Member[]
+  /** Round-trip time to a peer over its RPC stream, ms. */
+  ping(peer: string, timeoutMs?: number): Promise<number>
+  /** Graceful: stops taking calls, drains those in flight, leaves the cluster. */
+  stop(): Promise<void>
+}
+
+/**
+ * Starts a peer. Resolves once it listens and has dialled its bootstrap peers (an unreachable bootstrap peer
+ * is logged, not fatal: a peer may start first).
+ */
+export async function createNode (options: NodeOptions = {}): Promise<PeercallNode> {
+  const libp2p = await createPeerLibp2p({
+    listen: options.listen ?? DEFAULT_LISTEN,
+    privateKey: options.privateKey,
+    connectionGater: options.connectionGater
+  })
+  const node = new Node(libp2p, options)
+  try {
+    await node.start()
+  } catch (err) {
+    await libp2p.stop()
+    throw err
+  }
+  return node
+}

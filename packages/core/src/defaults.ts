@@ -1,0 +1,36 @@
+/**
+ * Named defaults of the RPC core, each with its unit and where the figure comes from.
+ */
+
+/** libp2p protocol id of the RPC stream. */
+export const RPC_PROTOCOL = '/peercall/rpc/1.0.0'
+
+/** Largest frame body accepted or sent, in bytes (gRPC's default receive limit is 4 MiB). */
+export const MAX_FRAME_SIZE = 4 * 1024 * 1024
+
+/** Calls one remote peer may have executing here at once; beyond it calls get OVERLOADED (gRPC maxConcurrentStreams is 100 per connection; we multiplex many cheaper calls on one stream). */
+export const MAX_INFLIGHT_PER_PEER = 1024
+
+/** Deepest nesting of arrays, maps and extensions accepted in one decoded frame (JSON parsers commonly stop at 64..512). */
+export const MAX_DECODE_DEPTH = 64
+
+/** Bytes queued for one stream that the remote has not read yet, past which new calls fail fast with OVERLOADED. */
+export const MAX_PENDING_WRITE_BYTES = 16 * 1024 * 1024
+
+/** Deadline of a call that names none, in ms (Finagle's and Moleculer's defaults are finite; gRPC's is infinite). */
+export const DEFAULT_TIMEOUT_MS = 30_000
+
+/** How long a dial of a peer for the RPC stream may take, in ms (libp2p's dialTimeout default is 5 s). */
+export const DIAL_TIMEOUT_MS = 5_000
+
+/** How long stop() waits for calls this peer is executing to finish, in ms. */
+export const DRAIN_TIMEOUT_MS = 5_000
+
+/** Largest clock offset from a remote timestamp that the hybrid logical clock accepts, in ms (CockroachDB's default max offset is 500 ms; we allow more since peers are not clock-synchronised by us). */
+export const HLC_MAX_DRIFT_MS = 60_000
+
+/** Default listen address: loopback, an ephemeral port. */
+export const DEFAULT_LISTEN = ['/ip4/127.0.0.1/tcp/0']
+
+/** Default cluster name. */
+export const DEFAULT_CLUSTER = 'default'

@@ -1,0 +1,120 @@
+/**
+ * The sessions of one node: at most one preferred RPC stream per remote peer for outgoing calls, opened on
+ * demand and re-opened after a drop, plus every inbound stream that remotes opened to us.
+ */
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import { RPC_PROTOCOL } from './defaults.js'
+import { RpcError } from './errors.js'
+import { Session } from './session.js'
+import type { SessionOptions, ByteStream } from './session.js'
+import type { Libp2p, Stream } from '@libp2p/interface'
+
+export type SessionFactory = (stream: ByteStream, peer: string, onClose: (s: Session) => void) => Session
+
+export class SessionPool {
+  private readonly libp2p: Libp2p
+  private readonly preferred = new Map<string, Session>()
+  private readonly all = new Set<Session>()
+  private readonly dialing = new Map<string, Promise<Session>>()
+  private readonly options: Omit<SessionOptions, 'peer' | 'onClose'>
+  private accepting = true
+
+  constructor (libp2p: Libp2p, options: Omit<SessionOptions, 'peer' | 'onClose'>) {
+    this.libp2p = libp2p
+    this.options = options
+  }
+
+  async start (): Promise<void> {
+    await this.libp2p.handle(RPC_PROTOCOL, ({ stream, connection }) => {
+      if (!this.accepting) {
+        stream.abort(new Error('peer is shutting down'))
+        return
+      }
+      this.adopt(stream, connection.remotePeer.toString())
+    }, { maxInboundStreams: 16, maxOutboundStreams: 16 })
+  }
+
+  /** An open session to `peer` that takes new calls, if there is one. */
+  get (peer: string): Session | undefined {
+    const s = this.preferred.get(peer)
+    return s !== undefined && s.isOpen && !s.draining ? s : undefined
+  }
+
+  /** The session to `peer`, opening a stream (and dialling) if there is none. */
+  open (peer: string, signal: AbortSignal): Promise<Session> {
+    const existing = this.get(peer)
+    if (existing !== undefined) return Promise.resolve(existing)
+    let dial = this.dialing.get(peer)
+    if (dial === undefined) {
+      dial = this.dial(peer, signal).finally(() => { this.dialing.delete(peer) })
+      this.dialing.set(peer, dial)
+    }
+    return dial
+  }
+
+  private async dial (peer: string, signal: AbortSignal): Promise<Session> {
+    if (!this.accepting) throw new RpcError('UNAVAILABLE', 'this peer is shutting down', { peer, mayHaveExecuted: false })
+    let target
+    try {
+      target = peer.startsWith('/') ? multiaddr(peer) : peerIdFromString(peer)
+    } catch (err) {
+      throw new RpcError('INVALID_ARGUMENT', `not a peer id or multiaddr: ${peer}`, { mayHaveExecuted: false, cause: err })
+    }
+    let stream: Stream
+    try {
+      stream = await this.libp2p.dialProtocol(target, RPC_PROTOCOL, { signal })
+    } catch (err) {
+      const timedOut = signal.aborted
+      throw new RpcError(timedOut ? 'DEADLINE_EXCEEDED' : 'UNAVAILABLE', `cannot reach ${peer}: ${(err as Error).message}`, {
+        peer, mayHaveExecuted: false, retryable: true, cause: err
+      })
+    }
+    const remote = peer.startsWith('/') ? (peerOfMultiaddr(peer) ?? peer) : peer
+    return this.adopt(stream, remote, true)
+  }
+
+  private adopt (stream: Stream, peer: string, outbound = false): Session {
+    const session = new Session(stream as unknown as ByteStream, {
+      ...this.options,
+      peer,
+      onClose: (s) => {
+        this.all.delete(s)
+        if (this.preferred.get(peer) === s) this.preferred.delete(peer)
+      }
+    })
+    this.all.add(session)
+    const current = this.preferred.get(peer)
+    if (outbound || current === undefined || !current.isOpen || current.draining) this.preferred.set(peer, session)
+    return session
+  }
+
+  /** Peers with an open session. */
+  peers (): string[] {
+    return [...this.preferred.keys()]
+  }
+
+  sessions (): Session[] {
+    return [...this.all]
+  }
+
+  /** Stops taking streams, tells every remote to send no new calls, and waits (bounded) for calls to finish. */
+  async drain (timeoutMs: number): Promise<void> {
+    this.accepting = false
+    await this.libp2p.unhandle(RPC_PROTOCOL).catch(() => {})
+    for (const s of this.all) s.goAway()
+    const idle = Promise.all([...this.all].map(async s => { await s.idle() }))
+    let timer: ReturnType<typeof setTimeout> | undefined
+    await Promise.race([idle, new Promise<void>(resolve => { timer = setTimeout(resolve, timeoutMs) })])
+    clearTimeout(timer)
+  }
+
+  closeAll (): void {
+    for (const s of [...this.all]) s.close()
+  }
+}
+
+function peerOfMultiaddr (addr: string): string | undefined {
+  const i = addr.lastIndexOf('/p2p/')
+  return i >= 0 ? addr.slice(i + 5) : undefined
+}

@@ -1,0 +1,88 @@
+/**
+ * Registered services and the methods of each that may be called.
+ */
+import { runInContext } from './context.js'
+import { RpcError } from './errors.js'
+import type { CallContext } from './context.js'
+
+export interface RegisterOptions {
+  /** Methods that are safe to run more than once (retried and hedged by callers), or true for all. */
+  idempotent?: readonly string[] | boolean
+}
+
+export type ServiceImpl = object
+
+export interface ServiceEntry {
+  readonly name: string
+  readonly impl: ServiceImpl
+  /** The callable methods: own and class-prototype functions, never those of Object.prototype. */
+  readonly methods: ReadonlyMap<string, (...args: any[]) => unknown>
+  readonly idempotent: ReadonlySet<string>
+}
+
+/** Names that are never callable, whatever the implementation holds. */
+const FORBIDDEN = new Set(['constructor', '__proto__', 'prototype', 'then'])
+
+/**
+ * The functions of `impl` that a remote may call: its own function-valued properties and those of its class
+ * prototypes, stopping at Object.prototype (so toString, hasOwnProperty, __defineGetter__ and friends are out).
+ */
+export function callableMethods (impl: ServiceImpl): Map<string, (...args: any[]) => unknown> {
+  const methods = new Map<string, (...args: any[]) => unknown>()
+  for (let o: object | null = impl; o !== null && o !== Object.prototype && o !== Function.prototype; o = Object.getPrototypeOf(o)) {
+    for (const name of Object.getOwnPropertyNames(o)) {
+      if (FORBIDDEN.has(name) || methods.has(name)) continue
+      const desc = Object.getOwnPropertyDescriptor(o, name)
+      if (desc !== undefined && typeof desc.value === 'function') methods.set(name, desc.value)
+    }
+  }
+  return methods
+}
+
+export class Registry {
+  private readonly services = new Map<string, ServiceEntry>()
+
+  register (name: string, impl: ServiceImpl, options: RegisterOptions = {}): ServiceEntry {
+    if (typeof name !== 'string' || name.length === 0) throw new TypeError('service name must be a non-empty string')
+    if (impl === null || typeof impl !== 'object') throw new TypeError(`service ${name}: implementation must be an object`)
+    if (this.services.has(name)) throw new Error(`service ${name} is already registered`)
+    const methods = callableMethods(impl)
+    if (methods.size === 0) throw new TypeError(`service ${name} has no methods`)
+    const idem = options.idempotent === true
+      ? new Set(methods.keys())
+      : new Set(options.idempotent === false || options.idempotent === undefined ? [] : options.idempotent)
+    for (const m of idem) if (!methods.has(m)) throw new TypeError(`service ${name}: idempotent method ${m} does not exist`)
+    const entry: ServiceEntry = { name, impl, methods, idempotent: idem }
+    this.services.set(name, entry)
+    return entry
+  }
+
+  unregister (name: string): boolean {
+    return this.services.delete(name)
+  }
+
+  get (name: string): ServiceEntry | undefined {
+    return this.services.get(name)
+  }
+
+  has (name: string): boolean {
+    return this.services.has(name)
+  }
+
+  names (): string[] {
+    return [...this.services.keys()]
+  }
+
+  /** Runs one call in its context; throws NOT_FOUND for an unknown service or method. */
+  invoke (ctx: CallContext, args: unknown[]): unknown {
+    const entry = this.services.get(ctx.service)
+    if (entry === undefined) {
+      throw new RpcError('NOT_FOUND', `no service ${ctx.service} on this peer`, { service: ctx.service, method: ctx.method, mayHaveExecuted: false, retryable: true })
+    }
+    const fn = entry.methods.get(ctx.method)
+    if (fn === undefined) {
+      throw new RpcError('NOT_FOUND', `service ${ctx.service} has no method ${ctx.method}`, { service: ctx.service, method: ctx.method, mayHaveExecuted: false })
+    }
+    return runInContext(ctx, fn, entry.impl, args)
+  }
+}
