@@ -1,1 +1,170 @@
-export {}
+/**
+ * @packageDocumentation
+ *
+ * `@peercall/balancer`: every decision about where a call goes and whether it is tried again. Pure and
+ * synchronous: no I/O, no timers, no libp2p; it works on snapshots of candidates (peer id, locality, gossiped
+ * load) plus what it observed itself (latency, calls in flight, failures), on an injected clock.
+ *
+ * The RPC core holds one {@link Balancer} per node ({@link createBalancer}) and calls it on every call:
+ * `pick`/`order` to route, `onStart`/`onEnd` to report, `retryBudget`/`hedging` to decide on further attempts.
+ * The algorithms are also exported on their own: {@link HashRing}, {@link BoundedLoadTable}, the pickers,
+ * {@link p2cCost}, {@link OutlierDetector}, {@link RetryBudget}, {@link HedgingPolicy}, {@link ScalingAdvisor}.
+ */
+import type { MemberLoad, ScalingAdvice, ScalingOptions } from './advisor.js'
+import type { HedgingOptions, HedgingPolicy } from './hedging.js'
+import type { HealthState, OutlierOptions } from './outlier.js'
+import type { CostOptions } from './p2c.js'
+import type { RetryBudget, RetryBudgetOptions } from './retry-budget.js'
+
+export type Strategy = 'p2c' | 'hash' | 'round-robin' | 'random' | 'local-first'
+
+/** Load as gossiped by a peer. */
+export interface Load {
+  /** Calls in flight on that peer (from all callers). */
+  inflight: number
+  /** That peer's EWMA handler latency, ms. */
+  latencyMs: number
+  /** CPU used, as a share of one core (0..1). */
+  cpu?: number
+  /** Event-loop delay, ms. */
+  eventLoopDelayMs?: number
+  /** When this load was received, on this balancer's clock (ms). Missing: treated as fresh. */
+  at?: number
+}
+
+/** A peer that can serve the call. */
+export interface Candidate {
+  peerId: string
+  /** True for this very peer (local-first prefers it). */
+  local?: boolean
+  /** Its gossiped load, if any. */
+  load?: Load
+}
+
+export interface PickRequest {
+  strategy: Strategy
+  /** The key for 'hash'. Without it 'hash' behaves as 'p2c'. */
+  key?: string
+  /** Peers not to use (already tried for this call). */
+  exclude?: ReadonlySet<string>
+  /** Service name: snapshots and rings are cached per service. */
+  service?: string
+}
+
+/**
+ * Why an attempt failed. 'transport', 'timeout' and 'overloaded' count against the peer (outlier ejection);
+ * 'remote' (the handler threw: the peer works) and 'cancelled' (the caller gave up) do not.
+ */
+export type FailureKind = 'transport' | 'timeout' | 'overloaded' | 'remote' | 'cancelled'
+
+export interface CallOutcome {
+  latencyMs: number
+  ok: boolean
+  failureKind?: FailureKind
+}
+
+/** What the balancer knows of one peer. */
+export interface PeerStats {
+  peerId: string
+  /** This peer's calls in flight there. */
+  inflight: number
+  /** Peak-EWMA latency now, ms (0 if never observed). */
+  latencyMs: number
+  calls: number
+  failures: number
+  consecutiveFailures: number
+  state: HealthState
+  /** The ejection multiplier (ejections not yet decayed). */
+  ejections: number
+  /** Time left of the current ejection, ms. */
+  ejectedForMs: number
+}
+
+/**
+ * What a picker sees of the moment of one pick: the parts that change per call. The picker itself is an
+ * immutable snapshot of the candidates.
+ */
+export interface PickContext {
+  /** The clock, ms. */
+  readonly now: number
+  /** A call counter per service (round-robin's turn). */
+  readonly seq: number
+  readonly key?: string
+  /** Uniform in [0, 1). */
+  random(): number
+  /** Not excluded and not ejected (or every non-excluded candidate is ejected). */
+  usable(peerId: string): boolean
+  /** Excluded by the request. */
+  excluded(peerId: string): boolean
+  /** p2c cost of a candidate: peak-EWMA latency x (in-flight + 1), local and gossiped figures mixed. */
+  cost(candidate: Candidate): number
+  /** This peer's calls in flight to a peer. */
+  inflight(peerId: string): number
+}
+
+/** One strategy over one immutable snapshot of candidates. */
+export interface Picker {
+  readonly strategy: Strategy
+  readonly candidates: readonly Candidate[]
+  /** The peer for this call, or undefined when no candidate is left. */
+  pick(ctx: PickContext): string | undefined
+  /** Every candidate not excluded, in failover order (the first is a pick; ejected peers come last). */
+  order(ctx: PickContext): string[]
+}
+
+export interface BalancerOptions {
+  /** The clock, ms. @default Date.now */
+  now?: () => number
+  /** Uniform random numbers in [0, 1). @default Math.random (or a seeded generator when `seed` is given) */
+  random?: () => number
+  /** Seed for a deterministic generator (tests, simulations). */
+  seed?: number
+  /** Virtual nodes per peer on the hash rings. @default 2048 */
+  vnodes?: number
+  /** Bounded-loads factor for 'hash'; Infinity turns bounded loads off. @default 0.25 */
+  epsilon?: number
+  /** Rings kept in the cache (one per service and member set). @default 64 */
+  ringCacheSize?: number
+  outlier?: OutlierOptions
+  retryBudget?: RetryBudgetOptions
+  hedging?: HedgingOptions
+  scaling?: ScalingOptions
+  cost?: CostOptions
+}
+
+/** The facade the RPC core holds, one per node. */
+export interface Balancer {
+  /** The peer for this call, or undefined when no candidate is left (all excluded, or none). */
+  pick(candidates: readonly Candidate[], req: PickRequest): string | undefined
+  /** The whole failover order for this call (ring successors for 'hash'). */
+  order(candidates: readonly Candidate[], req: PickRequest): string[]
+  /** Records one logical call (deposits into the retry and hedging budgets). Call once per call, not per attempt. */
+  onCall(): void
+  /** An attempt to `peerId` starts. */
+  onStart(peerId: string): void
+  /** That attempt ended. */
+  onEnd(peerId: string, outcome: CallOutcome): void
+  /** Forgets a peer that left the cluster. */
+  forget(peerId: string): void
+  readonly retryBudget: RetryBudget
+  readonly hedging: HedgingPolicy
+  stats(peerId: string): PeerStats
+  /** Scaling advice from the members' load snapshots. */
+  advise(loads: readonly MemberLoad[]): ScalingAdvice
+}
+
+export { createBalancer } from './balancer.js'
+export { HashRing, DEFAULT_VNODES, type RingOptions } from './ring.js'
+export { BoundedLoadTable, boundedCapacity, DEFAULT_EPSILON } from './bounded.js'
+export { murmur3, murmur3Bytes, fnv1a32, ringHash } from './hash.js'
+export { PeakEwma, EWMA_DECAY_MS } from './ewma.js'
+export { p2cCost, createP2cPicker, GOSSIP_DECAY_MS, GOSSIP_WEIGHT, type LocalView, type CostOptions } from './p2c.js'
+export { createRoundRobinPicker } from './round-robin.js'
+export { createRandomPicker } from './random.js'
+export { createLocalFirstPicker } from './local-first.js'
+export { createHashPicker, type HashPickerOptions } from './hash-picker.js'
+export * from './outlier.js'
+export * from './retry-budget.js'
+export * from './hedging.js'
+export * from './advisor.js'
+export { seededRandom } from './rng.js'

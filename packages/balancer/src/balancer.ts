@@ -1,0 +1,221 @@
+/**
+ * The facade: one per node. Keeps per-peer stats (in flight, peak-EWMA latency, outlier state), a snapshot of the
+ * candidates per service with its pickers, and a cache of hash rings keyed by service and member set, so a pick
+ * costs a few comparisons and two cost evaluations, and a ring is built (or derived incrementally from the
+ * service's previous ring) only when membership changes.
+ */
+import type { Balancer, BalancerOptions, CallOutcome, Candidate, PeerStats, PickContext, Picker, PickRequest, Strategy } from './index.js'
+import { ScalingAdvisor } from './advisor.js'
+import { DEFAULT_EPSILON } from './bounded.js'
+import { EWMA_DECAY_MS, PeakEwma } from './ewma.js'
+import { createHashPicker } from './hash-picker.js'
+import { HedgingPolicy } from './hedging.js'
+import { createLocalFirstPicker } from './local-first.js'
+import { OutlierDetector } from './outlier.js'
+import { createP2cPicker, p2cCost } from './p2c.js'
+import { createRandomPicker } from './random.js'
+import { RetryBudget } from './retry-budget.js'
+import { createRoundRobinPicker } from './round-robin.js'
+import { DEFAULT_VNODES, HashRing, compareStrings } from './ring.js'
+import { seededRandom } from './rng.js'
+
+/** Rings kept (one per service and member set). */
+export const RING_CACHE_SIZE = 64
+
+interface PeerEntry {
+  inflight: number
+  ewma: PeakEwma
+  lastSampleAt: number
+  calls: number
+  failures: number
+}
+
+interface Snapshot {
+  service: string
+  ids: string[]
+  locals: boolean[]
+  loads: Array<Candidate['load']>
+  candidates: readonly Candidate[]
+  pickers: Partial<Record<Strategy, Picker>>
+}
+
+const COUNTS_AGAINST_PEER = new Set(['transport', 'timeout', 'overloaded'])
+
+export function createBalancer (options: BalancerOptions = {}): Balancer {
+  const now = options.now ?? Date.now
+  const random = options.random ?? (options.seed !== undefined ? seededRandom(options.seed) : Math.random)
+  const vnodes = options.vnodes ?? DEFAULT_VNODES
+  const epsilon = options.epsilon ?? DEFAULT_EPSILON
+  const ringCacheSize = options.ringCacheSize ?? RING_CACHE_SIZE
+  const costOptions = options.cost ?? {}
+  const localDecay = costOptions.localDecayMs ?? EWMA_DECAY_MS
+
+  const peers = new Map<string, PeerEntry>()
+  const outlier = new OutlierDetector(now, options.outlier)
+  const retryBudget = new RetryBudget(now, options.retryBudget)
+  const hedging = new HedgingPolicy(now, options.hedging)
+  const advisor = new ScalingAdvisor(now, options.scaling)
+  const snapshots = new Map<string, Snapshot>()
+  const seqs = new Map<string, number>()
+  const rings = new Map<string, HashRing>() // LRU by insertion order
+  const lastRing = new Map<string, HashRing>() // per service, the base for incremental rebuilds
+
+  const entry = (peerId: string): PeerEntry => {
+    let e = peers.get(peerId)
+    if (e === undefined) {
+      e = { inflight: 0, ewma: new PeakEwma(now(), localDecay), lastSampleAt: 0, calls: 0, failures: 0 }
+      peers.set(peerId, e)
+      outlier.track(peerId)
+    }
+    return e
+  }
+
+  // one reusable context; its per-call fields are set by prepare()
+  let exclude: ReadonlySet<string> | undefined
+  let ignoreEjection = false
+  const ctx: { -readonly [K in keyof PickContext]: PickContext[K] } = {
+    now: 0,
+    seq: 0,
+    key: undefined,
+    random,
+    excluded: (id) => exclude !== undefined && exclude.has(id),
+    usable: (id) => (exclude === undefined || !exclude.has(id)) && (ignoreEjection || outlier.available(id)),
+    inflight: (id) => peers.get(id)?.inflight ?? 0,
+    cost: (c) => {
+      const e = peers.get(c.peerId)
+      const t = ctx.now
+      const local = e === undefined
+        ? undefined
+        : { inflight: e.inflight, latencyMs: e.ewma.observed ? e.ewma.get(t) : 0, observed: e.ewma.observed, sampleAgeMs: t - e.lastSampleAt }
+      return p2cCost(local, c.load, c.load?.at !== undefined ? t - c.load.at : 0, costOptions)
+    }
+  }
+
+  const snapshotFor = (service: string, candidates: readonly Candidate[]): Snapshot => {
+    const s = snapshots.get(service)
+    if (s !== undefined && s.ids.length === candidates.length) {
+      let same = true
+      for (let i = 0; i < candidates.length; i++) {
+        const c = candidates[i]
+        if (c.peerId !== s.ids[i] || c.load !== s.loads[i] || (c.local === true) !== s.locals[i]) { same = false; break }
+      }
+      if (same) return s
+    }
+    const copy = Object.freeze(candidates.map(c => Object.freeze({ ...c })))
+    for (const c of copy) entry(c.peerId)
+    const fresh: Snapshot = {
+      service,
+      ids: candidates.map(c => c.peerId),
+      locals: candidates.map(c => c.local === true),
+      loads: candidates.map(c => c.load),
+      candidates: copy,
+      pickers: {}
+    }
+    snapshots.set(service, fresh)
+    return fresh
+  }
+
+  const ringFor = (service: string, ids: readonly string[]): HashRing => {
+    const sorted = [...ids].sort(compareStrings)
+    const key = service + '\u0000' + sorted.join('\u0000')
+    let ring = rings.get(key)
+    if (ring !== undefined) {
+      rings.delete(key); rings.set(key, ring) // refresh LRU position
+      return ring
+    }
+    const base = lastRing.get(service)
+    ring = base !== undefined ? base.withMembers(sorted) : HashRing.from(sorted, { vnodes })
+    rings.set(key, ring)
+    lastRing.set(service, ring)
+    if (rings.size > ringCacheSize) rings.delete(rings.keys().next().value as string)
+    return ring
+  }
+
+  const pickerFor = (s: Snapshot, strategy: Strategy): Picker => {
+    let p = s.pickers[strategy]
+    if (p !== undefined) return p
+    switch (strategy) {
+      case 'p2c': p = createP2cPicker(s.candidates); break
+      case 'round-robin': p = createRoundRobinPicker(s.candidates); break
+      case 'random': p = createRandomPicker(s.candidates); break
+      case 'local-first': p = createLocalFirstPicker(s.candidates); break
+      case 'hash': p = createHashPicker(s.candidates, ringFor(s.service, s.ids), { epsilon }); break
+      default: throw new TypeError(`unknown strategy: ${String(strategy)}`)
+    }
+    s.pickers[strategy] = p
+    return p
+  }
+
+  const prepare = (candidates: readonly Candidate[], req: PickRequest): Picker => {
+    const service = req.service ?? ''
+    const s = snapshotFor(service, candidates)
+    const seq = seqs.get(service) ?? 0
+    seqs.set(service, seq + 1)
+    ctx.now = now()
+    ctx.seq = seq
+    ctx.key = req.key
+    exclude = req.exclude !== undefined && req.exclude.size > 0 ? req.exclude : undefined
+    // skip ejected peers unless every candidate not excluded is ejected
+    ignoreEjection = true
+    for (const id of s.ids) {
+      if ((exclude === undefined || !exclude.has(id)) && outlier.available(id)) { ignoreEjection = false; break }
+    }
+    return pickerFor(s, req.strategy)
+  }
+
+  return {
+    pick (candidates, req) {
+      if (candidates.length === 0) return undefined
+      return prepare(candidates, req).pick(ctx)
+    },
+    order (candidates, req) {
+      if (candidates.length === 0) return []
+      return prepare(candidates, req).order(ctx)
+    },
+    onCall () {
+      retryBudget.deposit()
+      hedging.deposit()
+    },
+    onStart (peerId) {
+      entry(peerId).inflight++
+      outlier.onStart(peerId)
+    },
+    onEnd (peerId, outcome: CallOutcome) {
+      const e = entry(peerId)
+      const t = now()
+      if (e.inflight > 0) e.inflight--
+      e.calls++
+      const kind = outcome.failureKind
+      if (kind !== 'cancelled') {
+        e.ewma.observe(Math.max(0, outcome.latencyMs), t)
+        e.lastSampleAt = t
+      }
+      const failure = !outcome.ok && (kind === undefined || COUNTS_AGAINST_PEER.has(kind))
+      if (!outcome.ok) e.failures++
+      if (outcome.ok) hedging.record(outcome.latencyMs)
+      if (kind !== 'cancelled') outlier.onEnd(peerId, failure)
+    },
+    forget (peerId) {
+      peers.delete(peerId)
+      outlier.forget(peerId)
+    },
+    retryBudget,
+    hedging,
+    stats (peerId): PeerStats {
+      const e = peers.get(peerId)
+      const o = outlier.info(peerId)
+      return {
+        peerId,
+        inflight: e?.inflight ?? 0,
+        latencyMs: e !== undefined && e.ewma.observed ? e.ewma.get(now()) : 0,
+        calls: e?.calls ?? 0,
+        failures: e?.failures ?? 0,
+        consecutiveFailures: o.consecutiveFailures,
+        state: o.state,
+        ejections: o.ejections,
+        ejectedForMs: o.ejectedForMs
+      }
+    },
+    advise (loads) { return advisor.advise(loads) }
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * Power of two choices (Mitzenmacher) on Finagle's cost: peak-EWMA latency x (in-flight + 1). Two distinct usable
+ * candidates are drawn at random and the cheaper one wins.
+ *
+ * The cost mixes what this peer observed (its own peak EWMA of the latency of its calls to the candidate, and its
+ * own calls in flight there) with what the candidate gossiped (its handler latency and its in-flight calls from all
+ * callers), each weighted by freshness: gossip counts for GOSSIP_WEIGHT of a fresh local figure and decays with
+ * age (time constant GOSSIP_DECAY_MS), so stale gossip does not dominate; local samples lose weight the same way
+ * with their own age.
+ */
+import type { Candidate, Load, PickContext, Picker } from './index.js'
+import { appendRest, byCost } from './picker-util.js'
+
+/** Time constant with which gossiped load loses weight (ms): about three gossip periods of 1 s. */
+export const GOSSIP_DECAY_MS = 3_000
+/** Weight of fresh gossip against a fresh local sample. */
+export const GOSSIP_WEIGHT = 0.5
+/** Cost of a peer with calls in flight but no latency yet. Finagle `PeakEwma` Penalty (Long.MaxValue >> 16). */
+export const UNKNOWN_BUSY_PENALTY = 2 ** 47
+
+/** What this peer observed of a candidate. */
+export interface LocalView {
+  inflight: number
+  /** Peak-EWMA latency now (ms), 0 if never observed. */
+  latencyMs: number
+  /** Whether any latency sample was observed. */
+  observed: boolean
+  /** Age of the last latency sample (ms). */
+  sampleAgeMs: number
+}
+
+export interface CostOptions {
+  /** @default 3000 */
+  gossipDecayMs?: number
+  /** @default 0.5 */
+  gossipWeight?: number
+  /** Time constant of the local samples' weight. @default 10000 (the peak-EWMA decay) */
+  localDecayMs?: number
+}
+
+/** cost = latency x (queue + 1), from a local view and a gossiped load observed `gossipAgeMs` ago. */
+export function p2cCost (local: LocalView | undefined, gossip: Load | undefined, gossipAgeMs: number, o: CostOptions = {}): number {
+  const wl = local?.observed === true ? Math.exp(-local.sampleAgeMs / (o.localDecayMs ?? 10_000)) : 0
+  const decay = gossip !== undefined ? Math.exp(-Math.max(0, gossipAgeMs) / (o.gossipDecayMs ?? GOSSIP_DECAY_MS)) : 0
+  const wg = gossip !== undefined ? (o.gossipWeight ?? GOSSIP_WEIGHT) * decay : 0
+  let latency = 0
+  if (wl + wg > 0) latency = (wl * (local?.latencyMs ?? 0) + wg * (gossip?.latencyMs ?? 0)) / (wl + wg)
+  else if (local?.observed === true) latency = local.latencyMs
+  const queue = Math.max(local?.inflight ?? 0, gossip !== undefined ? gossip.inflight * decay : 0)
+  if (latency === 0 && queue > 0) return UNKNOWN_BUSY_PENALTY
+  return latency * (queue + 1)
+}
+
+export function createP2cPicker (candidates: readonly Candidate[]): Picker {
+  const list = Object.freeze([...candidates])
+  const scratch = new Int32Array(list.length) // indexes of usable candidates, reused by every pick
+  const pick = (ctx: PickContext): string | undefined => {
+    let u = 0
+    for (let i = 0; i < list.length; i++) if (ctx.usable(list[i].peerId)) scratch[u++] = i
+    if (u === 0) return undefined
+    if (u === 1) return list[scratch[0]].peerId
+    const i = Math.floor(ctx.random() * u)
+    let j = Math.floor(ctx.random() * (u - 1))
+    if (j >= i) j++
+    const a = list[scratch[i]]
+    const b = list[scratch[j]]
+    return ctx.cost(b) < ctx.cost(a) ? b.peerId : a.peerId
+  }
+  return {
+    strategy: 'p2c',
+    candidates: list,
+    pick,
+    order (ctx: PickContext): string[] {
+      const first = pick(ctx)
+      if (first === undefined) return appendRest([], list, ctx)
+      return appendRest([first, ...byCost(list, ctx, first)], list, ctx)
+    }
+  }
+}

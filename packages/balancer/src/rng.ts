@@ -1,0 +1,12 @@
+/** Seeded pseudo-random numbers for deterministic tests and simulations. */
+
+/** mulberry32 (Tommy Ettinger, public domain): a fast 32-bit generator, uniform in [0, 1). */
+export function seededRandom (seed: number): () => number {
+  let s = seed | 0
+  return () => {
+    s = (s + 0x6d2b79f5) | 0
+    let t = Math.imul(s ^ (s >>> 15), 1 | s)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
