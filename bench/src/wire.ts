@@ -1,62 +1,22 @@
 /**
- * The wire format used by the raw `node:net` RPC and the bare libp2p echo: peercall's framing and codec
- * (u32 big-endian length + msgpackr body). Provisional local copy until @peercall/core exports its own.
+ * The wire format of the raw `node:net` RPC and the bare libp2p echo: peercall's own framing and codec
+ * (u32 big-endian length + msgpackr body, from @peercall/core) and its frame shapes (docs/protocol.md), with the
+ * same fields and so the same sizes, but no hybrid logical clock behind the timestamp fields.
  */
-import { Packr } from 'msgpackr'
+import { codec, encodeFrames, FrameDecoder, FrameType } from '@peercall/core'
+import { ADD_ARGS, CALL_TIMEOUT_MS } from './harness/defaults.js'
 
-const packr = new Packr({ useRecords: false })
+export { codec, encodeFrames, FrameDecoder }
 
-export const codec = {
-  encode: (value: unknown): Uint8Array => packr.pack(value),
-  decode: (bytes: Uint8Array): unknown => packr.unpack(bytes)
+export const FRAME_REQUEST = FrameType.REQUEST
+export const FRAME_RESPONSE = FrameType.RESPONSE
+
+/** Calculator.add(1, 2) as peercall frames it: [1, id, service, method, args, timeoutMs, hlcWall, hlcLogical]. */
+export function addRequest (id: number): Uint8Array {
+  return codec.encode([FRAME_REQUEST, id, 'Calculator', 'add', ADD_ARGS, CALL_TIMEOUT_MS, Date.now(), 0])
 }
 
-/** Frame type tags (issue 2): request and response. */
-export const FRAME_REQUEST = 1
-export const FRAME_RESPONSE = 2
-
-/** One chunk holding each body behind its u32 BE length. */
-export function encodeFrames (bodies: Uint8Array[]): Uint8Array {
-  let n = 0
-  for (const b of bodies) n += 4 + b.byteLength
-  const out = new Uint8Array(n)
-  const dv = new DataView(out.buffer)
-  let o = 0
-  for (const b of bodies) {
-    dv.setUint32(o, b.byteLength)
-    out.set(b, o + 4)
-    o += 4 + b.byteLength
-  }
-  return out
-}
-
-/** Maximum frame size, in bytes: peercall's default (issue 2: 4 MiB). */
-const MAX_FRAME_SIZE = 4 * 1024 * 1024
-
-/** Reassembles frames from chunks that may split or merge them. */
-export class FrameDecoder {
-  #buf: Uint8Array = new Uint8Array(0)
-  readonly #max: number
-  constructor (opts: { maxFrameSize?: number } = {}) { this.#max = opts.maxFrameSize ?? MAX_FRAME_SIZE }
-
-  push (chunk: Uint8Array): Uint8Array[] {
-    let buf = chunk
-    if (this.#buf.byteLength > 0) {
-      buf = new Uint8Array(this.#buf.byteLength + chunk.byteLength)
-      buf.set(this.#buf, 0)
-      buf.set(chunk, this.#buf.byteLength)
-    }
-    const out: Uint8Array[] = []
-    const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
-    let o = 0
-    while (buf.byteLength - o >= 4) {
-      const len = dv.getUint32(o)
-      if (len > this.#max) throw new Error(`frame of ${len} bytes exceeds ${this.#max}`)
-      if (buf.byteLength - o - 4 < len) break
-      out.push(buf.subarray(o + 4, o + 4 + len))
-      o += 4 + len
-    }
-    this.#buf = o === buf.byteLength ? new Uint8Array(0) : buf.slice(o)
-    return out
-  }
+/** A response as peercall frames it: [2, id, result, hlcWall, hlcLogical]. */
+export function response (id: number, result: unknown): Uint8Array {
+  return codec.encode([FRAME_RESPONSE, id, result, Date.now(), 0])
 }

@@ -1,8 +1,3 @@
-import type { FRAME_REQUEST } from '../wire.js'
-
-/** The request body every framed target sends: [type, id, service, method, args, timeoutMs] (issue 2). */
-export type RequestFrame = [typeof FRAME_REQUEST, number, string, string, unknown[], number]
-
 /** Pending calls by request id. */
 export class Pending {
   #next = 1

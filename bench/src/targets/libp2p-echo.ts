@@ -7,10 +7,9 @@
 import { pipe } from 'it-pipe'
 import { pushable } from 'it-pushable'
 import { multiaddr } from '@multiformats/multiaddr'
-import { ADD_ARGS, CALL_TIMEOUT_MS } from '../harness/defaults.js'
 import { Coalescer } from '../harness/coalesce.js'
 import { Pending } from '../harness/rpc-table.js'
-import { codec, FrameDecoder, FRAME_REQUEST } from '../wire.js'
+import { addRequest, codec, FrameDecoder } from '../wire.js'
 import { createBareNode } from './libp2p-stack.js'
 import { check, type Target } from './target.js'
 
@@ -44,7 +43,7 @@ export const target: Target = {
     })().catch(() => {}).finally(() => pending.failAll(new Error('stream closed')))
     const call = (): Promise<unknown> => {
       const { id, promise } = pending.open()
-      out.push(codec.encode([FRAME_REQUEST, id, 'Calculator', 'add', ADD_ARGS, CALL_TIMEOUT_MS]))
+      out.push(addRequest(id))
       return promise
     }
     const first = await call()

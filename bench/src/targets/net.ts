@@ -4,10 +4,9 @@
  */
 import * as net from 'node:net'
 import { once } from 'node:events'
-import { ADD_ARGS, CALL_TIMEOUT_MS } from '../harness/defaults.js'
 import { Coalescer } from '../harness/coalesce.js'
 import { Pending } from '../harness/rpc-table.js'
-import { codec, FrameDecoder, FRAME_REQUEST, FRAME_RESPONSE } from '../wire.js'
+import { addRequest, codec, FrameDecoder, FRAME_REQUEST, FRAME_RESPONSE, response } from '../wire.js'
 import { check, type Target } from './target.js'
 
 const services: Record<string, Record<string, (...args: any[]) => unknown>> = {
@@ -24,7 +23,7 @@ function serveSocket (sock: net.Socket): void {
       if (type !== FRAME_REQUEST) continue
       const fn = Object.hasOwn(services, service) && Object.hasOwn(services[service], method) ? services[service][method] : undefined
       const result = fn?.(...args)
-      out.push(codec.encode([FRAME_RESPONSE, id, result]))
+      out.push(response(id, result))
     }
   })
   sock.on('error', () => sock.destroy())
@@ -57,7 +56,7 @@ export const target: Target = {
     sock.on('error', () => {})
     const call = (): Promise<unknown> => {
       const { id, promise } = pending.open()
-      out.push(codec.encode([FRAME_REQUEST, id, 'Calculator', 'add', ADD_ARGS, CALL_TIMEOUT_MS]))
+      out.push(addRequest(id))
       return promise
     }
     check('net add(1, 2)', await call(), 3)

@@ -2,19 +2,9 @@
  * peercall itself: two nodes (`createNode`), the server registers Calculator, the client calls
  * `call('Calculator', 'add', [1, 2], { peer })` pinned to the server (no routing), over its one long-lived stream.
  */
-import * as core from '@peercall/core'
+import { createNode } from '@peercall/core'
 import { ADD_ARGS, CALL_TIMEOUT_MS } from '../harness/defaults.js'
 import { check, type Target } from './target.js'
-
-/** The slice of @peercall/core's API used here (issue 2 / DESIGN.md). TODO: use core's own types once it lands. */
-interface PeerNode {
-  peerId: string
-  multiaddrs: string[]
-  register(name: string, impl: object, opts?: { idempotent?: string[] }): void
-  call(service: string, method: string, args: unknown[], opts?: { peer?: string, timeoutMs?: number }): Promise<unknown>
-  stop(): Promise<void>
-}
-const createNode = (core as unknown as { createNode: (o: { listen: string[], bootstrap: string[] }) => Promise<PeerNode> }).createNode
 
 export const target: Target = {
   async serve () {
