@@ -1,0 +1,197 @@
+/**
+ * A seeded discrete-event simulation in virtual time: `clients` callers (each a peer with its own balancer, as in a
+ * peercall cluster) send Poisson arrivals to `peers` servers, each with `concurrency` workers, a FIFO queue and
+ * exponential service times. Servers gossip their load (in flight, EWMA latency) every `gossipIntervalMs`; callers
+ * report every attempt to their balancer (onStart/onEnd), and can hedge. Deterministic for a given seed.
+ */
+import { createBalancer, seededRandom, type Balancer, type Candidate, type Strategy } from '../src/index.js'
+import { EventQueue } from './heap.js'
+
+export interface SimConfig {
+  strategy: Strategy
+  seed?: number
+  calls?: number
+  peers?: number
+  /** Callers; caller i is co-located with peer i (for local-first). @default peers */
+  clients?: number
+  /** Total arrival rate, calls per second. */
+  ratePerSec?: number
+  /** Mean service time per peer (ms); a peer not listed gets `serviceMs`. */
+  serviceMsByPeer?: number[]
+  serviceMs?: number
+  concurrency?: number
+  /** One-way network delay between distinct peers (ms). */
+  networkMs?: number
+  gossipIntervalMs?: number
+  /** Hedge with the balancer's hedging policy. */
+  hedge?: boolean
+  /** Distinct keys for 'hash' (uniform). */
+  keys?: number
+}
+
+export interface SimResult {
+  strategy: string
+  calls: number
+  meanMs: number
+  p50Ms: number
+  p99Ms: number
+  p999Ms: number
+  /** Attempts served per peer. */
+  perPeer: number[]
+  /** max/mean of attempts per peer. */
+  maxOverMean: number
+  /** Share of calls served by peer 0 (the slow one in the slow scenario). */
+  shareOfPeer0: number
+  hedges: number
+}
+
+export const SIM_DEFAULTS = {
+  seed: 1,
+  calls: 100_000,
+  peers: 8,
+  ratePerSec: 240,
+  serviceMs: 10,
+  concurrency: 4,
+  networkMs: 0.5,
+  gossipIntervalMs: 1000,
+  keys: 10_000
+}
+
+interface Job { service: number, done: () => void, cancelled: boolean }
+
+class Server {
+  busy = 0
+  readonly queue: Job[] = []
+  served = 0
+  ewmaMs = 0
+  inflight = 0
+  constructor (readonly q: EventQueue, readonly workers: number) {}
+
+  submit (job: Job): void {
+    this.inflight++
+    if (this.busy < this.workers) this.start(job, this.q.now)
+    else this.queue.push(job)
+  }
+
+  private start (job: Job, enqueuedAt: number): void {
+    this.busy++
+    this.q.after(job.service, () => {
+      this.busy--
+      this.inflight--
+      this.served++
+      const latency = this.q.now - enqueuedAt
+      this.ewmaMs = this.ewmaMs === 0 ? latency : this.ewmaMs * 0.9 + latency * 0.1
+      job.done()
+      const next = this.queue.shift()
+      if (next !== undefined) this.start(next, this.q.now)
+    })
+  }
+}
+
+export function simulate (config: SimConfig): SimResult {
+  const c = { ...SIM_DEFAULTS, ...config }
+  const clients = config.clients ?? c.peers
+  const rnd = seededRandom(c.seed)
+  const exp = (mean: number): number => -Math.log(1 - rnd()) * mean
+  const q = new EventQueue()
+  const ids = Array.from({ length: c.peers }, (_, i) => `peer-${String(i).padStart(2, '0')}`)
+  const servers = ids.map(() => new Server(q, c.concurrency))
+  const serviceMean = ids.map((_, i) => config.serviceMsByPeer?.[i] ?? c.serviceMs)
+  const balancers: Balancer[] = Array.from({ length: clients }, (_, k) => createBalancer({ now: () => q.now, seed: c.seed * 1000 + k }))
+  const candidateLists: Candidate[][] = Array.from({ length: clients }, (_, k) => ids.map((peerId, i) => ({ peerId, local: i === k })))
+  const latencies = new Float64Array(c.calls)
+  let started = 0
+  let finished = 0
+  let hedges = 0
+
+  const gossip = (): void => {
+    for (let k = 0; k < clients; k++) {
+      candidateLists[k] = ids.map((peerId, i) => ({
+        peerId,
+        local: i === k,
+        load: { inflight: servers[i].inflight, latencyMs: servers[i].ewmaMs, at: q.now }
+      }))
+    }
+    if (finished < c.calls) q.after(c.gossipIntervalMs, gossip)
+  }
+  q.at(c.gossipIntervalMs, gossip)
+
+  const call = (k: number): void => {
+    const bal = balancers[k]
+    const t0 = q.now
+    const index = started++
+    let done = false
+    const key = c.strategy === 'hash' ? `key-${Math.floor(rnd() * c.keys)}` : undefined
+    const attempts: Array<{ peer: string, sentAt: number, ended: boolean }> = []
+    bal.onCall()
+    const attempt = (exclude?: ReadonlySet<string>): void => {
+      const peer = bal.pick(candidateLists[k], { strategy: c.strategy, key, exclude, service: 'sim' })
+      if (peer === undefined) return
+      const i = ids.indexOf(peer)
+      const net = i === k ? 0 : c.networkMs
+      const a = { peer, sentAt: q.now, ended: false }
+      attempts.push(a)
+      bal.onStart(peer)
+      q.after(net, () => {
+        servers[i].submit({
+          service: exp(serviceMean[i]),
+          cancelled: false,
+          done: () => q.after(net, () => {
+            if (a.ended) return // the caller stopped waiting for it
+            a.ended = true
+            bal.onEnd(peer, { latencyMs: q.now - a.sentAt, ok: true })
+            if (done) return
+            done = true
+            latencies[index] = q.now - t0
+            finished++
+            // the other attempt is abandoned (cancelled); its late response is ignored
+            for (const other of attempts) {
+              if (!other.ended) {
+                other.ended = true
+                bal.onEnd(other.peer, { latencyMs: q.now - other.sentAt, ok: false, failureKind: 'cancelled' })
+              }
+            }
+          })
+        })
+      })
+    }
+    attempt()
+    if (config.hedge === true) {
+      const d = bal.hedging.delayMs()
+      if (d !== undefined) {
+        q.after(d, () => {
+          if (!done && bal.hedging.tryAcquire()) {
+            hedges++
+            attempt(new Set(attempts.map(a => a.peer)))
+          }
+        })
+      }
+    }
+  }
+
+  // Poisson arrivals spread over the callers
+  const arrive = (): void => {
+    if (started >= c.calls) return
+    call(Math.floor(rnd() * clients))
+    q.after(exp(1000 / c.ratePerSec), arrive)
+  }
+  q.at(0, arrive)
+  q.run()
+
+  const sorted = latencies.slice(0, finished).sort()
+  const pct = (p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]
+  const perPeer = servers.map(s => s.served)
+  const total = perPeer.reduce((a, b) => a + b, 0)
+  return {
+    strategy: c.strategy + (config.hedge === true ? ' + hedging' : ''),
+    calls: finished,
+    meanMs: sorted.reduce((a, b) => a + b, 0) / sorted.length,
+    p50Ms: pct(0.5),
+    p99Ms: pct(0.99),
+    p999Ms: pct(0.999),
+    perPeer,
+    maxOverMean: Math.max(...perPeer) / (total / perPeer.length),
+    shareOfPeer0: perPeer[0] / total,
+    hedges
+  }
+}
