@@ -1,33 +1,32 @@
 import { performance } from 'node:perf_hooks'
-import { median } from '../harness/stats.js'
 
 /** Checked after each batch so the JIT cannot drop the work. */
 let sink = 0
 
-/** Target length of one inner loop between clock reads, in ms: keeps `performance.now()` out of the figure. */
+/** Target length of one inner loop between clock reads, in ms: keeps the clock reads out of the figure. */
 const INNER_LOOP_MS = 0.2
 
-/** Operations per second of `op`, as the median of `batches` time-bounded batches of `batchMs` ms each. */
-export function opsPerSec (op: () => number, batches: number, batchMs: number): number {
-  // calibrate the inner loop on a few operations
-  let t = performance.now()
+/** How many operations to run between clock reads, from a short calibration. */
+export function calibrate (op: () => number): number {
+  const t = performance.now()
   for (let i = 0; i < 8; i++) sink += op()
   const perOpMs = Math.max((performance.now() - t) / 8, 1e-6)
-  const inner = Math.max(1, Math.min(4096, Math.floor(INNER_LOOP_MS / perOpMs)))
+  return Math.max(1, Math.min(4096, Math.floor(INNER_LOOP_MS / perOpMs)))
+}
 
-  const rates: number[] = []
-  for (let b = 0; b < batches; b++) {
-    let n = 0
-    const start = performance.now()
-    const end = start + batchMs
-    t = start
-    while (t < end) {
-      for (let i = 0; i < inner; i++) sink += op()
-      n += inner
-      t = performance.now()
-    }
-    rates.push(n / ((t - start) / 1000))
-  }
+/**
+ * One batch of about `batchMs` wall-clock ms; returns operations per second of this process's CPU time
+ * (`process.cpuUsage`, user + system), which the other tenants of a shared machine disturb less than wall time.
+ */
+export function batchRate (op: () => number, inner: number, batchMs: number): number {
+  let n = 0
+  const cpu0 = process.cpuUsage()
+  const end = performance.now() + batchMs
+  do {
+    for (let i = 0; i < inner; i++) sink += op()
+    n += inner
+  } while (performance.now() < end)
+  const cpu = process.cpuUsage(cpu0)
   if (sink === -1) console.log(sink)
-  return Math.round(median(rates))
+  return n / ((cpu.user + cpu.system) / 1e6)
 }

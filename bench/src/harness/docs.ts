@@ -62,6 +62,7 @@ Raw figures, per run: [benchmarks.json](benchmarks.json).
 | memory | ${m.memGiB} GiB |
 | OS | ${m.os} |
 | Node | ${m.node} |
+| load average (1, 5, 15 min) at the end | ${m.loadAvg.join(', ')} |
 | packages | ${Object.entries(m.versions).map(([k, v]) => `${k} ${v}`).join(', ')} |
 | parameters | ${r.options.runs} run(s) per configuration, warm-up ${r.options.warmupMs} ms, measured ${r.options.durationMs} ms per mode |
 

@@ -9,6 +9,8 @@ export interface Machine {
   memGiB: number
   os: string
   node: string
+  /** 1, 5 and 15 minute load averages when the report was written (the machine is shared). */
+  loadAvg: number[]
   versions: Record<string, string>
 }
 
@@ -32,6 +34,7 @@ export function describeMachine (root: string): Machine {
     memGiB: Math.round(os.totalmem() / 2 ** 30 * 10) / 10,
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
+    loadAvg: os.loadavg().map((x) => Math.round(x * 100) / 100),
     versions: Object.fromEntries(PACKAGES.map((p) => [p, version(root, p)]))
   }
 }
