@@ -1,0 +1,97 @@
+/**
+ * Named defaults of the membership protocol, with unit and source. Two profiles: `LAN` (memberlist's
+ * DefaultLANConfig) and `FAST` (a loopback/test profile with the same ratios and a 200 ms period).
+ */
+
+/** Probe period T in ms (memberlist DefaultLANConfig.ProbeInterval = 1 s). */
+export const PROBE_INTERVAL_MS = 1000
+/** Time to wait for a direct ack in ms (memberlist DefaultLANConfig.ProbeTimeout = 500 ms). */
+export const PROBE_TIMEOUT_MS = 500
+/** Number of indirect probes after a failed direct probe (memberlist DefaultLANConfig.IndirectChecks = 3). */
+export const INDIRECT_CHECKS = 3
+/** Suspicion multiplier: timeout = mult x max(1, log10 N) x T (memberlist DefaultLANConfig.SuspicionMult = 4). */
+export const SUSPICION_MULT = 4
+/** Upper bound of the suspicion timeout as a multiple of its minimum (memberlist SuspicionMaxTimeoutMult = 6). */
+export const SUSPICION_MAX_TIMEOUT_MULT = 6
+/** Maximum local health multiplier; the score runs 0..7 (memberlist AwarenessMaxMultiplier = 8). */
+export const AWARENESS_MAX_MULTIPLIER = 8
+/** Interval of the periodic full state exchange in ms (memberlist DefaultLANConfig.PushPullInterval = 30 s). */
+export const PUSH_PULL_INTERVAL_MS = 30_000
+/**
+ * How long a dead or left member is kept (tombstone) and its addresses re-dialled, in ms. memberlist keeps
+ * gossiping to the dead for 30 s (GossipToTheDeadTime); peercall keeps them 5 min so that a partition of a few
+ * minutes still heals by re-dialling (peercall choice).
+ */
+export const TOMBSTONE_MS = 300_000
+/**
+ * A timer that fires this late (ms) is taken as a sign that this peer's own event loop stalled: with Lifeguard the
+ * decision it carries is put off until queued input has been read, and the health score rises (peercall: half the
+ * probe timeout).
+ */
+export const LATENESS_THRESHOLD_MS = 250
+/** Extra delay, in ms, given to queued input before a late timer's decision is taken (one event-loop turn). */
+export const LATE_GRACE_MS = 1
+
+/** Protocol timing and behaviour of the SWIM + Lifeguard state machine. */
+export interface SwimConfig {
+  /** Probe period T in ms. @default 1000 (memberlist LAN) */
+  probeIntervalMs: number
+  /** Direct probe timeout in ms. @default 500 (memberlist LAN) */
+  probeTimeoutMs: number
+  /** Indirect probes k. @default 3 (memberlist LAN) */
+  indirectChecks: number
+  /** Suspicion multiplier. @default 4 (memberlist LAN) */
+  suspicionMult: number
+  /** Max suspicion timeout as a multiple of the minimum. @default 6 (memberlist) */
+  suspicionMaxTimeoutMult: number
+  /** Max local health multiplier. @default 8 (memberlist) */
+  awarenessMaxMultiplier: number
+  /** Period of the full state exchange in ms. @default 30000 (memberlist LAN) */
+  pushPullIntervalMs: number
+  /** How long dead/left members are remembered in ms. @default 300000 */
+  tombstoneMs: number
+  /** Lateness (ms) of a timer taken as a local stall. @default probeTimeoutMs / 2 */
+  latenessThresholdMs: number
+  /**
+   * Lifeguard on: local health awareness (LHA-Probe), nacks, suspicion timeouts that start at the max and shrink
+   * with independent confirmations (LHA-Suspicion), the buddy system, late-timer detection. Off: plain SWIM with a
+   * fixed suspicion timeout (the minimum). @default true
+   */
+  lifeguard: boolean
+}
+
+/** memberlist's LAN profile: T = 1 s. */
+export const LAN: SwimConfig = Object.freeze({
+  probeIntervalMs: PROBE_INTERVAL_MS,
+  probeTimeoutMs: PROBE_TIMEOUT_MS,
+  indirectChecks: INDIRECT_CHECKS,
+  suspicionMult: SUSPICION_MULT,
+  suspicionMaxTimeoutMult: SUSPICION_MAX_TIMEOUT_MULT,
+  awarenessMaxMultiplier: AWARENESS_MAX_MULTIPLIER,
+  pushPullIntervalMs: PUSH_PULL_INTERVAL_MS,
+  tombstoneMs: TOMBSTONE_MS,
+  latenessThresholdMs: LATENESS_THRESHOLD_MS,
+  lifeguard: true
+})
+
+/** Fast profile for loopback and tests: T = 200 ms, the LAN ratios otherwise, push-pull every 5 s. */
+export const FAST: SwimConfig = Object.freeze({
+  ...LAN,
+  probeIntervalMs: 200,
+  probeTimeoutMs: 100,
+  pushPullIntervalMs: 5_000,
+  tombstoneMs: 60_000,
+  latenessThresholdMs: 50
+})
+
+/** Resolve a partial configuration against a profile (default LAN). */
+export function resolveConfig (partial: Partial<SwimConfig> = {}, profile: SwimConfig = LAN): SwimConfig {
+  const base = { ...profile }
+  for (const [k, v] of Object.entries(partial)) {
+    if (v !== undefined) (base as Record<string, unknown>)[k] = v
+  }
+  if (partial.latenessThresholdMs === undefined && partial.probeTimeoutMs !== undefined) {
+    base.latenessThresholdMs = Math.max(1, Math.floor(partial.probeTimeoutMs / 2))
+  }
+  return base
+}

@@ -1,0 +1,67 @@
+/**
+ * libp2p settings for a peercall cluster, shared by the core's node and this package's tests so that both run
+ * the same configuration. See DESIGN.md, "Runtime and toolchain".
+ */
+import type { GossipsubOpts } from '@chainsafe/libp2p-gossipsub'
+
+/** Stream protocol of probes, indirect probes and full state exchanges. */
+export const MEMBERSHIP_PROTOCOL = '/peercall/membership/1.0.0'
+
+/** The gossipsub topic of a cluster's membership records. */
+export function membershipTopic (cluster: string): string {
+  return `/peercall/${cluster}/membership/1`
+}
+
+/** gossipsub heartbeat in ms (gossipsub default: 1 s). */
+export const GOSSIPSUB_HEARTBEAT_MS = 1000
+
+/**
+ * gossipsub options for a cluster of authenticated peers, many of which may share one host or one NAT:
+ * - strict signing (every message carries its origin's signature: a record about X is believed only from X);
+ * - `IPColocationFactorWeight: 0`: the default (-5 per peer past 10 on one IP) would push peers of a one-host
+ *   cluster below the graylist threshold (-80) at about 14 peers and make them deaf;
+ * - thresholds and other score parameters stay at gossipsub's defaults (behaviour penalties still apply);
+ * - `floodPublish` (a peer's own messages go to every subscribed peer it is connected to, not just its mesh)
+ *   and `allowPublishToZeroTopicPeers` (a lone peer may publish).
+ */
+export function gossipsubOptions (overrides: Partial<GossipsubOpts> = {}): Partial<GossipsubOpts> {
+  return {
+    globalSignaturePolicy: 'StrictSign',
+    emitSelf: false,
+    floodPublish: true,
+    allowPublishToZeroTopicPeers: true,
+    fallbackToFloodsub: false,
+    heartbeatInterval: GOSSIPSUB_HEARTBEAT_MS,
+    scoreParams: {
+      IPColocationFactorWeight: 0,
+      IPColocationFactorThreshold: 10
+    },
+    ...overrides
+  }
+}
+
+/** Inbound connections accepted per second from one host (libp2p default 5: too few for a cluster on one host). */
+export const INBOUND_CONNECTION_THRESHOLD = 1000
+/** Pending (not yet upgraded) inbound connections (libp2p default 10). */
+export const MAX_INCOMING_PENDING_CONNECTIONS = 256
+/** Open connections (libp2p default 300): a cluster member keeps one to each other member. */
+export const MAX_CONNECTIONS = 1000
+/** Dial timeout in ms (libp2p default 10 s): a member is near, and a slow dial is retried with backoff. */
+export const DIAL_TIMEOUT_MS = 5000
+
+/** Connection manager settings for a cluster (`createLibp2p({ connectionManager: connectionManagerOptions() })`). */
+export function connectionManagerOptions (overrides: Record<string, unknown> = {}): {
+  maxConnections: number
+  inboundConnectionThreshold: number
+  maxIncomingPendingConnections: number
+  dialTimeout: number
+  [k: string]: unknown
+} {
+  return {
+    maxConnections: MAX_CONNECTIONS,
+    inboundConnectionThreshold: INBOUND_CONNECTION_THRESHOLD,
+    maxIncomingPendingConnections: MAX_INCOMING_PENDING_CONNECTIONS,
+    dialTimeout: DIAL_TIMEOUT_MS,
+    ...overrides
+  }
+}

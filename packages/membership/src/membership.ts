@@ -1,0 +1,429 @@
+/**
+ * The libp2p adapter: drives the SWIM + Lifeguard state machine with real time, a stream protocol for probes and
+ * full state exchanges, gossipsub for records and accusations, and a dialer for discovery and healing.
+ */
+import { TypedEventEmitter } from '@libp2p/interface'
+import { logger } from '@libp2p/logger'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import { decodeDirect, decodeGossip, encode, MAX_MESSAGE_BYTES } from './codec.js'
+import { FAST, LAN, resolveConfig } from './defaults.js'
+import { Dialer } from './dialer.js'
+import { MEMBERSHIP_PROTOCOL, membershipTopic } from './libp2p-options.js'
+import { LoadSampler, ZERO_LOAD } from './load.js'
+import { Swim } from './swim.js'
+import type { SwimConfig } from './defaults.js'
+import type { Load } from './load.js'
+import type { DirectMessage, GossipMessage, SwimEvent } from './messages.js'
+import type { SwimMember } from './swim.js'
+import type { Libp2p, Message, PeerId, PubSub, Stream } from '@libp2p/interface'
+
+export type { Load }
+
+export interface Member {
+  peerId: string
+  addrs: string[]
+  state: 'alive' | 'suspect' | 'dead' | 'left'
+  incarnation: number
+  services: string[]
+  load: Load
+  meta: Record<string, string>
+  self?: boolean
+}
+
+export interface MembershipEvents {
+  'member:join': CustomEvent<Member>
+  'member:update': CustomEvent<Member>
+  'member:suspect': CustomEvent<Member>
+  'member:dead': CustomEvent<Member>
+  'member:leave': CustomEvent<Member>
+}
+
+export interface MembershipOptions {
+  /** cluster name: peers of other clusters are ignored (separate topic, envelopes checked) */
+  cluster: string
+  /** multiaddrs to dial until connected, and again whenever this peer's view empties */
+  bootstrap?: string[]
+  /** services this peer hosts */
+  services?: string[]
+  /** the RPC core's own load figures; this module adds event-loop delay, CPU and memory */
+  load?: () => { inflight: number, latencyMs: number }
+  /** free-form string metadata gossiped with the record */
+  meta?: Record<string, string>
+  /** 'lan' (T = 1 s, memberlist LAN) or 'fast' (T = 200 ms, loopback and tests). @default 'lan' */
+  profile?: 'lan' | 'fast'
+  /** protocol timing, overriding the profile (see `SwimConfig` for each default) */
+  timing?: Partial<SwimConfig>
+  /** dial peers that libp2p's peer discovery (e.g. an `@libp2p/mdns` service) reports. @default false */
+  mdns?: boolean
+  /** first dial retry delay, ms. @default 100 */
+  dialBackoffBaseMs?: number
+  /** longest dial retry delay, ms. @default 10000 (lan), 1000 (fast) */
+  dialBackoffMaxMs?: number
+  /** debug log name. @default 'peercall:membership' */
+  log?: string
+}
+
+/** Dials of gossip-learned members are given up after this long, ms (peercall choice). */
+export const LEARNED_DIAL_FOR_MS = 30_000
+/** stop() waits at most this long for the leave notices to be written, ms. */
+export const LEAVE_FLUSH_MS = 1000
+/** Parallel dials of the dialer (libp2p's own queue has 100). */
+export const DIAL_PARALLEL = 16
+
+interface RecordData { addrs: string[], services: string[], meta: Record<string, string>, load: Load }
+
+export class MembershipNode extends TypedEventEmitter<MembershipEvents> {
+  readonly cluster: string
+  readonly config: SwimConfig
+  readonly topic: string
+  private readonly libp2p: Libp2p<{ pubsub: PubSub }>
+  private readonly opts: MembershipOptions
+  private readonly log: ReturnType<typeof logger>
+  private readonly selfId: string
+  private swim: Swim | undefined
+  private sampler: LoadSampler | undefined
+  private dialer: Dialer | undefined
+  private timer: ReturnType<typeof setTimeout> | undefined
+  private periodTimer: ReturnType<typeof setInterval> | undefined
+  private services: string[]
+  private meta: Record<string, string>
+  private load: Load = ZERO_LOAD
+  private running = false
+  private readonly listeners: Array<[string, (e: any) => void]> = []
+
+  constructor (libp2p: Libp2p<{ pubsub: PubSub }>, opts: MembershipOptions) {
+    super()
+    if (typeof opts.cluster !== 'string' || opts.cluster.length === 0) throw new TypeError('membership: options.cluster is required')
+    if (libp2p.services?.pubsub === undefined) throw new TypeError('membership: libp2p.services.pubsub (gossipsub) is required')
+    this.libp2p = libp2p
+    this.opts = opts
+    this.cluster = opts.cluster
+    this.topic = membershipTopic(opts.cluster)
+    this.config = resolveConfig(opts.timing, opts.profile === 'fast' ? FAST : LAN)
+    this.log = logger(opts.log ?? 'peercall:membership')
+    this.selfId = libp2p.peerId.toString()
+    this.services = [...(opts.services ?? [])]
+    this.meta = { ...(opts.meta ?? {}) }
+  }
+
+  get peerId (): string { return this.selfId }
+
+  async start (): Promise<void> {
+    if (this.running) return
+    this.running = true
+    const now = performance.now()
+    this.sampler = new LoadSampler(this.opts.load)
+    this.load = this.sampler.sample()
+    // a restarted peer comes back with a higher incarnation than any it had before (seconds since the epoch)
+    this.swim = new Swim(this.selfId, this.config, now, { incarnation: Math.floor(Date.now() / 1000), data: this.record() })
+    await this.libp2p.handle(MEMBERSHIP_PROTOCOL, ({ stream, connection }) => {
+      void this.onStream(stream, connection.remotePeer.toString())
+    }, { maxInboundStreams: 1024, maxOutboundStreams: 1024 })
+    const pubsub = this.libp2p.services.pubsub
+    this.on(pubsub, 'message', (e: CustomEvent<Message>) => { this.onGossip(e.detail) })
+    pubsub.subscribe(this.topic)
+    this.on(this.libp2p, 'peer:connect', (e: CustomEvent<PeerId>) => { this.onConnect(e.detail.toString()) })
+    this.on(this.libp2p, 'peer:disconnect', (e: CustomEvent<PeerId>) => { this.onDisconnect(e.detail.toString()) })
+    if (this.opts.mdns === true) {
+      this.on(this.libp2p, 'peer:discovery', (e: CustomEvent<{ id: PeerId, multiaddrs: Array<{ toString: () => string }> }>) => {
+        const id = e.detail.id.toString()
+        if (id !== this.selfId) this.dialer?.want(id, e.detail.multiaddrs.map(String), performance.now() + LEARNED_DIAL_FOR_MS, id)
+      })
+    }
+    this.dialer = new Dialer(this.libp2p, {
+      backoffBaseMs: this.opts.dialBackoffBaseMs ?? 100,
+      backoffMaxMs: this.opts.dialBackoffMaxMs ?? (this.opts.profile === 'fast' ? 1000 : 10_000),
+      parallel: DIAL_PARALLEL,
+      log: this.log
+    })
+    this.dialer.start()
+    this.wantBootstrap()
+    this.swim.start()
+    // peers already connected when we start: exchange state with them now
+    for (const c of this.libp2p.getConnections()) this.onConnect(c.remotePeer.toString())
+    this.periodTimer = setInterval(() => { this.everyPeriod() }, this.config.probeIntervalMs)
+    this.periodTimer.unref()
+    this.pump()
+  }
+
+  /** Leave gracefully: the leave is broadcast and sent to every live member directly, then this peer goes quiet. */
+  async stop (): Promise<void> {
+    if (!this.running || this.swim === undefined) return
+    const swim = this.swim
+    swim.leave()
+    const out = swim.drain()
+    const notices: Array<Promise<void>> = []
+    for (const b of out.broadcasts) {
+      notices.push(this.publish(b))
+      for (const m of swim.members.values()) {
+        if (m.id !== this.selfId && (m.state === 'alive' || m.state === 'suspect')) notices.push(this.sendBytes(m.id, encode(this.cluster, b)))
+      }
+    }
+    await Promise.race([Promise.allSettled(notices), delay(LEAVE_FLUSH_MS)])
+    this.running = false
+    clearTimeout(this.timer)
+    clearInterval(this.periodTimer)
+    this.dialer?.stop()
+    this.sampler?.stop()
+    for (const [type, fn] of this.listeners.splice(0)) {
+      if (type === 'message') this.libp2p.services.pubsub.removeEventListener('message', fn)
+      else this.libp2p.removeEventListener(type as 'peer:connect', fn)
+    }
+    try { this.libp2p.services.pubsub.unsubscribe(this.topic) } catch { /* libp2p may be stopping */ }
+    try { await this.libp2p.unhandle(MEMBERSHIP_PROTOCOL) } catch { /* libp2p may be stopping */ }
+  }
+
+  /** Every member this peer knows of, itself included (`self: true`), tombstones (dead, left) too. */
+  members (): Member[] {
+    if (this.swim === undefined) return [this.self()]
+    return [...this.swim.members.values()].map(m => this.toMember(m))
+  }
+
+  self (): Member {
+    const m = this.swim?.members.get(this.selfId)
+    if (m !== undefined) return this.toMember(m)
+    return { peerId: this.selfId, addrs: this.addrs(), state: 'alive', incarnation: 0, services: [...this.services], load: this.load, meta: { ...this.meta }, self: true }
+  }
+
+  setServices (names: string[]): void {
+    this.services = [...new Set(names)]
+    this.republish()
+  }
+
+  setMeta (meta: Record<string, string>): void {
+    this.meta = { ...meta }
+    this.republish()
+  }
+
+  /** Access to the state machine, for tests and diagnostics. */
+  get state (): Swim | undefined { return this.swim }
+
+  // --- inputs ------------------------------------------------------------------------------------------
+
+  private on (target: { addEventListener: (t: any, fn: any) => void }, type: string, fn: (e: any) => void): void {
+    target.addEventListener(type, fn)
+    this.listeners.push([type, fn])
+  }
+
+  private onGossip (msg: Message): void {
+    if (!this.running || msg.topic !== this.topic || msg.type !== 'signed') return
+    const from = msg.from.toString()
+    if (from === this.selfId) return
+    const g = decodeGossip(this.cluster, msg.data)
+    if (g === undefined) return
+    this.swim?.receiveGossip(from, g, performance.now())
+    this.pump()
+  }
+
+  private async onStream (stream: Stream, from: string): Promise<void> {
+    try {
+      const bytes = await readAll(stream, MAX_MESSAGE_BYTES, AbortSignal.timeout(Math.max(1000, this.config.probeIntervalMs * 2)))
+      await stream.close().catch(() => {})
+      if (!this.running || this.swim === undefined || bytes === undefined) return
+      const d = decodeDirect(this.cluster, bytes)
+      if (d !== undefined) this.swim.receive(from, d, performance.now())
+      else {
+        // a peer's own leave notice, sent directly on stop(): authenticated by the connection
+        const g = decodeGossip(this.cluster, bytes)
+        if (g !== undefined) this.swim.receiveGossip(from, g, performance.now())
+      }
+      this.pump()
+    } catch (err) {
+      stream.abort(err as Error)
+    }
+  }
+
+  private onConnect (peer: string): void {
+    if (!this.running || this.swim === undefined || peer === this.selfId) return
+    this.dialer?.drop(peer)
+    // push-pull on every new connection: a newcomer gets the whole view at once, and a healed partition merges
+    this.swim.sync(peer, true)
+    this.pump()
+  }
+
+  private onDisconnect (peer: string): void {
+    if (!this.running || this.swim === undefined) return
+    // a closed connection is a reason to probe now, not a death
+    this.swim.probeSoon(peer, performance.now())
+    this.pump()
+  }
+
+  private everyPeriod (): void {
+    if (!this.running || this.swim === undefined) return
+    this.load = this.sampler?.sample() ?? ZERO_LOAD
+    this.swim.setData(this.record())
+    if (this.swim.liveCount() <= 1) this.wantBootstrap()
+    this.pump()
+  }
+
+  private republish (): void {
+    if (!this.running || this.swim === undefined) return
+    this.swim.setData(this.record())
+    this.pump()
+  }
+
+  // --- outputs -----------------------------------------------------------------------------------------
+
+  /** Carry out what the state machine asked for and re-arm its timer. */
+  private pump (): void {
+    const swim = this.swim
+    if (swim === undefined || !this.running) return
+    const now = performance.now()
+    if (now >= swim.nextDeadline()) swim.tick(now)
+    const out = swim.drain()
+    for (const s of out.sends) void this.sendDirect(s.to, s.msg)
+    for (const b of out.broadcasts) void this.publish(b)
+    for (const e of out.events) this.emitEvent(e)
+    clearTimeout(this.timer)
+    const wait = Math.max(0, Math.min(swim.nextDeadline(), now + this.config.probeIntervalMs) - performance.now())
+    this.timer = setTimeout(() => { this.pump() }, wait)
+    this.timer.unref()
+  }
+
+  private emitEvent (e: SwimEvent): void {
+    const m = this.swim?.members.get(e.id)
+    if (m === undefined) return
+    const member = this.toMember(m)
+    const now = performance.now()
+    if (e.type === 'join' || e.type === 'update') {
+      this.learnAddrs(member)
+      if (e.type === 'join' && !this.isConnected(member.peerId) && member.addrs.length > 0) {
+        this.dialer?.want(member.peerId, member.addrs, now + LEARNED_DIAL_FOR_MS, member.peerId)
+      }
+    } else if (e.type === 'dead') {
+      // keep re-dialling a dead member's addresses for as long as its tombstone lives: partitions heal
+      if (member.addrs.length > 0) this.dialer?.want(member.peerId, member.addrs, now + this.config.tombstoneMs, member.peerId)
+    } else if (e.type === 'leave') {
+      this.dialer?.drop(member.peerId)
+    }
+    this.dispatchEvent(new CustomEvent(`member:${e.type}`, { detail: member }))
+  }
+
+  private async sendDirect (to: string, msg: DirectMessage): Promise<void> {
+    await this.sendBytes(to, encode(this.cluster, msg))
+  }
+
+  private async sendBytes (to: string, bytes: Uint8Array): Promise<void> {
+    try {
+      const stream = await this.libp2p.dialProtocol(peerIdFromString(to), MEMBERSHIP_PROTOCOL, {
+        signal: AbortSignal.timeout(this.config.probeIntervalMs),
+        negotiateFully: false
+      })
+      await stream.sink([bytes])
+      await stream.close({ signal: AbortSignal.timeout(this.config.probeIntervalMs) }).catch(() => {})
+    } catch (err) {
+      this.log.trace('send to %s failed: %s', to, (err as Error).message)
+    }
+  }
+
+  private async publish (msg: GossipMessage): Promise<void> {
+    try {
+      await this.libp2p.services.pubsub.publish(this.topic, encode(this.cluster, msg))
+    } catch (err) {
+      this.log.trace('publish failed: %s', (err as Error).message)
+    }
+  }
+
+  // --- helpers -----------------------------------------------------------------------------------------
+
+  private wantBootstrap (): void {
+    const until = performance.now() + 365 * 24 * 3600 * 1000
+    for (const a of this.opts.bootstrap ?? []) {
+      const id = peerOf(a)
+      if (id === this.selfId) continue
+      if (id !== undefined && this.isConnected(id)) continue
+      this.dialer?.want(id ?? a, [a], until, id)
+    }
+  }
+
+  private isConnected (peer: string): boolean {
+    return this.libp2p.getConnections().some(c => c.remotePeer.toString() === peer && c.status === 'open')
+  }
+
+  /** Tell the peer store where a member listens, so that probes can dial it. */
+  private learnAddrs (m: Member): void {
+    if (m.addrs.length === 0) return
+    const mas = []
+    for (const a of m.addrs) { try { mas.push(multiaddr(stripPeer(a))) } catch { /* skip */ } }
+    if (mas.length === 0) return
+    this.libp2p.peerStore.merge(peerIdFromString(m.peerId), { multiaddrs: mas }).catch(() => {})
+  }
+
+  private addrs (): string[] {
+    return this.libp2p.getMultiaddrs().map(String)
+  }
+
+  private record (): RecordData {
+    return { addrs: this.addrs(), services: [...this.services], meta: { ...this.meta }, load: this.load }
+  }
+
+  private toMember (m: SwimMember): Member {
+    const d = asRecord(m.data)
+    const member: Member = {
+      peerId: m.id,
+      addrs: d.addrs,
+      state: m.state,
+      incarnation: m.inc,
+      services: d.services,
+      load: d.load,
+      meta: d.meta
+    }
+    if (m.id === this.selfId) member.self = true
+    return member
+  }
+}
+
+/** Validate a record payload received from the network. */
+function asRecord (x: unknown): RecordData {
+  const d = (typeof x === 'object' && x !== null ? x : {}) as Record<string, unknown>
+  const strs = (v: unknown): string[] => Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string').slice(0, 256) : []
+  const l = (typeof d.load === 'object' && d.load !== null ? d.load : {}) as Record<string, unknown>
+  const num = (v: unknown): number => typeof v === 'number' && Number.isFinite(v) ? v : 0
+  const meta: Record<string, string> = {}
+  if (typeof d.meta === 'object' && d.meta !== null) {
+    for (const [k, v] of Object.entries(d.meta)) if (typeof v === 'string') meta[k] = v
+  }
+  return {
+    addrs: strs(d.addrs),
+    services: strs(d.services),
+    meta,
+    load: { inflight: num(l.inflight), latencyMs: num(l.latencyMs), eventLoopDelayMs: num(l.eventLoopDelayMs), cpu: num(l.cpu), memoryMb: num(l.memoryMb) }
+  }
+}
+
+function peerOf (addr: string): string | undefined {
+  const i = addr.lastIndexOf('/p2p/')
+  return i >= 0 ? addr.slice(i + 5) : undefined
+}
+
+function stripPeer (addr: string): string {
+  const i = addr.lastIndexOf('/p2p/')
+  return i >= 0 ? addr.slice(0, i) : addr
+}
+
+async function readAll (stream: Stream, max: number, signal: AbortSignal): Promise<Uint8Array | undefined> {
+  const chunks: Uint8Array[] = []
+  let size = 0
+  const onAbort = (): void => { stream.abort(new Error('read timeout')) }
+  signal.addEventListener('abort', onAbort, { once: true })
+  try {
+    for await (const c of stream.source) {
+      const b = c.subarray()
+      size += b.byteLength
+      if (size > max) { stream.abort(new Error('message too large')); return undefined }
+      chunks.push(b)
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort)
+  }
+  if (chunks.length === 1) return chunks[0]
+  const out = new Uint8Array(size)
+  let o = 0
+  for (const c of chunks) { out.set(c, o); o += c.byteLength }
+  return out
+}
+
+function delay (ms: number): Promise<void> {
+  return new Promise(resolve => { const t = setTimeout(resolve, ms); t.unref() })
+}

@@ -1,0 +1,226 @@
+/**
+ * A deterministic simulator of the membership protocol in virtual time: many `Swim` state machines, a network
+ * with seeded loss and delay, partitions, crashes, and event-loop stalls. Point-to-point messages are delivered
+ * one by one; broadcasts go through the gossipsub model in `mesh.ts`. Same seed, same run.
+ */
+import { Swim } from '../swim.js'
+import { EventHeap } from './heap.js'
+import { Mesh } from './mesh.js'
+import type { Arrival } from './mesh.js'
+import { mulberry32 } from './rng.js'
+import type { SwimConfig } from '../defaults.js'
+import type { DirectMessage, GossipMessage, SwimEventType } from '../messages.js'
+
+export interface SimOptions {
+  n: number
+  seed: number
+  config: SwimConfig
+  /** probability that one transmission is lost. @default 0 */
+  loss?: number
+  /** one-way delay range in ms. @default [1, 5] (a LAN) */
+  delayMs?: [number, number]
+  /** mesh links grafted by each peer; mean degree is about twice this (gossipsub D = 6). @default 3 */
+  meshOut?: number
+  /** gossipsub heartbeat in ms for lazy repair. @default 1000 (gossipsub) */
+  heartbeatMs?: number
+  /** start with every peer knowing every other (a converged cluster). @default true */
+  converged?: boolean
+}
+
+/** A recurring stall of one peer's event loop: stalled for `forMs` every `everyMs`, from `offsetMs`. */
+export interface Stall { node: number, everyMs: number, forMs: number, offsetMs: number }
+
+export interface SimEvent { at: number, observer: number, type: SwimEventType, subject: number }
+
+type Item =
+  | { at: number, seq: number, kind: 'wake', node: number }
+  | { at: number, seq: number, kind: 'direct', node: number, from: number, msg: DirectMessage }
+  | { at: number, seq: number, kind: 'gossip', node: number, from: number, msg: GossipMessage }
+  | { at: number, seq: number, kind: 'unstall', node: number }
+
+interface SimNode {
+  swim: Swim
+  up: boolean
+  group: number
+  wakeAt: number
+  deferred: Item[]
+  unstallAt: number
+  sent: number
+}
+
+export class Simulator {
+  now = 0
+  readonly nodes: SimNode[] = []
+  readonly mesh: Mesh
+  /** called for every membership event at every peer */
+  onEvent?: (e: SimEvent) => void
+  /** called for every broadcast with its first arrival at each peer it reached */
+  onFlood?: (origin: number, msg: GossipMessage, arrivals: Arrival[]) => void
+  private readonly heap = new EventHeap<Item>()
+  private seq = 0
+  private readonly rnd: () => number
+  private readonly loss: number
+  private readonly delay: [number, number]
+  private readonly heartbeatMs: number
+  private readonly stalls: Stall[] = []
+  private readonly index = new Map<string, number>()
+  private readonly ids: string[]
+
+  constructor (readonly opts: SimOptions) {
+    this.rnd = mulberry32(opts.seed)
+    this.loss = opts.loss ?? 0
+    this.delay = opts.delayMs ?? [1, 5]
+    this.heartbeatMs = opts.heartbeatMs ?? 1000
+    this.ids = Array.from({ length: opts.n }, (_, i) => `p${i}`)
+    this.ids.forEach((id, i) => this.index.set(id, i))
+    this.mesh = new Mesh(opts.n, opts.meshOut ?? 3, this.rnd)
+    for (let i = 0; i < opts.n; i++) {
+      const swim = new Swim(this.ids[i], opts.config, 0, { random: mulberry32((opts.seed * 7919 + i * 104729) >>> 0) })
+      this.nodes.push({ swim, up: true, group: 0, wakeAt: Infinity, deferred: [], unstallAt: -1, sent: 0 })
+    }
+    if (opts.converged ?? true) {
+      const entries = this.nodes.map(nd => nd.swim.entries()[0])
+      for (const nd of this.nodes) {
+        nd.swim.receive(this.ids[0], { t: 'sync', entries, reply: false }, 0)
+        nd.swim.drain()
+      }
+    }
+    for (let i = 0; i < opts.n; i++) this.schedule(i)
+  }
+
+  id (i: number): string { return this.ids[i] }
+  indexOf (id: string): number { return this.index.get(id) ?? -1 }
+
+  /** Let peer i publish a new version of its record; returns when it was published. */
+  publish (i: number, data: unknown): number {
+    this.nodes[i].swim.setData(data)
+    this.flush(i)
+    return this.now
+  }
+
+  crash (i: number): void { this.nodes[i].up = false }
+  partition (groups: number[][]): void { groups.forEach((g, k) => { for (const i of g) this.nodes[i].group = k }) }
+  heal (): void { for (const n of this.nodes) n.group = 0 }
+  addStall (s: Stall): void { this.stalls.push(s) }
+
+  /** Total messages sent (point-to-point and gossip transmissions) by every peer. */
+  totalSent (): number { return this.nodes.reduce((a, n) => a + n.sent, 0) }
+
+  /** Run until virtual time `until` (ms). */
+  run (until: number): void {
+    for (;;) {
+      const top = this.heap.peek()
+      if (top === undefined || top.at > until) break
+      this.heap.pop()
+      this.now = top.at
+      this.dispatch(top)
+    }
+    this.now = until
+  }
+
+  /** Is peer i stalled at t? Returns the end of the stall, or -1. */
+  stallEnd (i: number, t: number): number {
+    for (const s of this.stalls) {
+      if (s.node !== i || t < s.offsetMs) continue
+      const phase = (t - s.offsetMs) % s.everyMs
+      if (phase < s.forMs) return t - phase + s.forMs
+    }
+    return -1
+  }
+
+  private dispatch (it: Item): void {
+    const nd = this.nodes[it.node]
+    if (!nd.up) return
+    if (it.kind === 'unstall') {
+      if (it.at !== nd.unstallAt) return
+      nd.unstallAt = -1
+      // Node runs expired timers before it reads queued input
+      nd.swim.tick(this.now)
+      this.flush(it.node)
+      const q = nd.deferred
+      nd.deferred = []
+      for (const d of q) this.deliver(it.node, d)
+      this.schedule(it.node)
+      return
+    }
+    if (it.kind === 'wake' && it.at !== nd.wakeAt) return
+    const end = this.stallEnd(it.node, this.now)
+    if (end >= 0) {
+      if (it.kind !== 'wake') nd.deferred.push(it)
+      else nd.wakeAt = Infinity
+      if (nd.unstallAt !== end) { nd.unstallAt = end; this.push({ at: end, seq: 0, kind: 'unstall', node: it.node }) }
+      return
+    }
+    if (it.kind === 'wake') {
+      nd.wakeAt = Infinity
+      nd.swim.tick(this.now)
+      this.flush(it.node)
+    } else {
+      this.deliver(it.node, it)
+    }
+    this.schedule(it.node)
+  }
+
+  private deliver (i: number, it: Item): void {
+    const nd = this.nodes[i]
+    if (it.kind === 'direct') nd.swim.receive(this.ids[it.from], it.msg, this.now)
+    else if (it.kind === 'gossip') nd.swim.receiveGossip(this.ids[it.from], it.msg, this.now)
+    this.flush(i)
+  }
+
+  private schedule (i: number): void {
+    const nd = this.nodes[i]
+    if (!nd.up || nd.unstallAt >= 0) return
+    let d = nd.swim.nextDeadline()
+    if (!Number.isFinite(d)) return
+    if (d <= this.now) d = this.now + 1
+    if (d < nd.wakeAt) {
+      nd.wakeAt = d
+      this.push({ at: d, seq: 0, kind: 'wake', node: i })
+    }
+  }
+
+  private push (it: Item): void {
+    it.seq = this.seq++
+    this.heap.push(it)
+  }
+
+  private linked (a: number, b: number): boolean {
+    return this.nodes[a].group === this.nodes[b].group
+  }
+
+  private randDelay (): number {
+    const [lo, hi] = this.delay
+    return lo + this.rnd() * (hi - lo)
+  }
+
+  /** Carry out what peer i's state machine asked for. */
+  private flush (i: number): void {
+    const nd = this.nodes[i]
+    const out = nd.swim.drain()
+    for (const s of out.sends) {
+      nd.sent++
+      const j = this.index.get(s.to)
+      if (j === undefined || !this.linked(i, j)) continue
+      if (this.rnd() < this.loss) continue
+      this.push({ at: this.now + this.randDelay(), seq: 0, kind: 'direct', node: j, from: i, msg: s.msg })
+    }
+    for (const b of out.broadcasts) {
+      const { arrivals, transmissions } = this.mesh.flood(i, this.now, {
+        rnd: this.rnd,
+        loss: this.loss,
+        delay: () => this.randDelay(),
+        heartbeatMs: this.heartbeatMs,
+        linked: (a, c) => this.linked(a, c),
+        runnableAt: (k, t) => { const e = this.stallEnd(k, t); return e < 0 ? t : e },
+        up: k => this.nodes[k].up
+      })
+      for (const k of transmissions) this.nodes[k].sent++
+      this.onFlood?.(i, b, arrivals)
+      for (const a of arrivals) this.push({ at: a.at, seq: 0, kind: 'gossip', node: a.node, from: i, msg: b })
+    }
+    for (const e of out.events) {
+      if (this.onEvent !== undefined) this.onEvent({ at: this.now, observer: i, type: e.type, subject: this.index.get(e.id) ?? -1 })
+    }
+  }
+}

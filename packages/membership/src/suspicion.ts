@@ -1,0 +1,39 @@
+/**
+ * Suspicion timeouts (Lifeguard's LHA-Suspicion), after hashicorp/memberlist `util.go` and `suspicion.go`.
+ * Pure functions; the state machine keeps the confirmations and the timer.
+ */
+
+/**
+ * Base suspicion timeout: `mult x max(1, log10(max(1, n))) x interval` (memberlist `suspicionTimeout`).
+ * @param mult suspicion multiplier (memberlist LAN: 4)
+ * @param n estimated cluster size, including this peer
+ * @param intervalMs probe interval in ms
+ * @returns timeout in ms
+ */
+export function suspicionTimeout (mult: number, n: number, intervalMs: number): number {
+  const nodeScale = Math.max(1, Math.log10(Math.max(1, n)))
+  return Math.floor(mult * nodeScale * intervalMs)
+}
+
+/**
+ * Time left before a suspicion expires, given `confirmations` independent confirmations out of `k` expected
+ * (memberlist `remainingSuspicionTime`): the timeout falls from `maxMs` towards `minMs` logarithmically, reaching
+ * `minMs` at `k` confirmations. May be negative (the suspicion has already expired).
+ */
+export function remainingSuspicionTime (confirmations: number, k: number, elapsedMs: number, minMs: number, maxMs: number): number {
+  if (k < 1) return minMs - elapsedMs
+  const frac = Math.log(confirmations + 1) / Math.log(k + 1)
+  const raw = maxMs - frac * (maxMs - minMs)
+  const timeout = Math.max(minMs, Math.floor(raw))
+  return timeout - elapsedMs
+}
+
+/**
+ * Number of independent confirmations a suspicion expects before it reaches its minimum timeout
+ * (memberlist `suspectNode`: `SuspicionMult - 2`, or 0 when the cluster is too small to provide them).
+ * @param n estimated cluster size including this peer
+ */
+export function expectedConfirmations (mult: number, n: number): number {
+  const k = mult - 2
+  return n - 2 < k ? 0 : Math.max(0, k)
+}

@@ -1,0 +1,551 @@
+/**
+ * The SWIM + Lifeguard state machine, sans-I/O: inputs are messages and clock readings, outputs are messages
+ * to send, messages to broadcast and events. After hashicorp/memberlist `state.go` (probeNode, aliveNode,
+ * suspectNode, deadNode, mergeState, refute), `suspicion.go` and `awareness.go`.
+ *
+ * The caller (libp2p adapter or simulator) must call `tick(now)` at or after `nextDeadline()`, feed every
+ * received message to `receive` / `receiveGossip`, and then take the outputs with `drain()`.
+ */
+import { applyAwarenessDelta, failedProbeDelta, latenessDelta, scaleTimeout } from './awareness.js'
+import { expectedConfirmations, remainingSuspicionTime, suspicionTimeout } from './suspicion.js'
+import type { SwimConfig } from './defaults.js'
+import type { DirectMessage, Entry, GossipMessage, MemberState, SwimEvent } from './messages.js'
+
+export interface SwimMember {
+  id: string
+  state: MemberState
+  inc: number
+  ver: number
+  data: unknown
+  /** time of the last state change */
+  since: number
+}
+
+interface Suspicion {
+  confirmations: Set<string>
+  k: number
+  minMs: number
+  maxMs: number
+  start: number
+  deadline: number
+  /** already put off once because its timer fired late */
+  late: boolean
+}
+
+interface Probe {
+  target: string
+  seq: number
+  start: number
+  directDeadline: number
+  deadline: number
+  indirect: boolean
+  expectedNacks: number
+  nacks: number
+  postponed: boolean
+}
+
+interface Relay {
+  origin: string
+  originSeq: number
+  deadline: number
+}
+
+export interface Outputs {
+  sends: Array<{ to: string, msg: DirectMessage }>
+  broadcasts: GossipMessage[]
+  events: SwimEvent[]
+}
+
+export type Random = () => number
+
+/** Counters for figures and tests. */
+export interface SwimStats {
+  sent: number
+  broadcasts: number
+  probes: number
+  failedProbes: number
+  refutations: number
+  postponedTimers: number
+}
+
+export class Swim {
+  readonly id: string
+  readonly config: SwimConfig
+  readonly members = new Map<string, SwimMember>()
+  readonly stats: SwimStats = { sent: 0, broadcasts: 0, probes: 0, failedProbes: 0, refutations: 0, postponedTimers: 0 }
+  awareness = 0
+  private readonly rnd: Random
+  private self: SwimMember
+  private leaving = false
+  private seq = 0
+  /** members alive or suspect, this peer excluded */
+  private live = 0
+  private probeList: string[] = []
+  private probeIndex = 0
+  private nextProbeAt: number
+  private nextPushPullAt: number
+  private nextReapAt: number
+  private probe: Probe | undefined
+  private readonly relays = new Map<number, Relay>()
+  private readonly suspicions = new Map<string, Suspicion>()
+  private out: Outputs = { sends: [], broadcasts: [], events: [] }
+
+  constructor (id: string, config: SwimConfig, now: number, opts: { incarnation?: number, data?: unknown, random?: Random } = {}) {
+    this.id = id
+    this.config = config
+    this.rnd = opts.random ?? Math.random
+    this.self = { id, state: 'alive', inc: opts.incarnation ?? 0, ver: 0, data: opts.data, since: now }
+    this.members.set(id, this.self)
+    // a random phase so that peers started together do not probe in lockstep
+    this.nextProbeAt = now + Math.floor(this.rnd() * config.probeIntervalMs)
+    this.nextPushPullAt = now + config.pushPullIntervalMs
+    this.nextReapAt = now + config.probeIntervalMs
+  }
+
+  /** Announce this peer (its first alive record) and ask `seeds` for a full state exchange. */
+  start (seeds: string[] = []): void {
+    this.broadcast(this.selfAlive())
+    for (const s of seeds) if (s !== this.id) this.sync(s, true)
+  }
+
+  /** Take (and clear) the outputs produced since the last call. */
+  drain (): Outputs {
+    const o = this.out
+    this.out = { sends: [], broadcasts: [], events: [] }
+    return o
+  }
+
+  /** Peek at the outputs without clearing them (the simulator reads them in place). */
+  get outputs (): Outputs { return this.out }
+
+  get incarnation (): number { return this.self.inc }
+  get isLeaving (): boolean { return this.leaving }
+
+  /** Estimated cluster size: members not dead or left, this peer included. */
+  liveCount (): number { return this.live + 1 }
+
+  /** Replace this peer's record payload (services, addresses, load...) and broadcast it. */
+  setData (data: unknown): void {
+    if (this.leaving) return
+    this.self.data = data
+    this.self.ver++
+    this.broadcast(this.selfAlive())
+  }
+
+  selfAlive (): GossipMessage {
+    return { t: 'alive', id: this.id, inc: this.self.inc, ver: this.self.ver, data: this.self.data }
+  }
+
+  /** Leave gracefully: broadcast `left` and stop probing. */
+  leave (): void {
+    if (this.leaving) return
+    this.leaving = true
+    this.self.state = 'left'
+    this.broadcast({ t: 'left', id: this.id, inc: this.self.inc })
+  }
+
+  /** Full state exchange with `to` (on join, after a reconnection, when a partition heals). */
+  sync (to: string, reply: boolean): void {
+    this.send(to, { t: 'sync', entries: this.entries(), reply })
+  }
+
+  entries (): Entry[] {
+    const e: Entry[] = []
+    for (const m of this.members.values()) e.push({ id: m.id, state: m.state, inc: m.inc, ver: m.ver, data: m.data })
+    return e
+  }
+
+  /** Probe `id` as soon as possible (a libp2p connection to it closed). */
+  probeSoon (id: string, now: number): void {
+    const m = this.members.get(id)
+    if (m === undefined || id === this.id || (m.state !== 'alive' && m.state !== 'suspect')) return
+    if (this.probe !== undefined || this.leaving) return
+    this.startProbe(m, now)
+  }
+
+  /** The earliest time at which `tick` has work to do. */
+  nextDeadline (): number {
+    if (this.leaving) return Infinity
+    let d = Math.min(this.nextPushPullAt, this.nextReapAt)
+    // while a probe is out, its own deadlines stand for the next probe time
+    if (this.probe !== undefined) d = Math.min(d, this.probe.indirect ? this.probe.deadline : this.probe.directDeadline)
+    else d = Math.min(d, this.nextProbeAt)
+    for (const r of this.relays.values()) if (r.deadline < d) d = r.deadline
+    for (const s of this.suspicions.values()) if (s.deadline < d) d = s.deadline
+    return d
+  }
+
+  /** Run the timers due at `now`. */
+  tick (now: number): void {
+    if (this.leaving) return
+    const p = this.probe
+    if (p !== undefined) {
+      if (!p.indirect && now >= p.directDeadline) {
+        if (!this.postpone(p, now, p.directDeadline)) this.startIndirect(p, now)
+      } else if (p.indirect && now >= p.deadline) {
+        if (!this.postpone(p, now, p.deadline)) this.probeFailed(p)
+      }
+    }
+    for (const [seq, r] of this.relays) {
+      if (now >= r.deadline) {
+        this.relays.delete(seq)
+        if (this.config.lifeguard) this.send(r.origin, { t: 'nack', seq: r.originSeq })
+      }
+    }
+    for (const [id, s] of this.suspicions) {
+      if (now >= s.deadline) {
+        const late = now - s.deadline
+        if (this.config.lifeguard && late >= this.config.latenessThresholdMs && !s.late) {
+          // our loop stalled: read queued refutations before declaring anyone dead
+          s.late = true
+          this.noteLateness(late)
+          s.deadline = now + 1
+          this.stats.postponedTimers++
+          continue
+        }
+        this.suspicions.delete(id)
+        const m = this.members.get(id)
+        if (m !== undefined && m.state === 'suspect') {
+          const msg: GossipMessage = { t: 'dead', id, inc: m.inc, from: this.id }
+          this.applyDead(id, m.inc, now)
+          this.broadcast(msg)
+        }
+      }
+    }
+    if (this.probe === undefined && now >= this.nextProbeAt) {
+      const late = now - this.nextProbeAt
+      if (this.config.lifeguard) this.noteLateness(late)
+      const target = this.nextTarget()
+      if (target !== undefined) this.startProbe(target, now)
+      else this.nextProbeAt = now + this.config.probeIntervalMs
+    }
+    if (now >= this.nextPushPullAt) {
+      this.nextPushPullAt = now + this.config.pushPullIntervalMs
+      const peer = this.randomAlive(new Set([this.id]))
+      if (peer !== undefined) this.sync(peer, true)
+    }
+    if (now >= this.nextReapAt) {
+      this.nextReapAt = now + this.config.probeIntervalMs
+      for (const [id, m] of this.members) {
+        if ((m.state === 'dead' || m.state === 'left') && now - m.since >= this.config.tombstoneMs) this.members.delete(id)
+      }
+    }
+  }
+
+  /** A point-to-point message from `from` (authenticated by the transport). */
+  receive (from: string, msg: DirectMessage, now: number): void {
+    if (this.leaving) return
+    switch (msg.t) {
+      case 'ping':
+        if (msg.suspectInc !== undefined && msg.suspectInc >= this.self.inc) this.refute(msg.suspectInc)
+        this.send(from, { t: 'ack', seq: msg.seq })
+        break
+      case 'ack': {
+        const p = this.probe
+        if (p !== undefined && p.seq === msg.seq) {
+          this.probe = undefined
+          if (this.config.lifeguard && !p.indirect) this.awareness = applyAwarenessDelta(this.awareness, -1, this.config.awarenessMaxMultiplier)
+          return
+        }
+        const r = this.relays.get(msg.seq)
+        if (r !== undefined) {
+          this.relays.delete(msg.seq)
+          this.send(r.origin, { t: 'ack', seq: r.originSeq })
+        }
+        break
+      }
+      case 'nack':
+        if (this.probe !== undefined && this.probe.seq === msg.seq) this.probe.nacks++
+        break
+      case 'ping-req': {
+        if (msg.target === this.id) { this.send(from, { t: 'ack', seq: msg.seq }); break }
+        const seq = ++this.seq
+        this.relays.set(seq, { origin: from, originSeq: msg.seq, deadline: now + this.config.probeTimeoutMs })
+        this.send(msg.target, { t: 'ping', seq })
+        break
+      }
+      case 'sync':
+        this.merge(from, msg.entries, now)
+        if (msg.reply) this.sync(from, false)
+        break
+    }
+  }
+
+  /** A broadcast message; `from` is its signed origin (gossipsub's `from` under strict signing). */
+  receiveGossip (from: string, msg: GossipMessage, now: number): void {
+    if (this.leaving) return
+    switch (msg.t) {
+      case 'alive':
+        if (from !== msg.id) return // a record is believed only from its subject
+        this.applyAlive(msg.id, msg.inc, msg.ver, msg.data, now)
+        break
+      case 'left':
+        if (from !== msg.id) return
+        this.applyLeft(msg.id, msg.inc, now)
+        break
+      case 'suspect':
+        if (from !== msg.from) return // an accusation is believed only from the accuser it names
+        this.applySuspect(msg.id, msg.inc, msg.from, now)
+        break
+      case 'dead':
+        if (from !== msg.from) return
+        if (msg.id === this.id) { this.refute(msg.inc); return }
+        this.applyDead(msg.id, msg.inc, now)
+        break
+    }
+  }
+
+  // --- probing -------------------------------------------------------------------------------------------
+
+  private nextTarget (): SwimMember | undefined {
+    for (let tries = 0; tries <= this.probeList.length; tries++) {
+      if (this.probeIndex >= this.probeList.length) {
+        this.probeList = [...this.members.values()].filter(m => m.id !== this.id && (m.state === 'alive' || m.state === 'suspect')).map(m => m.id)
+        this.shuffle(this.probeList)
+        this.probeIndex = 0
+        if (this.probeList.length === 0) return undefined
+      }
+      const m = this.members.get(this.probeList[this.probeIndex++])
+      if (m !== undefined && (m.state === 'alive' || m.state === 'suspect')) return m
+    }
+    return undefined
+  }
+
+  private startProbe (m: SwimMember, now: number): void {
+    const interval = this.config.lifeguard ? scaleTimeout(this.config.probeIntervalMs, this.awareness) : this.config.probeIntervalMs
+    const seq = ++this.seq
+    this.probe = {
+      target: m.id,
+      seq,
+      start: now,
+      directDeadline: now + this.config.probeTimeoutMs,
+      deadline: now + interval,
+      indirect: false,
+      expectedNacks: 0,
+      nacks: 0,
+      postponed: false
+    }
+    this.nextProbeAt = now + interval
+    this.stats.probes++
+    const ping: DirectMessage = { t: 'ping', seq }
+    // Lifeguard's buddy system: tell a suspect that it is suspected, so it refutes at once
+    if (this.config.lifeguard && m.state === 'suspect') ping.suspectInc = m.inc
+    this.send(m.id, ping)
+  }
+
+  private startIndirect (p: Probe, now: number): void {
+    p.indirect = true
+    p.postponed = false
+    const exclude = new Set([this.id, p.target])
+    for (let i = 0; i < this.config.indirectChecks; i++) {
+      const peer = this.randomAlive(exclude)
+      if (peer === undefined) break
+      exclude.add(peer)
+      p.expectedNacks++
+      this.send(peer, { t: 'ping-req', seq: p.seq, target: p.target })
+    }
+    if (p.deadline <= now) p.deadline = now + this.config.probeTimeoutMs
+  }
+
+  private probeFailed (p: Probe): void {
+    this.probe = undefined
+    this.stats.failedProbes++
+    if (this.config.lifeguard) {
+      const delta = failedProbeDelta(p.expectedNacks, p.nacks)
+      this.awareness = applyAwarenessDelta(this.awareness, delta, this.config.awarenessMaxMultiplier)
+    }
+    const m = this.members.get(p.target)
+    if (m === undefined || (m.state !== 'alive' && m.state !== 'suspect')) return
+    this.applySuspect(m.id, m.inc, this.id, p.start)
+  }
+
+  /**
+   * Lifeguard: a probe timer that fires late means our own loop stalled, and an ack may be waiting unread.
+   * Put the decision off by one turn and raise the health score. Returns true when postponed.
+   */
+  private postpone (p: Probe, now: number, due: number): boolean {
+    if (!this.config.lifeguard || p.postponed) return false
+    const late = now - due
+    if (late < this.config.latenessThresholdMs) return false
+    p.postponed = true
+    this.noteLateness(late)
+    this.stats.postponedTimers++
+    if (p.indirect) p.deadline = now + 1
+    else p.directDeadline = now + 1
+    return true
+  }
+
+  private noteLateness (lateMs: number): void {
+    const d = latenessDelta(lateMs, this.config.latenessThresholdMs, this.config.awarenessMaxMultiplier)
+    if (d > 0) this.awareness = applyAwarenessDelta(this.awareness, d, this.config.awarenessMaxMultiplier)
+  }
+
+  // --- state changes (memberlist aliveNode / suspectNode / deadNode) ---------------------------------------
+
+  private applyAlive (id: string, inc: number, ver: number, data: unknown, now: number): void {
+    if (id === this.id) {
+      // someone claims to be us with a newer incarnation (we restarted): take over with a higher one
+      if (inc > this.self.inc || (inc === this.self.inc && ver > this.self.ver)) this.refute(inc)
+      return
+    }
+    const m = this.members.get(id)
+    if (m === undefined) {
+      const nm: SwimMember = { id, state: 'alive', inc, ver, data, since: now }
+      this.members.set(id, nm)
+      this.live++
+      this.addToProbeList(id)
+      this.emit('join', id)
+      return
+    }
+    if (inc < m.inc) return
+    if (inc === m.inc) {
+      if (m.state === 'dead' || m.state === 'left') return
+      if (ver > m.ver) { m.ver = ver; m.data = data; this.emit('update', id) }
+      return
+    }
+    const was = m.state
+    m.inc = inc
+    if (ver !== m.ver || data !== undefined) { m.ver = ver; m.data = data }
+    this.suspicions.delete(id)
+    if (was !== 'alive') { m.state = 'alive'; m.since = now }
+    if (was === 'dead' || was === 'left') { this.live++; this.addToProbeList(id); this.emit('join', id) } else this.emit('update', id)
+  }
+
+  private applySuspect (id: string, inc: number, from: string, now: number): void {
+    if (id === this.id) {
+      if (inc >= this.self.inc) this.refute(inc)
+      return
+    }
+    const m = this.members.get(id)
+    if (m === undefined || inc < m.inc) return
+    const s = this.suspicions.get(id)
+    if (s !== undefined && m.state === 'suspect' && inc === m.inc) {
+      // Lifeguard: an independent confirmation shortens the timeout
+      if (!this.config.lifeguard || s.confirmations.has(from) || s.confirmations.size - 1 >= s.k) return
+      s.confirmations.add(from)
+      if (from === this.id) this.broadcast({ t: 'suspect', id, inc, from })
+      const left = remainingSuspicionTime(s.confirmations.size - 1, s.k, now - s.start, s.minMs, s.maxMs)
+      s.deadline = now + Math.max(0, left)
+      return
+    }
+    if (m.state !== 'alive' && !(m.state === 'suspect' && inc > m.inc)) return
+    m.inc = inc
+    m.state = 'suspect'
+    m.since = now
+    const n = this.liveCount()
+    const minMs = suspicionTimeout(this.config.suspicionMult, n, this.config.probeIntervalMs)
+    const k = this.config.lifeguard ? expectedConfirmations(this.config.suspicionMult, n) : 0
+    const maxMs = this.config.lifeguard ? this.config.suspicionMaxTimeoutMult * minMs : minMs
+    const timeout = k < 1 ? minMs : maxMs
+    this.suspicions.set(id, { confirmations: new Set([from]), k, minMs, maxMs, start: now, deadline: now + timeout, late: false })
+    if (from === this.id) this.broadcast({ t: 'suspect', id, inc, from })
+    this.emit('suspect', id)
+  }
+
+  private applyDead (id: string, inc: number, now: number): void {
+    const m = this.members.get(id)
+    if (m === undefined || inc < m.inc || m.state === 'dead' || m.state === 'left') return
+    m.inc = inc
+    m.state = 'dead'
+    m.since = now
+    this.live--
+    this.suspicions.delete(id)
+    this.emit('dead', id)
+  }
+
+  private applyLeft (id: string, inc: number, now: number): void {
+    if (id === this.id) return
+    const m = this.members.get(id)
+    if (m === undefined) {
+      this.members.set(id, { id, state: 'left', inc, ver: 0, data: undefined, since: now })
+      return
+    }
+    if (inc < m.inc || m.state === 'left') return
+    if (m.state !== 'dead') this.live--
+    m.inc = inc
+    m.state = 'left'
+    m.since = now
+    this.suspicions.delete(id)
+    this.emit('leave', id)
+  }
+
+  /** memberlist `refute`: raise our incarnation above the accusation and broadcast it. */
+  private refute (accusedInc: number): void {
+    if (this.leaving) return
+    this.self.inc = Math.max(this.self.inc, accusedInc) + 1
+    this.stats.refutations++
+    if (this.config.lifeguard) this.awareness = applyAwarenessDelta(this.awareness, 1, this.config.awarenessMaxMultiplier)
+    this.broadcast(this.selfAlive())
+  }
+
+  /** memberlist `mergeState`: a remote `dead` becomes a suspicion by the sender, not an instant death. */
+  private merge (from: string, entries: Entry[], now: number): void {
+    for (const e of entries) {
+      if (e.id === this.id) {
+        if ((e.state === 'suspect' || e.state === 'dead') && e.inc >= this.self.inc) this.refute(e.inc)
+        else if (e.state === 'alive' && e.inc > this.self.inc) this.refute(e.inc)
+        continue
+      }
+      const m = this.members.get(e.id)
+      if (m !== undefined && m.state === e.state && m.inc === e.inc && m.ver >= e.ver) continue
+      switch (e.state) {
+        case 'alive': this.applyAlive(e.id, e.inc, e.ver, e.data, now); break
+        case 'left': this.applyLeft(e.id, e.inc, now); break
+        case 'suspect':
+        case 'dead':
+          if (m === undefined) {
+            // learn of it as a member first; the accusation is then the sender's
+            this.applyAlive(e.id, e.inc, e.ver, e.data, now)
+          }
+          this.applySuspect(e.id, e.inc, from, now)
+          break
+      }
+    }
+  }
+
+  // --- helpers -------------------------------------------------------------------------------------------
+
+  private addToProbeList (id: string): void {
+    // insert at a random offset (memberlist aliveNode), so that new members are not all probed last
+    const i = Math.floor(this.rnd() * (this.probeList.length + 1))
+    this.probeList.splice(i, 0, id)
+    if (i < this.probeIndex) this.probeIndex++
+  }
+
+  private randomAlive (exclude: Set<string>): string | undefined {
+    const list = this.probeList
+    if (list.length === 0) return undefined
+    for (let tries = 0; tries < 32; tries++) {
+      const id = list[Math.floor(this.rnd() * list.length)]
+      if (exclude.has(id)) continue
+      const m = this.members.get(id)
+      if (m !== undefined && m.state === 'alive') return id
+    }
+    for (const id of list) {
+      if (exclude.has(id)) continue
+      if (this.members.get(id)?.state === 'alive') return id
+    }
+    return undefined
+  }
+
+  private shuffle (a: string[]): void {
+    for (let i = a.length - 1; i > 0; i--) {
+      const j = Math.floor(this.rnd() * (i + 1))
+      const t = a[i]; a[i] = a[j]; a[j] = t
+    }
+  }
+
+  private send (to: string, msg: DirectMessage): void {
+    this.stats.sent++
+    this.out.sends.push({ to, msg })
+  }
+
+  private broadcast (msg: GossipMessage): void {
+    this.stats.broadcasts++
+    this.out.broadcasts.push(msg)
+  }
+
+  private emit (type: SwimEvent['type'], id: string): void {
+    this.out.events.push({ type, id })
+  }
+}
