@@ -128,7 +128,7 @@ export class Node extends EventTarget implements PeercallNode {
       return Promise.reject(new RpcError('INVALID_ARGUMENT', `${service}.${method}: args must be an array`, { service, method, mayHaveExecuted: false }))
     }
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs
-    const target = options.peer ?? this.route(service)
+    const target = options.peer === undefined ? this.route(service) : this.normalisePeer(options.peer)
     if (target === undefined) {
       return Promise.reject(new RpcError('UNAVAILABLE', `${service}.${method}: no known peer hosts service ${service}`, { service, method, mayHaveExecuted: false }))
     }
@@ -148,7 +148,7 @@ export class Node extends EventTarget implements PeercallNode {
       session = await this.pool.open(peer, dialSignal)
     } catch (err) {
       if (signal?.aborted === true) throw new RpcError('CANCELLED', `${service}.${method}: cancelled`, { service, method, peer, mayHaveExecuted: false })
-      if (err instanceof RpcError) throw err.with({ service, method })
+      if (err instanceof RpcError) throw new RpcError(err.code, `${service}.${method}: ${err.message}`, { service, method, peer, mayHaveExecuted: false, retryable: err.retryable, cause: err.cause })
       throw err
     }
     const left = Math.max(1, timeoutMs - (performance.now() - start))
@@ -192,6 +192,11 @@ export class Node extends EventTarget implements PeercallNode {
     }
   }
 
+  /** A peer option that is this node's own address means this node. */
+  private normalisePeer (peer: string): string {
+    return peer.startsWith('/') && peer.endsWith(`/p2p/${this.localId}`) ? this.localId : peer
+  }
+
   /**
    * Chooses the peer for a call that names none. Until membership tells which peers host what, a service
    * registered here is served here, and otherwise there is no known host.
@@ -223,7 +228,7 @@ export class Node extends EventTarget implements PeercallNode {
 
   private async doStop (): Promise<void> {
     await this.pool.drain(this.drainTimeoutMs)
-    this.pool.closeAll()
+    await this.pool.closeAll()
     await this.libp2p.stop()
   }
 }

@@ -4,7 +4,7 @@
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import { RPC_PROTOCOL } from './defaults.js'
+import { DIAL_TIMEOUT_MS, RPC_PROTOCOL } from './defaults.js'
 import { RpcError } from './errors.js'
 import { Session } from './session.js'
 import type { SessionOptions, ByteStream } from './session.js'
@@ -35,22 +35,31 @@ export class SessionPool {
     }, { maxInboundStreams: 16, maxOutboundStreams: 16 })
   }
 
-  /** An open session to `peer` that takes new calls, if there is one. */
+  /** An open session to `peer` (a peer id, or a multiaddr ending in /p2p/<id>) that takes new calls, if any. */
   get (peer: string): Session | undefined {
-    const s = this.preferred.get(peer)
+    const s = this.preferred.get(peer.startsWith('/') ? (peerOfMultiaddr(peer) ?? peer) : peer)
     return s !== undefined && s.isOpen && !s.draining ? s : undefined
   }
 
-  /** The session to `peer`, opening a stream (and dialling) if there is none. */
+  /**
+   * The session to `peer`, opening a stream (and dialling) if there is none. Concurrent callers share one dial,
+   * bounded by DIAL_TIMEOUT_MS; each caller stops waiting when its own `signal` aborts.
+   */
   open (peer: string, signal: AbortSignal): Promise<Session> {
     const existing = this.get(peer)
     if (existing !== undefined) return Promise.resolve(existing)
-    let dial = this.dialing.get(peer)
+    const key = peer.startsWith('/') ? (peerOfMultiaddr(peer) ?? peer) : peer
+    let dial = this.dialing.get(key)
     if (dial === undefined) {
-      dial = this.dial(peer, signal).finally(() => { this.dialing.delete(peer) })
-      this.dialing.set(peer, dial)
+      dial = this.dial(peer, AbortSignal.timeout(DIAL_TIMEOUT_MS)).finally(() => { this.dialing.delete(key) })
+      this.dialing.set(key, dial)
     }
-    return dial
+    if (signal.aborted) return Promise.reject(gaveUp(peer, signal))
+    return new Promise<Session>((resolve, reject) => {
+      const onAbort = (): void => { reject(gaveUp(peer, signal)) }
+      signal.addEventListener('abort', onAbort, { once: true })
+      dial.then(resolve, reject).finally(() => { signal.removeEventListener('abort', onAbort) })
+    })
   }
 
   private async dial (peer: string, signal: AbortSignal): Promise<Session> {
@@ -63,7 +72,8 @@ export class SessionPool {
     }
     let stream: Stream
     try {
-      stream = await this.libp2p.dialProtocol(target, RPC_PROTOCOL, { signal })
+      // full negotiation: libp2p's optimistic select can stall writes queued before the first read (one RTT, once per stream)
+      stream = await this.libp2p.dialProtocol(target, RPC_PROTOCOL, { signal, negotiateFully: true })
     } catch (err) {
       const timedOut = signal.aborted
       throw new RpcError(timedOut ? 'DEADLINE_EXCEEDED' : 'UNAVAILABLE', `cannot reach ${peer}: ${(err as Error).message}`, {
@@ -109,12 +119,18 @@ export class SessionPool {
     clearTimeout(timer)
   }
 
-  closeAll (): void {
-    for (const s of [...this.all]) s.close()
+  /** Ends every session: queued answers are written before each stream closes. */
+  async closeAll (timeoutMs = 2000): Promise<void> {
+    await Promise.all([...this.all].map(async s => { await s.end(timeoutMs) }))
   }
 }
 
 function peerOfMultiaddr (addr: string): string | undefined {
   const i = addr.lastIndexOf('/p2p/')
   return i >= 0 ? addr.slice(i + 5) : undefined
+}
+
+function gaveUp (peer: string, signal: AbortSignal): RpcError {
+  const timedOut = signal.reason instanceof DOMException && signal.reason.name === 'TimeoutError'
+  return new RpcError(timedOut ? 'DEADLINE_EXCEEDED' : 'CANCELLED', `gave up connecting to ${peer}`, { peer, mayHaveExecuted: false, cause: signal.reason })
 }

@@ -85,6 +85,7 @@ export class Session {
   private closeError: Error | undefined
   private sweeper: ReturnType<typeof setInterval> | undefined
   private idleWaiters: Array<() => void> = []
+  private readonly closeWaiters: Array<() => void> = []
 
   constructor (stream: ByteStream, options: SessionOptions) {
     this.stream = stream
@@ -212,7 +213,8 @@ export class Session {
           if (!ok) break
         }
       }
-      this.close(undefined, true)
+      // after a protocol violation the writer still flushes the PROTOCOL frame, then resets the stream
+      if (!this.ending) this.close(undefined, true)
     } catch (err) {
       this.close(err as Error)
     }
@@ -490,6 +492,25 @@ export class Session {
     this.enqueue(codec.encode([FrameType.GOAWAY, reason]))
   }
 
+  /**
+   * Ends the session gracefully: what is queued is written, then the stream is closed. Calls still pending then
+   * fail with UNAVAILABLE. Resolves once closed, or after `timeoutMs` by resetting the stream.
+   */
+  async end (timeoutMs = 2000): Promise<void> {
+    if (this.closed) return
+    this.ending = true
+    const wake = this.wake
+    if (wake !== undefined) {
+      this.wake = undefined
+      wake()
+    }
+    const done = new Promise<void>(resolve => { this.closeWaiters.push(resolve) })
+    let timer: ReturnType<typeof setTimeout> | undefined
+    await Promise.race([done, new Promise<void>(resolve => { timer = setTimeout(resolve, timeoutMs) })])
+    clearTimeout(timer)
+    if (!this.closed) this.close(new Error('session end timed out'))
+  }
+
   /** Resolves when no calls are pending or being served on this session. */
   idle (): Promise<void> {
     if ((this.pending.size === 0 && this.serving.size === 0) || this.closed) return Promise.resolve()
@@ -541,6 +562,7 @@ export class Session {
     if (err !== undefined) this.stream.abort?.(err)
     else this.stream.close?.().catch(() => {})
     this.notifyIdle()
+    for (const w of this.closeWaiters.splice(0)) w()
     this.opts.onClose?.(this, err)
   }
 
