@@ -1,0 +1,166 @@
+import test from 'ava'
+import { createBalancer, HashRing, type Candidate } from '../src/index.js'
+
+const ids = Array.from({ length: 10 }, (_, i) => `12D3KooW-peer-${i}`)
+const cands = (list = ids): Candidate[] => list.map(peerId => ({ peerId }))
+
+function clocked (opts: Parameters<typeof createBalancer>[0] = {}): { bal: ReturnType<typeof createBalancer>, clock: { t: number } } {
+  const clock = { t: 1_000_000 }
+  return { bal: createBalancer({ seed: 1, now: () => clock.t, ...opts }), clock }
+}
+
+const failN = (bal: ReturnType<typeof createBalancer>, peer: string, n: number, failureKind: 'transport' | 'remote' = 'transport'): void => {
+  for (let i = 0; i < n; i++) { bal.onStart(peer); bal.onEnd(peer, { latencyMs: 1, ok: false, failureKind }) }
+}
+
+test('pick: nothing to pick, everything excluded, exclusions honoured', t => {
+  const { bal } = clocked()
+  t.is(bal.pick([], { strategy: 'p2c' }), undefined)
+  t.deepEqual(bal.order([], { strategy: 'hash', key: 'k' }), [])
+  t.is(bal.pick(cands(), { strategy: 'random', exclude: new Set(ids) }), undefined)
+  for (const strategy of ['p2c', 'hash', 'round-robin', 'random', 'local-first'] as const) {
+    for (let i = 0; i < 200; i++) {
+      const p = bal.pick(cands(), { strategy, key: `k${i}`, exclude: new Set(ids.slice(0, 9)) })
+      t.is(p, ids[9], strategy)
+    }
+  }
+})
+
+test('ejected peers are skipped by every strategy, unless every candidate is ejected', t => {
+  const { bal } = clocked()
+  failN(bal, ids[3], 5)
+  t.is(bal.stats(ids[3]).state, 'ejected')
+  for (const strategy of ['p2c', 'hash', 'round-robin', 'random', 'local-first'] as const) {
+    const seen = new Set<string>()
+    for (let i = 0; i < 500; i++) seen.add(bal.pick(cands(), { strategy, key: `k${i}` })!)
+    t.false(seen.has(ids[3]), strategy)
+    t.is(seen.size, strategy === 'local-first' ? seen.size : 9, strategy)
+  }
+  t.is(bal.order(cands(), { strategy: 'round-robin' }).at(-1), ids[3], 'ejected peer last in the failover order')
+  // only the ejected peer is left: it is used anyway
+  t.is(bal.pick(cands(), { strategy: 'p2c', exclude: new Set(ids.filter(x => x !== ids[3])) }), ids[3])
+  const { bal: all } = clocked({ outlier: { maxEjectionPercent: 100 } })
+  failN(all, 'a', 5)
+  failN(all, 'b', 5)
+  t.is(all.stats('b').state, 'ejected')
+  t.truthy(all.pick(cands(['a', 'b']), { strategy: 'p2c' }), 'all ejected: still picks one')
+})
+
+test('handler errors and cancellations do not eject; the ejected peer is probed after its ejection time', t => {
+  const { bal, clock } = clocked()
+  failN(bal, ids[0], 20, 'remote')
+  t.is(bal.stats(ids[0]).state, 'healthy')
+  bal.onStart(ids[0]); bal.onEnd(ids[0], { latencyMs: 5000, ok: false, failureKind: 'cancelled' })
+  t.is(bal.stats(ids[0]).latencyMs, 1, 'a cancelled attempt does not feed the latency')
+  failN(bal, ids[1], 5)
+  clock.t += 30_000
+  t.is(bal.stats(ids[1]).state, 'probing')
+  // round-robin reaches the probing peer; while its probe is in flight nobody else is sent there
+  let probes = 0
+  for (let i = 0; i < 40; i++) {
+    const p = bal.pick(cands(), { strategy: 'round-robin' })!
+    bal.onStart(p)
+    if (p === ids[1]) probes++
+  }
+  t.is(probes, 1)
+  bal.onEnd(ids[1], { latencyMs: 3, ok: true })
+  t.is(bal.stats(ids[1]).state, 'healthy')
+})
+
+test('hash: the same key goes to the same peer on every node, whatever the candidate order; exclusion moves to the next successor', t => {
+  const a = createBalancer({ seed: 1 })
+  const b = createBalancer({ seed: 2 })
+  const ring = HashRing.from(ids)
+  const reversed = cands([...ids].reverse())
+  for (let i = 0; i < 300; i++) {
+    const key = `user-${i}`
+    const owner = a.pick(cands(), { strategy: 'hash', key, service: 'kv' })
+    t.is(owner, ring.lookup(key))
+    t.is(b.pick(reversed, { strategy: 'hash', key, service: 'kv' }), owner)
+    t.deepEqual(a.order(cands(), { strategy: 'hash', key, service: 'kv' }), ring.successors(key))
+    t.is(a.pick(cands(), { strategy: 'hash', key, service: 'kv', exclude: new Set([owner!]) }), ring.successors(key, 2)[1])
+  }
+})
+
+test('hash with bounded loads: a hot owner overflows to its successor', t => {
+  const { bal } = clocked()
+  const key = 'hot'
+  const [owner, next] = HashRing.from(ids).successors(key, 2)
+  for (let i = 0; i < 3; i++) bal.onStart(owner) // 3 in flight on the owner, 0 elsewhere: capacity ceil(1.25 x 4 / 10) = 1
+  t.is(bal.pick(cands(), { strategy: 'hash', key }), next)
+  const { bal: off } = clocked({ epsilon: Infinity })
+  for (let i = 0; i < 3; i++) off.onStart(owner)
+  t.is(off.pick(cands(), { strategy: 'hash', key }), owner)
+})
+
+test('p2c avoids a peer that is slow locally, and one that gossips a long queue', t => {
+  const { bal, clock } = clocked()
+  for (const id of ids) { bal.onStart(id); bal.onEnd(id, { latencyMs: id === ids[0] ? 100 : 10, ok: true }) }
+  let slow = 0
+  for (let i = 0; i < 2000; i++) {
+    clock.t += 1
+    const p = bal.pick(cands(), { strategy: 'p2c' })!
+    if (p === ids[0]) slow++
+  }
+  t.is(slow, 0, 'cost 100 vs 10: the slow peer never wins a pair')
+  const { bal: fresh } = clocked()
+  const now = 1_000_000
+  const gossiped: Candidate[] = ids.map((peerId, i) => ({ peerId, load: { inflight: i === 0 ? 40 : 1, latencyMs: 10, at: now } }))
+  let busy = 0
+  for (let i = 0; i < 2000; i++) if (fresh.pick(gossiped, { strategy: 'p2c' }) === ids[0]) busy++
+  t.is(busy, 0)
+})
+
+test('round-robin and local-first through the facade', t => {
+  const { bal } = clocked()
+  const seq = Array.from({ length: 20 }, () => bal.pick(cands(ids.slice(0, 4)), { strategy: 'round-robin', service: 'x' }))
+  t.deepEqual(seq.slice(0, 8), [...ids.slice(0, 4), ...ids.slice(0, 4)])
+  const withLocal = cands(ids.slice(0, 4)).map((c, i) => ({ ...c, local: i === 2 }))
+  t.is(bal.pick(withLocal, { strategy: 'local-first' }), ids[2])
+  t.is(bal.order(withLocal, { strategy: 'local-first' })[0], ids[2])
+})
+
+test('stats, budgets and advice through the facade', t => {
+  const { bal, clock } = clocked()
+  bal.onStart('x'); bal.onStart('x')
+  t.is(bal.stats('x').inflight, 2)
+  bal.onEnd('x', { latencyMs: 20, ok: true })
+  bal.onEnd('x', { latencyMs: 5, ok: false, failureKind: 'timeout' })
+  const s = bal.stats('x')
+  t.is(s.inflight, 0)
+  t.is(s.calls, 2)
+  t.is(s.failures, 1)
+  t.is(s.consecutiveFailures, 1)
+  t.true(s.latencyMs > 19 && s.latencyMs <= 20)
+  const before = bal.retryBudget.balance()
+  for (let i = 0; i < 50; i++) bal.onCall()
+  t.is(bal.retryBudget.balance(), before + 10)
+  t.true(bal.hedging.tryAcquire(), '50 calls x 5% = 2.5 hedges')
+  for (let i = 0; i < 30; i++) { bal.onStart('y'); clock.t += 1; bal.onEnd('y', { latencyMs: i, ok: true }) }
+  t.is(bal.hedging.delayMs(), 28)
+  const advice = bal.advise([{ peerId: 'x', inflight: 60, latencyMs: 5 }])
+  t.is(advice.action, 'scale-up')
+  bal.forget('x')
+  t.is(bal.stats('x').calls, 0)
+})
+
+test('a pick costs microseconds, and a changed candidate set reuses the service\'s ring incrementally', t => {
+  const bal = createBalancer({ seed: 1 })
+  const list = cands(Array.from({ length: 32 }, (_, i) => `peer-${i}`))
+  bal.pick(list, { strategy: 'hash', key: 'warm', service: 's' })
+  const n = 50_000
+  for (const strategy of ['p2c', 'hash'] as const) {
+    const t0 = performance.now()
+    for (let i = 0; i < n; i++) bal.pick(list, { strategy, key: `k${i}`, service: 's' })
+    const us = ((performance.now() - t0) * 1000) / n
+    t.log(`${strategy}: ${us.toFixed(2)} us per pick (32 candidates)`)
+    t.true(us < 50, `${strategy} pick took ${us} us`)
+  }
+  // one member leaves: the ring for the new set is derived from the previous one (and equals a fresh build)
+  const fewer = list.slice(1)
+  const t0 = performance.now()
+  const owner = bal.pick(fewer, { strategy: 'hash', key: 'user-1', service: 's' })
+  const ms = performance.now() - t0
+  t.is(owner, HashRing.from(fewer.map(c => c.peerId)).lookup('user-1'))
+  t.log(`first pick after a leave: ${ms.toFixed(2)} ms`)
+})
