@@ -3,6 +3,7 @@
  * child process (sequential, then 64 in flight), stop both; then print medians and issue 2's ratios and write
  * docs/benchmarks.md and docs/benchmarks.json. See docs/benchmarks.md for the method.
  */
+import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { parseBenchArgs } from './harness/args.js'
 import { CLIENT_SLACK_MS, IN_FLIGHT_CONCURRENT, SERVER_READY_TIMEOUT_MS } from './harness/defaults.js'
@@ -20,7 +21,9 @@ const CLIENT = fileURLToPath(new URL('./client.js', import.meta.url))
 const LEVELS = [1, IN_FLIGHT_CONCURRENT]
 
 const opts = parseBenchArgs(process.argv.slice(2))
-const command = `node bench/dist/src/run.js${process.argv.length > 2 ? ' ' + process.argv.slice(2).join(' ') : ''}`
+const argv = process.argv.length > 2 ? ' ' + process.argv.slice(2).join(' ') : ''
+const command = process.env.npm_lifecycle_event === 'bench' && argv === '' ? 'npm run bench' : `node bench/dist/src/run.js${argv}`
+const loadAtStart = loadavg().map((x) => Math.round(x * 100) / 100)
 
 async function measure (target: TargetName, run: number): Promise<RunRecord> {
   const server = spawnNode(SERVER, [target], `${target} server`)
@@ -60,7 +63,7 @@ const rows = summarise(records, labels, opts.targets, LEVELS)
 const rs = ratios(rows)
 console.log(`\nMedians of ${opts.runs} run(s):\n\n${resultsTable(rows)}\n\nTargets (issue 2):\n\n${ratiosTable(rs)}\n`)
 if (opts.write) {
-  const files = writeDocs(ROOT, { machine: describeMachine(ROOT), options: opts, command, rows, ratios: rs, records })
+  const files = writeDocs(ROOT, { machine: describeMachine(ROOT), loadAtStart, options: opts, command, rows, ratios: rs, records })
   console.log(`wrote ${files.join(', ')}`)
 }
 console.log(`took ${Math.round((Date.now() - started) / 1000)} s`)

@@ -8,6 +8,8 @@ import { IN_FLIGHT_CONCURRENT } from './defaults.js'
 
 export interface Report {
   machine: Machine
+  /** 1, 5, 15 min load averages when the run started. */
+  loadAtStart: number[]
   options: BenchOptions
   command: string
   rows: Row[]
@@ -42,6 +44,9 @@ const CAVEATS = `## Reading the figures
   more about this machine than about the systems; the ratios, taken in one run, are the point.
 - p99 at ${IN_FLIGHT_CONCURRENT} in flight is dominated by garbage-collection pauses and scheduling of the two processes.
 - The per-run ratios show the spread; a verdict near its threshold should be read together with them.
+- Sequential latency on this VM depends on how the two processes are scheduled on the cores: the same system's p50
+  can differ by 2x between invocations (raw \`node:net\` measured 20 µs in one and 57 µs in another), which is why the
+  ratios are taken within one run, with all systems interleaved.
 `
 
 export function renderMarkdown (r: Report): string {
@@ -62,7 +67,7 @@ Raw figures, per run: [benchmarks.json](benchmarks.json).
 | memory | ${m.memGiB} GiB |
 | OS | ${m.os} |
 | Node | ${m.node} |
-| load average (1, 5, 15 min) at the end | ${m.loadAvg.join(', ')} |
+| load average (1, 5, 15 min) | ${r.loadAtStart.join(', ')} at the start, ${m.loadAvg.join(', ')} at the end (${m.nproc} cores; above ${m.nproc} other work competed) |
 | packages | ${Object.entries(m.versions).map(([k, v]) => `${k} ${v}`).join(', ')} |
 | parameters | ${r.options.runs} run(s) per configuration, warm-up ${r.options.warmupMs} ms, measured ${r.options.durationMs} ms per mode |
 
@@ -98,6 +103,7 @@ export function writeDocs (root: string, r: Report): string[] {
   writeFileSync(json, JSON.stringify({
     generatedBy: r.command,
     machine: r.machine,
+    loadAtStart: r.loadAtStart,
     options: r.options,
     results: r.rows,
     ratios: r.ratios,
