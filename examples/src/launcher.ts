@@ -1,0 +1,71 @@
+/**
+ * Starts example peers as child processes and reads their `listening` lines.
+ */
+import { spawn } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import type { ChildProcess } from 'node:child_process'
+
+export const PEER_SCRIPT = fileURLToPath(new URL('./peer.js', import.meta.url))
+
+export interface PeerProcess {
+  child: ChildProcess
+  peerId: string
+  multiaddrs: string[]
+  /** Lines the peer printed after `listening`. */
+  events: Array<Record<string, unknown>>
+}
+
+export interface StartPeerOptions {
+  bootstrap?: string[]
+  listen?: string[]
+  cluster?: string
+  /** How long to wait for the `listening` line, ms. @default 20000 */
+  timeoutMs?: number
+}
+
+export async function startPeer (options: StartPeerOptions = {}): Promise<PeerProcess> {
+  const args = [PEER_SCRIPT]
+  for (const l of options.listen ?? ['/ip4/127.0.0.1/tcp/0']) args.push('--listen', l)
+  for (const b of options.bootstrap ?? []) args.push('--bootstrap', b)
+  if (options.cluster !== undefined) args.push('--cluster', options.cluster)
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] })
+  const lines = createInterface({ input: child.stdout! })
+  const events: Array<Record<string, unknown>> = []
+  return await new Promise<PeerProcess>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error('peer did not report listening in time'))
+    }, options.timeoutMs ?? 20_000)
+    child.once('exit', code => {
+      clearTimeout(timer)
+      reject(new Error(`peer exited with code ${String(code)} before listening`))
+    })
+    let listening = false
+    lines.on('line', line => {
+      let msg: Record<string, unknown>
+      try { msg = JSON.parse(line) } catch { return }
+      if (!listening && msg.event === 'listening') {
+        listening = true
+        clearTimeout(timer)
+        child.removeAllListeners('exit')
+        resolve({ child, peerId: msg.peerId as string, multiaddrs: msg.multiaddrs as string[], events })
+      } else {
+        events.push(msg)
+      }
+    })
+  })
+}
+
+/** Sends `signal` and waits for the process to exit (SIGKILL after `timeoutMs`). */
+export async function stopPeer (peer: PeerProcess, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 10_000): Promise<number | null> {
+  if (peer.child.exitCode !== null || peer.child.signalCode !== null) return peer.child.exitCode
+  return await new Promise(resolve => {
+    const timer = setTimeout(() => { peer.child.kill('SIGKILL') }, timeoutMs)
+    peer.child.once('exit', code => {
+      clearTimeout(timer)
+      resolve(code)
+    })
+    peer.child.kill(signal)
+  })
+}
