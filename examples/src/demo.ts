@@ -45,6 +45,7 @@ for (const p of peers) log(`  peer ${short(p.peerId)}  pid ${String(p.child.pid)
 const client = await createNode({ bootstrap: peers.map(p => p.multiaddrs[0]) })
 log(`client peer ${short(client.peerId)} joined; driving traffic with ${CONCURRENCY} calls in flight\n`)
 
+const calculators = new Map(peers.map(p => [p.peerId, client.service<Calculator>('Calculator', { peer: p.multiaddrs[0], timeoutMs: 2000 })]))
 const stats = new Map<string, Stats>(peers.map(p => [p.peerId, { calls: 0, errors: 0, latencies: [], lastCalls: 0 }]))
 let running = true
 let failures = 0
@@ -61,7 +62,7 @@ async function worker (w: number): Promise<void> {
         await client.call('KeyValue', 'put', [`key-${i}`, { n: i, at: new Date() }], { peer: peer.multiaddrs[0], timeoutMs: 2000 })
         await client.call('KeyValue', 'get', [`key-${i}`], { peer: peer.multiaddrs[0], timeoutMs: 2000 })
       } else {
-        const calc = client.service<Calculator>('Calculator', { peer: peer.multiaddrs[0], timeoutMs: 2000 })
+        const calc = calculators.get(peer.peerId)!
         const r = await calc.add(i, 1)
         if (r !== i + 1) throw new Error(`wrong answer ${r}`)
       }
