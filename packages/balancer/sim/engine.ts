@@ -4,7 +4,7 @@
  * exponential service times. Servers gossip their load (in flight, EWMA latency) every `gossipIntervalMs`; callers
  * report every attempt to their balancer (onStart/onEnd), and can hedge. Deterministic for a given seed.
  */
-import { createBalancer, seededRandom, type Balancer, type Candidate, type Strategy } from '../src/index.js'
+import { createBalancer, seededRandom, type Balancer, type BalancerOptions, type Candidate, type Strategy } from '../src/index.js'
 import { EventQueue } from './heap.js'
 
 export interface SimConfig {
@@ -27,6 +27,10 @@ export interface SimConfig {
   hedge?: boolean
   /** Distinct keys for 'hash' (uniform). */
   keys?: number
+  /** Options for every caller's balancer (clock and seed are set by the simulation). */
+  balancer?: BalancerOptions
+  /** Label in results. @default the strategy (+ ' + hedging') */
+  label?: string
 }
 
 export interface SimResult {
@@ -97,7 +101,7 @@ export function simulate (config: SimConfig): SimResult {
   const ids = Array.from({ length: c.peers }, (_, i) => `peer-${String(i).padStart(2, '0')}`)
   const servers = ids.map(() => new Server(q, c.concurrency))
   const serviceMean = ids.map((_, i) => config.serviceMsByPeer?.[i] ?? c.serviceMs)
-  const balancers: Balancer[] = Array.from({ length: clients }, (_, k) => createBalancer({ now: () => q.now, seed: c.seed * 1000 + k }))
+  const balancers: Balancer[] = Array.from({ length: clients }, (_, k) => createBalancer({ ...config.balancer, now: () => q.now, seed: c.seed * 1000 + k }))
   const candidateLists: Candidate[][] = Array.from({ length: clients }, (_, k) => ids.map((peerId, i) => ({ peerId, local: i === k })))
   const latencies = new Float64Array(c.calls)
   let started = 0
@@ -183,7 +187,7 @@ export function simulate (config: SimConfig): SimResult {
   const perPeer = servers.map(s => s.served)
   const total = perPeer.reduce((a, b) => a + b, 0)
   return {
-    strategy: c.strategy + (config.hedge === true ? ' + hedging' : ''),
+    strategy: config.label ?? c.strategy + (config.hedge === true ? ' + hedging' : ''),
     calls: finished,
     meanMs: sorted.reduce((a, b) => a + b, 0) / sorted.length,
     p50Ms: pct(0.5),

@@ -9,17 +9,26 @@ import { barChart } from './chart.js'
 import { simulate, type SimConfig, type SimResult } from './engine.js'
 import type { Strategy } from '../src/index.js'
 
-export interface ScenarioResults { equal: SimResult[], slow: SimResult[] }
+export interface ScenarioResults { equal: SimResult[], slow: SimResult[], loaded: SimResult[] }
 
 export const STRATEGIES: Strategy[] = ['p2c', 'round-robin', 'random', 'local-first', 'hash']
 export const SLOW = [100] // peer 0: 10x the 10 ms of the others
+/** 2560 calls/s on 8 peers x 4 workers x 10 ms: 80% utilisation. */
+export const LOADED_RATE = 2560
 
 export function runAll (calls: number, seed = 1): ScenarioResults {
   const run = (extra: Partial<SimConfig>): SimResult[] => [
     ...STRATEGIES.map(strategy => simulate({ strategy, calls, seed, ...extra })),
     simulate({ strategy: 'p2c', hedge: true, calls, seed, ...extra })
   ]
-  return { equal: run({}), slow: run({ serviceMsByPeer: SLOW }) }
+  return {
+    equal: run({}),
+    slow: run({ serviceMsByPeer: SLOW }),
+    loaded: [
+      ...run({ ratePerSec: LOADED_RATE }),
+      simulate({ strategy: 'p2c', calls, seed, ratePerSec: LOADED_RATE, label: 'p2c, gossiped in-flight as max (rejected)', balancer: { cost: { gossipInflight: 'max' } } })
+    ]
+  }
 }
 
 export interface Check { name: string, value: number, limit: number, ok: boolean }
@@ -43,7 +52,7 @@ export function simTable (r: ScenarioResults): string {
     '| scenario | strategy | p50 ms | p99 ms | p99.9 ms | mean ms | max/mean calls per peer | share to peer 0 | hedges |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|'
   ]
-  for (const [name, list] of [['8 equal peers', r.equal], ['1 of 8 peers 10x slower', r.slow]] as const) {
+  for (const [name, list] of [['8 equal peers', r.equal], ['1 of 8 peers 10x slower', r.slow], ['8 equal peers, 80% busy', r.loaded]] as const) {
     for (const x of list) {
       lines.push(`| ${name} | ${x.strategy} | ${x.p50Ms.toFixed(1)} | ${x.p99Ms.toFixed(1)} | ${x.p999Ms.toFixed(1)} | ${x.meanMs.toFixed(1)} | ${x.maxOverMean.toFixed(3)} | ${(x.shareOfPeer0 * 100).toFixed(2)}% | ${x.hedges} |`)
     }
@@ -54,12 +63,13 @@ export function simTable (r: ScenarioResults): string {
 export function simChart (r: ScenarioResults): string {
   const healthy = r.equal.find(x => x.strategy === 'p2c')!.p99Ms
   return barChart({
-    title: 'p99 latency by strategy (simulation, 8 peers, 240 calls/s, seed 1)',
+    title: 'p99 latency by strategy (seeded simulation, 8 peers x 4 workers, 10 ms service)',
     yLabel: 'p99 latency, ms (virtual time)',
     categories: r.equal.map(x => x.strategy),
     series: [
       { name: '8 equal peers', color: '#4c78a8', values: r.equal.map(x => x.p99Ms) },
-      { name: '1 of 8 peers 10x slower', color: '#e45756', values: r.slow.map(x => x.p99Ms) }
+      { name: '1 of 8 peers 10x slower', color: '#e45756', values: r.slow.map(x => x.p99Ms) },
+      { name: '8 equal peers, 80% busy', color: '#f2a541', values: r.loaded.slice(0, r.equal.length).map(x => x.p99Ms) }
     ],
     lines: [{ value: 2 * healthy, label: '2x all-healthy p2c p99 (the bound)', color: '#2a9d5c' }],
     format: (v) => v.toFixed(0)
@@ -75,7 +85,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const seed = arg('--seed', 1)
   const t0 = performance.now()
   const r = runAll(calls, seed)
-  console.log(`simulation: ${calls} calls per run, seed ${seed}, 8 peers x 4 workers, exponential service 10 ms (slow peer 100 ms), 240 calls/s Poisson from 8 callers, gossip every 1 s, 0.5 ms network\n`)
+  console.log(`simulation: ${calls} calls per run, seed ${seed}, 8 peers x 4 workers, exponential service 10 ms (slow peer 100 ms), 240 calls/s Poisson (2560 calls/s when 80% busy) from 8 callers, gossip every 1 s, 0.5 ms network\n`)
   console.log(simTable(r))
   console.log('')
   let failed = 0

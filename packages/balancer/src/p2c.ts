@@ -2,11 +2,16 @@
  * Power of two choices (Mitzenmacher) on Finagle's cost: peak-EWMA latency x (in-flight + 1). Two distinct usable
  * candidates are drawn at random and the cheaper one wins.
  *
- * The cost mixes what this peer observed (its own peak EWMA of the latency of its calls to the candidate, and its
- * own calls in flight there) with what the candidate gossiped (its handler latency and its in-flight calls from all
- * callers), each weighted by freshness: gossip counts for GOSSIP_WEIGHT of a fresh local figure and decays with
- * age (time constant GOSSIP_DECAY_MS), so stale gossip does not dominate; local samples lose weight the same way
- * with their own age.
+ * The cost mixes what this peer observed with what the candidate gossiped:
+ * - latency: this peer's peak EWMA of its calls to the candidate and the candidate's gossiped handler latency,
+ *   weighted by freshness: gossip counts for GOSSIP_WEIGHT of a fresh local figure and decays with its age (time
+ *   constant GOSSIP_DECAY_MS); local samples lose weight with their own age (EWMA decay time);
+ * - in flight: this peer's own calls in flight there, plus, while this peer has no latency sample of the candidate
+ *   (cold start), the gossiped in-flight count, decayed with its age.
+ * Gossiped in-flight counts are not used once local samples exist: every caller sees the same gossip, so a queue
+ * length that is up to a gossip period old sends all of them to the same "emptiest" peer at once (herding). The
+ * simulation measured it (docs/balancing.md, "Stale gossip herds"): taking max(local, gossiped) in-flight turned a
+ * p50 of 11 ms into 114 ms at 80% utilisation. `gossipInflight: 'max'` keeps that variant for comparison.
  */
 import type { Candidate, Load, PickContext, Picker } from './index.js'
 import { appendRest, byCost } from './picker-util.js'
@@ -36,6 +41,11 @@ export interface CostOptions {
   gossipWeight?: number
   /** Time constant of the local samples' weight. @default 10000 (the peak-EWMA decay) */
   localDecayMs?: number
+  /**
+   * How gossiped in-flight counts enter the queue: only while there is no local sample ('cold-start'), or always
+   * as max(local, gossiped) ('max', herds under load; kept for the comparison). @default 'cold-start'
+   */
+  gossipInflight?: 'cold-start' | 'max'
 }
 
 /** cost = latency x (queue + 1), from a local view and a gossiped load observed `gossipAgeMs` ago. */
@@ -46,7 +56,11 @@ export function p2cCost (local: LocalView | undefined, gossip: Load | undefined,
   let latency = 0
   if (wl + wg > 0) latency = (wl * (local?.latencyMs ?? 0) + wg * (gossip?.latencyMs ?? 0)) / (wl + wg)
   else if (local?.observed === true) latency = local.latencyMs
-  const queue = Math.max(local?.inflight ?? 0, gossip !== undefined ? gossip.inflight * decay : 0)
+  const localQueue = local?.inflight ?? 0
+  const gossipQueue = gossip !== undefined ? gossip.inflight * decay : 0
+  const queue = o.gossipInflight === 'max'
+    ? Math.max(localQueue, gossipQueue)
+    : localQueue + (local?.observed === true ? 0 : gossipQueue)
   if (latency === 0 && queue > 0) return UNKNOWN_BUSY_PENALTY
   return latency * (queue + 1)
 }

@@ -22,7 +22,9 @@ test('table: p2c cost = latency x (in-flight + 1), mixing local and gossiped fig
     { name: 'unknown latency but busy: penalty', cost: p2cCost({ latencyMs: 0, inflight: 2, observed: false, sampleAgeMs: 0 }, undefined, 0), expect: UNKNOWN_BUSY_PENALTY },
     { name: 'local only', cost: p2cCost(local(10, 3), undefined, 0), expect: 40 },
     { name: 'gossip only, fresh', cost: p2cCost(undefined, { inflight: 4, latencyMs: 20 }, 0), expect: 100 },
-    { name: 'fresh local and fresh gossip: 2:1 mix of latency, max of queues', cost: p2cCost(local(10, 1), { inflight: 5, latencyMs: 40 }, 0), expect: 20 * 6 },
+    { name: 'fresh local and fresh gossip: 2:1 mix of latency, local queue', cost: p2cCost(local(10, 1), { inflight: 5, latencyMs: 40 }, 0), expect: 20 * 2 },
+    { name: 'the same with gossipInflight max', cost: p2cCost(local(10, 1), { inflight: 5, latencyMs: 40 }, 0, { gossipInflight: 'max' }), expect: 20 * 6 },
+    { name: 'cold start: gossiped queue counts, decayed by age', cost: p2cCost({ latencyMs: 0, inflight: 1, observed: false, sampleAgeMs: 0 }, { inflight: 4, latencyMs: 10 }, 3000), expect: 10 * (1 + 4 * Math.exp(-1) + 1) },
     { name: 'stale gossip barely counts', cost: p2cCost(local(10, 1), { inflight: 50, latencyMs: 400 }, 30_000), expect: c => c > 20 && c < 21 },
     { name: 'stale local, fresh gossip: gossip dominates', cost: p2cCost(local(100, 0, 60_000), { inflight: 0, latencyMs: 10 }, 0), expect: c => c > 10 && c < 11 }
   ]

@@ -40,3 +40,15 @@ test('the simulation is deterministic for a seed', t => {
   const c = simulate({ strategy: 'p2c', calls: 5000, seed: 10, serviceMsByPeer: SLOW })
   t.notDeepEqual(a.perPeer, c.perPeer)
 })
+
+test('80% busy: p2c beats round-robin and random at p99; taking gossiped in-flight as max herds (why it is not the default)', t => {
+  const rate = 2560
+  const p2c = simulate({ strategy: 'p2c', calls: CALLS, seed: 1, ratePerSec: rate })
+  const rr = simulate({ strategy: 'round-robin', calls: CALLS, seed: 1, ratePerSec: rate })
+  const random = simulate({ strategy: 'random', calls: CALLS, seed: 1, ratePerSec: rate })
+  const herd = simulate({ strategy: 'p2c', calls: CALLS, seed: 1, ratePerSec: rate, balancer: { cost: { gossipInflight: 'max' } } })
+  t.log(`p99 at 80%: p2c ${p2c.p99Ms.toFixed(1)}, round-robin ${rr.p99Ms.toFixed(1)}, random ${random.p99Ms.toFixed(1)}, p2c with max(gossip) ${herd.p99Ms.toFixed(1)} ms`)
+  t.true(p2c.p99Ms < rr.p99Ms)
+  t.true(p2c.p99Ms < random.p99Ms)
+  t.true(herd.p50Ms > 3 * p2c.p50Ms)
+})
