@@ -8,6 +8,8 @@ export interface ChartSpec {
   /** Optional horizontal reference lines. */
   lines?: Array<{ value: number, label: string, color: string }>
   format?: (v: number) => string
+  /** Bottom of the y axis (bars start there). @default 0 */
+  yMin?: number
 }
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
@@ -19,8 +21,9 @@ export function barChart (spec: ChartSpec): string {
   const ph = H - m.top - m.bottom
   const fmt = spec.format ?? ((v: number) => v.toFixed(0))
   const all = spec.series.flatMap(s => s.values).concat((spec.lines ?? []).map(l => l.value))
-  const maxV = niceCeil(Math.max(...all) * 1.08)
-  const y = (v: number): number => m.top + ph - (v / maxV) * ph
+  const yMin = spec.yMin ?? 0
+  const maxV = yMin + niceCeil((Math.max(...all) - yMin) * 1.12)
+  const y = (v: number): number => m.top + ph - ((v - yMin) / (maxV - yMin)) * ph
   const groupW = pw / spec.categories.length
   const barW = Math.min(40, (groupW * 0.8) / spec.series.length)
   const out: string[] = []
@@ -28,7 +31,7 @@ export function barChart (spec: ChartSpec): string {
   out.push(`<rect width="${W}" height="${H}" fill="white"/>`)
   out.push(`<text x="${W / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">${esc(spec.title)}</text>`)
   for (let i = 0; i <= 5; i++) {
-    const v = (maxV * i) / 5
+    const v = yMin + ((maxV - yMin) * i) / 5
     out.push(`<line x1="${m.left}" x2="${W - m.right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#e5e5e5"/>`)
     out.push(`<text x="${m.left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end" fill="#555">${esc(fmt(v))}</text>`)
   }
@@ -46,14 +49,14 @@ export function barChart (spec: ChartSpec): string {
   })
   for (const l of spec.lines ?? []) {
     out.push(`<line x1="${m.left}" x2="${W - m.right}" y1="${y(l.value).toFixed(1)}" y2="${y(l.value).toFixed(1)}" stroke="${l.color}" stroke-dasharray="6 4"/>`)
-    out.push(`<text x="${W - m.right - 4}" y="${(y(l.value) - 4).toFixed(1)}" text-anchor="end" fill="${l.color}" font-size="11">${esc(l.label)}</text>`)
+    out.push(`<text x="${m.left + 4}" y="${(y(l.value) - 4).toFixed(1)}" text-anchor="start" fill="${l.color}" font-size="11">${esc(l.label)}</text>`)
   }
   out.push(`<line x1="${m.left}" x2="${W - m.right}" y1="${m.top + ph}" y2="${m.top + ph}" stroke="#333"/>`)
   let lx = m.left
   for (const s of spec.series) {
     out.push(`<rect x="${lx}" y="${H - 24}" width="12" height="12" fill="${s.color}"/>`)
     out.push(`<text x="${lx + 16}" y="${H - 14}">${esc(s.name)}</text>`)
-    lx += 24 + s.name.length * 7
+    lx += 28 + s.name.length * 6.3
   }
   out.push('</svg>')
   return out.join('\n') + '\n'

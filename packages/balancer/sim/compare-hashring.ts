@@ -3,8 +3,11 @@
  * server, as Node's memcached clients use it): load spread (max/mean keys per peer) at 8, 32 and 128 peers, keys
  * moved on a join (and whether they all went to the newcomer), and lookup rate, all in the same run.
  */
+import { writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import HashRingKetama from 'hashring'
 import { BoundedLoadTable, HashRing } from '../src/index.js'
+import { barChart } from './chart.js'
 
 export interface CompareRow {
   impl: string
@@ -68,11 +71,11 @@ export function compare (keys = 100_000, sizes = [8, 32, 128]): CompareRow[] {
       if (sink < 0) console.log(sink)
       rows.push({ impl: impl.name, peers: n, maxOverMean, movedRatio: moved / (keys / (n + 1)), toNewcomer: moved === 0 ? 1 : toNew / moved, lookupsPerSec })
     }
-    // bounded loads on top of our ring: the same keys, each placed with capacity ceil(1.25 x average)
-    const table = new BoundedLoadTable(HashRing.from(peers), 0.25)
+    // bounded loads on top of the 160-vnode ring: the same keys, each placed with capacity ceil(1.1 x average)
+    const table = new BoundedLoadTable(HashRing.from(peers, { vnodes: 160 }), 0.1)
     for (const k of keyList) table.assign(k)
     const loads = [...table.loads().values()]
-    rows.push({ impl: 'peercall ring + bounded loads (eps 0.25)', peers: n, maxOverMean: Math.max(...loads) / (keys / n), movedRatio: NaN, toNewcomer: NaN, lookupsPerSec: NaN })
+    rows.push({ impl: 'peercall ring (160 vnodes) + bounded loads (eps 0.1)', peers: n, maxOverMean: Math.max(...loads) / (keys / n), movedRatio: NaN, toNewcomer: NaN, lookupsPerSec: NaN })
   }
   return rows
 }
@@ -89,6 +92,30 @@ export function compareTable (rows: CompareRow[]): string {
   return lines.join('\n')
 }
 
+const SHORT = ['peercall, 2048 vnodes', 'peercall, 160 vnodes', 'hashring (ketama)', 'peercall 160 + bounded eps 0.1']
+
+export function compareChart (rows: CompareRow[], sizes = [8, 32, 128]): string {
+  const impls = [...new Set(rows.map(r => r.impl))]
+  const colors = ['#4c78a8', '#72b7b2', '#e45756', '#54a24b']
+  return barChart({
+    title: 'Load spread on the ring: max/mean keys per peer (1.0 is perfect), 1M keys',
+    yLabel: 'max / mean keys per peer',
+    categories: sizes.map(n => `${n} peers`),
+    series: impls.map((impl, i) => ({ name: SHORT[i] ?? impl, color: colors[i % colors.length], values: sizes.map(n => rows.find(r => r.impl === impl && r.peers === n)?.maxOverMean ?? NaN) })),
+    lines: [{ value: 1.1, label: 'bounded-loads cap with eps 0.1', color: '#2a9d5c' }],
+    format: (v) => v.toFixed(2),
+    yMin: 1
+  })
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  console.log(compareTable(compare()))
+  const i = process.argv.indexOf('--keys')
+  const keys = i >= 0 ? Number(process.argv[i + 1]) : 1_000_000
+  const rows = compare(keys)
+  console.log(`${keys} keys "key-0".."key-${keys - 1}"; join of one more peer\n`)
+  console.log(compareTable(rows))
+  if (!process.argv.includes('--no-write')) {
+    writeFileSync(fileURLToPath(new URL('../../../../docs/balancing-ring.svg', import.meta.url)), compareChart(rows))
+    console.log('\nwrote docs/balancing-ring.svg')
+  }
 }
