@@ -43,7 +43,8 @@ const CAVEATS = `## Reading the figures
   2-core machine, throughput at ${IN_FLIGHT_CONCURRENT} in flight is CPU-bound in both processes, so absolute figures say
   more about this machine than about the systems; the ratios, taken in one run, are the point.
 - p99 at ${IN_FLIGHT_CONCURRENT} in flight is dominated by garbage-collection pauses and scheduling of the two processes.
-- The per-run ratios show the spread; a verdict near its threshold should be read together with them.
+- The verdict is taken on the ratio of the medians in the results table; the ratios within each run (the systems
+  of one run are measured back to back) show the spread, and a verdict near its threshold should be read with them.
 - Sequential latency on this VM depends on how the two processes are scheduled on the cores: the same system's p50
   can differ by 2x between invocations (raw \`node:net\` measured 20 µs in one and 57 µs in another), which is why the
   ratios are taken within one run, with all systems interleaved.

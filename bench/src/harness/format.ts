@@ -8,7 +8,8 @@ export function modeName (inFlight: number): string {
 }
 
 export function verdict (r: Ratio): string {
-  return r.pass === null ? 'n/a' : r.pass ? 'PASS' : 'MISS'
+  const v = r.pass === null ? 'n/a' : r.pass ? 'PASS' : 'MISS'
+  return r.perRunPass === undefined ? v : `${v} (per-run median: ${r.perRunPass ? 'PASS' : 'MISS'})`
 }
 
 /** Markdown table of the results (also readable on a terminal). */
@@ -25,11 +26,11 @@ export function resultsTable (rows: Row[]): string {
 
 export function ratiosTable (rs: Ratio[]): string {
   const lines = [
-    '| target | goal | value (of medians) | per run | verdict |',
-    '| --- | --- | ---: | --- | --- |'
+    '| target | goal | ratio of the medians | per run | median of per-run | verdict |',
+    '| --- | --- | ---: | --- | ---: | --- |'
   ]
   for (const r of rs) {
-    lines.push(`| ${r.name} | ${r.goal} | ${r.value === null ? '—' : r.value.toFixed(2)} | ${r.perRun.map((x) => x.toFixed(2)).join(', ') || (r.note ?? '')} | ${verdict(r)} |`)
+    lines.push(`| ${r.name} | ${r.goal} | ${r.value === null ? '—' : r.value.toFixed(2)} | ${r.perRun.map((x) => x.toFixed(2)).join(', ') || (r.note ?? '')} | ${r.perRunMedian === null ? '—' : r.perRunMedian.toFixed(2)} | ${verdict(r)} |`)
   }
   return lines.join('\n')
 }
