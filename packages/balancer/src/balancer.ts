@@ -37,6 +37,8 @@ interface Snapshot {
   loads: Array<Candidate['load']>
   candidates: readonly Candidate[]
   pickers: Partial<Record<Strategy, Picker>>
+  /** The ring over `ids`, once a 'hash' pick needed it. */
+  ring?: HashRing
 }
 
 const COUNTS_AGAINST_PEER = new Set(['transport', 'timeout', 'overloaded'])
@@ -111,6 +113,10 @@ export function createBalancer (options: BalancerOptions = {}): Balancer {
       candidates: copy,
       pickers: {}
     }
+    // only loads changed (same ids in the same order): keep the ring without even computing its cache key
+    if (s !== undefined && s.ring !== undefined && s.ids.length === fresh.ids.length && s.ids.every((id, i) => id === fresh.ids[i])) {
+      fresh.ring = s.ring
+    }
     snapshots.set(service, fresh)
     return fresh
   }
@@ -139,7 +145,10 @@ export function createBalancer (options: BalancerOptions = {}): Balancer {
       case 'round-robin': p = createRoundRobinPicker(s.candidates); break
       case 'random': p = createRandomPicker(s.candidates); break
       case 'local-first': p = createLocalFirstPicker(s.candidates); break
-      case 'hash': p = createHashPicker(s.candidates, ringFor(s.service, s.ids), { epsilon }); break
+      case 'hash':
+        s.ring ??= ringFor(s.service, s.ids)
+        p = createHashPicker(s.candidates, s.ring, { epsilon })
+        break
       default: throw new TypeError(`unknown strategy: ${String(strategy)}`)
     }
     s.pickers[strategy] = p

@@ -26,26 +26,27 @@ export function createHashPicker (candidates: readonly Candidate[], ring: HashRi
     for (const c of list) if (ctx.usable(c.peerId)) { m += ctx.inflight(c.peerId); n++ }
     return boundedCapacity(m + 1, n, epsilon)
   }
+  const pick = (ctx: PickContext): string | undefined => {
+    if (ctx.key === undefined) return fallback.pick(ctx)
+    if (!bounded) return ring.walk(ctx.key, p => ctx.usable(p))
+    const cap = capacity(ctx)
+    let firstUsable: string | undefined
+    const chosen = ring.walk(ctx.key, p => {
+      if (!ctx.usable(p)) return false
+      firstUsable ??= p
+      return ctx.inflight(p) < cap
+    })
+    return chosen ?? firstUsable
+  }
   return {
     strategy: 'hash',
     candidates: list,
-    pick (ctx: PickContext): string | undefined {
-      if (ctx.key === undefined) return fallback.pick(ctx)
-      if (!bounded) return ring.walk(ctx.key, p => ctx.usable(p))
-      const cap = capacity(ctx)
-      let firstUsable: string | undefined
-      const chosen = ring.walk(ctx.key, p => {
-        if (!ctx.usable(p)) return false
-        firstUsable ??= p
-        return ctx.inflight(p) < cap
-      })
-      return chosen ?? firstUsable
-    },
+    pick,
     order (ctx: PickContext): string[] {
       if (ctx.key === undefined) return fallback.order(ctx)
       const succ = ring.successors(ctx.key)
       const usable = succ.filter(p => ctx.usable(p))
-      const first = this.pick(ctx)
+      const first = pick(ctx)
       const out = first === undefined ? usable : [first, ...usable.filter(p => p !== first)]
       for (const p of succ) if (!ctx.excluded(p) && !out.includes(p)) out.push(p)
       return appendRest(out, list, ctx)

@@ -153,12 +153,12 @@ export interface Balancer {
   advise(loads: readonly MemberLoad[]): ScalingAdvice
 }
 
-export { createBalancer } from './balancer.js'
+export { createBalancer, RING_CACHE_SIZE } from './balancer.js'
 export { HashRing, DEFAULT_VNODES, type RingOptions } from './ring.js'
 export { BoundedLoadTable, boundedCapacity, DEFAULT_EPSILON } from './bounded.js'
 export { murmur3, murmur3Bytes, fnv1a32, ringHash } from './hash.js'
 export { PeakEwma, EWMA_DECAY_MS } from './ewma.js'
-export { p2cCost, createP2cPicker, GOSSIP_DECAY_MS, GOSSIP_WEIGHT, type LocalView, type CostOptions } from './p2c.js'
+export { p2cCost, createP2cPicker, GOSSIP_DECAY_MS, GOSSIP_WEIGHT, UNKNOWN_BUSY_PENALTY, type LocalView, type CostOptions } from './p2c.js'
 export { createRoundRobinPicker } from './round-robin.js'
 export { createRandomPicker } from './random.js'
 export { createLocalFirstPicker } from './local-first.js'

@@ -164,3 +164,28 @@ test('a pick costs microseconds, and a changed candidate set reuses the service\
   t.is(owner, HashRing.from(fewer.map(c => c.peerId)).lookup('user-1'))
   t.log(`first pick after a leave: ${ms.toFixed(2)} ms`)
 })
+
+test('new load objects on every call (gossip updates) keep hash routing and stay cheap', t => {
+  const bal = createBalancer({ seed: 1 })
+  const peers = Array.from({ length: 16 }, (_, i) => `peer-${i}`)
+  const ring = HashRing.from(peers)
+  const n = 20_000
+  const t0 = performance.now()
+  for (let i = 0; i < n; i++) {
+    const list = peers.map((peerId, j) => ({ peerId, load: { inflight: (i + j) % 3, latencyMs: 5 } }))
+    const key = `user-${i % 500}`
+    if (bal.pick(list, { strategy: 'hash', key, service: 'kv' }) !== ring.lookup(key)) { t.fail(key); return }
+  }
+  const us = ((performance.now() - t0) * 1000) / n
+  t.log(`${us.toFixed(2)} us per pick with a fresh candidate list each time (16 candidates)`)
+  t.true(us < 100)
+})
+
+test('order: every candidate not excluded, the first a pick, for every strategy', t => {
+  const { bal } = clocked()
+  for (const strategy of ['p2c', 'hash', 'round-robin', 'random', 'local-first'] as const) {
+    const order = bal.order(cands(), { strategy, key: 'k', exclude: new Set([ids[0]]) })
+    t.is(order.length, ids.length - 1, strategy)
+    t.deepEqual([...order].sort(), ids.slice(1).sort(), strategy)
+  }
+})
