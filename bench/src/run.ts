@@ -26,10 +26,10 @@ const command = process.env.npm_lifecycle_event === 'bench' && argv === '' ? 'np
 const loadAtStart = loadavg().map((x) => Math.round(x * 100) / 100)
 
 async function measure (target: TargetName, run: number): Promise<RunRecord> {
-  const server = spawnNode(SERVER, [target], `${target} server`)
+  const server = spawnNode(SERVER, [target], `${target} server`, opts.pin ? 0 : undefined)
   try {
-    const ready = await server.waitFor<{ address: unknown }>('ready', SERVER_READY_TIMEOUT_MS)
-    const client = spawnNode(CLIENT, [target, JSON.stringify(ready.address), String(opts.warmupMs), String(opts.durationMs), ...LEVELS.map(String)], `${target} client`)
+    const ready = await server.waitFor<{ address: unknown, pid: number }>('ready', SERVER_READY_TIMEOUT_MS)
+    const client = spawnNode(CLIENT, [target, JSON.stringify(ready.address), String(opts.warmupMs), String(opts.durationMs), ...LEVELS.map(String)], `${target} client`, opts.pin ? 1 : undefined, { BENCH_SERVER_PID: String(ready.pid) })
     try {
       const budget = LEVELS.length * (opts.warmupMs + opts.durationMs) * 2 + CLIENT_SLACK_MS
       const { results } = await client.waitFor<{ results: PhaseResult[] }>('results', budget)

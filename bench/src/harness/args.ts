@@ -8,11 +8,13 @@ export interface BenchOptions {
   warmupMs: number
   durationMs: number
   targets: TargetName[]
+  /** Pin the server child to CPU 0 and the client child to CPU 1 (`taskset`), for steadier sequential latency. */
+  pin: boolean
   /** Write docs/benchmarks.md and docs/benchmarks.json (default: yes, except with --quick). */
   write: boolean
 }
 
-export const USAGE = `usage: node bench/dist/src/run.js [--quick] [--runs N] [--warmup MS] [--duration MS]
+export const USAGE = `usage: node bench/dist/src/run.js [--quick] [--pin] [--runs N] [--warmup MS] [--duration MS]
        [--only ${Object.keys(TARGETS).join(',')}] [--write | --no-write]`
 
 export function parseBenchArgs (argv: string[]): BenchOptions {
@@ -20,6 +22,7 @@ export function parseBenchArgs (argv: string[]): BenchOptions {
     args: argv,
     options: {
       quick: { type: 'boolean', default: false },
+      pin: { type: 'boolean', default: false },
       runs: { type: 'string' },
       warmup: { type: 'string' },
       duration: { type: 'string' },
@@ -45,6 +48,7 @@ export function parseBenchArgs (argv: string[]): BenchOptions {
   for (const t of targets) if (!isTargetName(t)) throw new Error(`unknown target ${t}\n${USAGE}`)
   return {
     quick,
+    pin: values.pin,
     runs: num(values.runs, quick ? QUICK_RUNS : RUNS),
     warmupMs: num(values.warmup, quick ? QUICK_WARMUP_MS : WARMUP_MS),
     durationMs: num(values.duration, quick ? QUICK_DURATION_MS : DURATION_MS),

@@ -25,7 +25,10 @@ spawns, waits and collects, so the two busy processes are server and client, on 
 machine. The client is a closed loop: N workers each issue their next call when the previous returns, N = 1
 (sequential) and N = ${IN_FLIGHT_CONCURRENT}. Each mode has an unmeasured warm-up, then a measured phase of fixed duration;
 latency is recorded per call in an HDR histogram (\`perf_hooks.createHistogram\`, ns, 3 significant figures),
-so at ${IN_FLIGHT_CONCURRENT} in flight it includes queueing. Each configuration runs the given number of times,
+so at ${IN_FLIGHT_CONCURRENT} in flight it includes queueing. "CPU µs/call" is the CPU time (user + system, all threads)
+the client process and the server process spent during the measured phase, divided by the calls completed
+(\`process.cpuUsage\` and \`/proc/<pid>/stat\`): the cost of a call, which contention for the cores disturbs less
+than throughput. Each configuration runs the given number of times,
 interleaved (run 1 of every system, then run 2, ...), and the tables give the median of the runs per figure.
 
 | system | how |

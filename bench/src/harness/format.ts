@@ -15,11 +15,11 @@ export function verdict (r: Ratio): string {
 /** Markdown table of the results (also readable on a terminal). */
 export function resultsTable (rows: Row[]): string {
   const lines = [
-    '| system | mode | calls/s | p50 (µs) | p99 (µs) | runs | errors |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: |'
+    '| system | mode | calls/s | p50 (µs) | p99 (µs) | CPU µs/call client | CPU µs/call server | runs | errors |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
   ]
   for (const r of rows) {
-    lines.push(`| ${r.label} | ${modeName(r.inFlight)} | ${fmtInt(r.callsPerSec)} | ${fmtUs(r.p50Us)} | ${fmtUs(r.p99Us)} | ${r.runs} | ${r.errors} |`)
+    lines.push(`| ${r.label} | ${modeName(r.inFlight)} | ${fmtInt(r.callsPerSec)} | ${fmtUs(r.p50Us)} | ${fmtUs(r.p99Us)} | ${fmtUs(r.clientCpuUs)} | ${r.serverCpuUs === null ? '—' : fmtUs(r.serverCpuUs)} | ${r.runs} | ${r.errors} |`)
   }
   return lines.join('\n')
 }

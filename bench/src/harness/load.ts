@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks'
 import { LatencyRecorder, type LatencySummary } from './histogram.js'
+import { ownCpuMs, processCpuMs } from './cpu.js'
 
 /** One call of the system under test; resolves when its response has arrived. */
 export type CallFn = () => Promise<unknown>
@@ -11,13 +12,17 @@ export interface PhaseResult extends LatencySummary {
   firstError?: string
   seconds: number
   callsPerSec: number
+  /** CPU time per call during the measured phase, in µs: this client process, and the server process if known. */
+  clientCpuUsPerCall: number
+  serverCpuUsPerCall?: number
 }
 
 /**
  * Keeps `inFlight` calls outstanding (closed loop: each worker issues its next call when the previous one
  * returns) for `warmupMs` unmeasured, then for `durationMs` measured. Bounded in time; errors are counted.
+ * With `serverPid`, also the server process's CPU time over the measured phase (from /proc).
  */
-export async function runPhase (call: CallFn, inFlight: number, warmupMs: number, durationMs: number): Promise<PhaseResult> {
+export async function runPhase (call: CallFn, inFlight: number, warmupMs: number, durationMs: number, serverPid?: number): Promise<PhaseResult> {
   const rec = new LatencyRecorder()
   let calls = 0
   let errors = 0
@@ -48,7 +53,12 @@ export async function runPhase (call: CallFn, inFlight: number, warmupMs: number
 
   await drive(warmupMs, false)
   errors = 0
+  const cpu0 = ownCpuMs()
+  const server0 = serverPid === undefined ? undefined : processCpuMs(serverPid)
   const seconds = await drive(durationMs, true)
+  const clientCpu = ownCpuMs() - cpu0
+  const server1 = serverPid === undefined ? undefined : processCpuMs(serverPid)
+  const perCall = (ms: number): number => calls === 0 ? 0 : Math.round((ms * 1000 / calls) * 10) / 10
   const s = rec.summary()
   return {
     inFlight,
@@ -57,6 +67,8 @@ export async function runPhase (call: CallFn, inFlight: number, warmupMs: number
     ...(firstError !== undefined && errors > 0 ? { firstError } : {}),
     seconds: Math.round(seconds * 1000) / 1000,
     callsPerSec: Math.round(calls / seconds),
+    clientCpuUsPerCall: perCall(clientCpu),
+    ...(server0 !== undefined && server1 !== undefined ? { serverCpuUsPerCall: perCall(server1 - server0) } : {}),
     ...s
   }
 }

@@ -19,6 +19,9 @@ export interface Row {
   callsPerSec: number
   p50Us: number
   p99Us: number
+  /** Median CPU time per call, in µs, of the client process and of the server process (null if unknown). */
+  clientCpuUs: number
+  serverCpuUs: number | null
   errors: number
   perRun: Array<{ run: number, callsPerSec: number, p50Us: number, p99Us: number }>
 }
@@ -39,6 +42,8 @@ export function summarise (records: RunRecord[], labels: Record<string, string>,
         callsPerSec: Math.round(median(perRun.map((x) => x.p.callsPerSec))),
         p50Us: median(perRun.map((x) => x.p.p50Us)),
         p99Us: median(perRun.map((x) => x.p.p99Us)),
+        clientCpuUs: median(perRun.map((x) => x.p.clientCpuUsPerCall)),
+        serverCpuUs: perRun.every((x) => x.p.serverCpuUsPerCall !== undefined) ? median(perRun.map((x) => x.p.serverCpuUsPerCall ?? 0)) : null,
         errors: perRun.reduce((n, x) => n + x.p.errors, 0),
         perRun: perRun.map((x) => ({ run: x.run, callsPerSec: x.p.callsPerSec, p50Us: x.p.p50Us, p99Us: x.p.p99Us }))
       })
