@@ -114,11 +114,13 @@ export class ScalingAdvisor {
     const ratio = utilisation / o.targetUtilisation
     let raw = Math.abs(ratio - 1) <= o.tolerance ? current : Math.ceil(current * ratio)
     raw = Math.max(o.minPeers, Math.min(o.maxPeers, raw))
-    // scale-down stabilisation: the highest recommendation within the window
+    // scale-down stabilisation: the highest recommendation within the window (a monotonic deque: entries that
+    // can never be the maximum again are dropped, so memory stays small however often advise is called)
+    while (this.history.length > 0 && this.history[this.history.length - 1].count <= raw) this.history.pop()
     this.history.push({ at: now, count: raw })
-    while (this.history.length > 0 && now - this.history[0].at > o.scaleDownWindowMs) this.history.shift()
+    while (now - this.history[0].at > o.scaleDownWindowMs) this.history.shift()
     let recommended = raw
-    if (raw < current) recommended = Math.min(current, Math.max(...this.history.map(h => h.count)))
+    if (raw < current) recommended = Math.min(current, this.history[0].count)
     const action = recommended > current ? 'scale-up' : recommended < current ? 'scale-down' : 'hold'
     const pct = (x: number): string => `${Math.round(x * 100)}%`
     const busy = busiest !== undefined ? ` (busiest ${busiest.peerId} at ${pct(busiest.utilisation)} by ${busiest.signal})` : ''

@@ -189,3 +189,35 @@ test('order: every candidate not excluded, the first a pick, for every strategy'
     t.deepEqual([...order].sort(), ids.slice(1).sort(), strategy)
   }
 })
+
+test('property: pick returns a candidate that is not excluded whenever one exists, for every strategy and history', async t => {
+  const fc = (await import('fast-check')).default
+  const strategies = ['p2c', 'hash', 'round-robin', 'random', 'local-first'] as const
+  fc.assert(fc.property(
+    fc.integer({ min: 1, max: 12 }),
+    fc.array(fc.record({ peer: fc.nat(), ok: fc.boolean(), dt: fc.nat({ max: 20_000 }) }), { maxLength: 60 }),
+    fc.array(fc.nat(), { maxLength: 12 }),
+    fc.constantFrom(...strategies),
+    fc.string({ maxLength: 8 }),
+    (n, history, excl, strategy, key) => {
+      const clock = { t: 0 }
+      const bal = createBalancer({ seed: 3, now: () => clock.t, outlier: { maxEjectionPercent: 100 } })
+      const list = Array.from({ length: n }, (_, i) => ({ peerId: `p${i}`, local: i === 0 }))
+      for (const h of history) {
+        clock.t += h.dt
+        const p = `p${h.peer % n}`
+        bal.onStart(p)
+        bal.onEnd(p, { latencyMs: 5, ok: h.ok, failureKind: h.ok ? undefined : 'transport' })
+      }
+      const exclude = new Set(excl.map(x => `p${x % n}`))
+      const picked = bal.pick(list, { strategy, key, exclude })
+      const left = list.filter(c => !exclude.has(c.peerId))
+      if (left.length === 0) return picked === undefined
+      if (picked === undefined || exclude.has(picked) || !list.some(c => c.peerId === picked)) return false
+      // an ejected peer is picked only when every peer left is ejected
+      const healthyLeft = left.filter(c => bal.stats(c.peerId).state !== 'ejected')
+      return healthyLeft.length === 0 || bal.stats(picked).state !== 'ejected'
+    }
+  ), { seed: 21, numRuns: 400 })
+  t.pass()
+})
