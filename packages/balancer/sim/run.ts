@@ -1,7 +1,7 @@
 /**
  * `npm run sim -w @peercall/balancer`: runs the seeded simulation for every strategy in two scenarios (8 equal
  * peers; 1 of 8 peers 10x slower), prints a table and the issue's checks, writes sim-results.json and the chart
- * docs/balancing-sim.svg. Options: --calls N (default 100000), --seed N, --no-write.
+ * docs/balancing-sim.svg. Options: --calls N (default 100000), --seed N, --no-write, --sweep N (checks for seeds 1..N).
  */
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -83,6 +83,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   const calls = arg('--calls', 100_000)
   const seed = arg('--seed', 1)
+  const sweep = arg('--sweep', 0)
+  if (sweep > 0) {
+    // the checks for seeds 1..N (docs/balancing.md quotes seeds 1-10)
+    for (let s = 1; s <= sweep; s++) {
+      console.log(`seed ${s}: ` + checks(runAll(calls, s)).map(c => `${c.name.replace(/^.*: /, '')} ${c.value.toFixed(3)}${c.ok ? '' : ' FAIL'}`).join('; '))
+    }
+    process.exit(0)
+  }
   const t0 = performance.now()
   const r = runAll(calls, seed)
   console.log(`simulation: ${calls} calls per run, seed ${seed}, 8 peers x 4 workers, exponential service 10 ms (slow peer 100 ms), 240 calls/s Poisson (2560 calls/s when 80% busy) from 8 callers, gossip every 1 s, 0.5 ms network\n`)
