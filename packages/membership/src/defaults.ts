@@ -25,10 +25,10 @@ export const PUSH_PULL_INTERVAL_MS = 30_000
 export const TOMBSTONE_MS = 300_000
 /**
  * A timer that fires this late (ms) is taken as a sign that this peer's own event loop stalled: with Lifeguard the
- * decision it carries is put off until queued input has been read, and the health score rises (peercall: half the
- * probe timeout).
+ * decision it carries is put off until queued input has been read, and the health score rises (peercall: one probe
+ * timeout; smaller values make a peer on a busy shared machine think itself unhealthy and slow its probing down).
  */
-export const LATENESS_THRESHOLD_MS = 250
+export const LATENESS_THRESHOLD_MS = PROBE_TIMEOUT_MS
 /** Extra delay, in ms, given to queued input before a late timer's decision is taken (one event-loop turn). */
 export const LATE_GRACE_MS = 1
 
@@ -50,7 +50,7 @@ export interface SwimConfig {
   pushPullIntervalMs: number
   /** How long dead/left members are remembered in ms. @default 300000 */
   tombstoneMs: number
-  /** Lateness (ms) of a timer taken as a local stall. @default probeTimeoutMs / 2 */
+  /** Lateness (ms) of a timer taken as a local stall. @default probeTimeoutMs */
   latenessThresholdMs: number
   /**
    * Lifeguard on: local health awareness (LHA-Probe), nacks, suspicion timeouts that start at the max and shrink
@@ -74,14 +74,18 @@ export const LAN: SwimConfig = Object.freeze({
   lifeguard: true
 })
 
-/** Fast profile for loopback and tests: T = 200 ms, the LAN ratios otherwise, push-pull every 5 s. */
+/**
+ * Fast profile for loopback and tests: T = 200 ms, probe timeout T/2 (the LAN ratio), suspicion multiplier 3
+ * (memberlist DefaultLocalConfig), push-pull every 5 s, tombstones kept 60 s.
+ */
 export const FAST: SwimConfig = Object.freeze({
   ...LAN,
   probeIntervalMs: 200,
   probeTimeoutMs: 100,
+  suspicionMult: 3,
   pushPullIntervalMs: 5_000,
   tombstoneMs: 60_000,
-  latenessThresholdMs: 50
+  latenessThresholdMs: 100
 })
 
 /** Resolve a partial configuration against a profile (default LAN). */
@@ -91,7 +95,7 @@ export function resolveConfig (partial: Partial<SwimConfig> = {}, profile: SwimC
     if (v !== undefined) (base as Record<string, unknown>)[k] = v
   }
   if (partial.latenessThresholdMs === undefined && partial.probeTimeoutMs !== undefined) {
-    base.latenessThresholdMs = Math.max(1, Math.floor(partial.probeTimeoutMs / 2))
+    base.latenessThresholdMs = partial.probeTimeoutMs
   }
   return base
 }

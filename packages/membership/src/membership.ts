@@ -50,6 +50,11 @@ export interface MembershipOptions {
   load?: () => { inflight: number, latencyMs: number }
   /** free-form string metadata gossiped with the record */
   meta?: Record<string, string>
+  /**
+   * period of the record refresh (load figures) on gossipsub, ms; changes of services or meta go out at once.
+   * @default 1000 (T of the LAN profile; also used by the fast profile, whose T is shorter)
+   */
+  recordIntervalMs?: number
   /** 'lan' (T = 1 s, memberlist LAN) or 'fast' (T = 200 ms, loopback and tests). @default 'lan' */
   profile?: 'lan' | 'fast'
   /** protocol timing, overriding the profile (see `SwimConfig` for each default) */
@@ -64,6 +69,8 @@ export interface MembershipOptions {
   log?: string
 }
 
+/** Period of the record refresh, ms (the LAN probe period: the issue asks for a record every period). */
+export const RECORD_INTERVAL_MS = 1000
 /** Dials of gossip-learned members are given up after this long, ms (peercall choice). */
 export const LEARNED_DIAL_FOR_MS = 30_000
 /** stop() waits at most this long for the leave notices to be written, ms. */
@@ -91,6 +98,8 @@ export class MembershipNode extends TypedEventEmitter<MembershipEvents> {
   private load: Load = ZERO_LOAD
   private running = false
   private readonly listeners: Array<[string, (e: any) => void]> = []
+  /** addresses last written to the peer store, by peer */
+  private readonly knownAddrs = new Map<string, string>()
 
   constructor (libp2p: Libp2p<{ pubsub: PubSub }>, opts: MembershipOptions) {
     super()
@@ -142,7 +151,7 @@ export class MembershipNode extends TypedEventEmitter<MembershipEvents> {
     this.swim.start()
     // peers already connected when we start: exchange state with them now
     for (const c of this.libp2p.getConnections()) this.onConnect(c.remotePeer.toString())
-    this.periodTimer = setInterval(() => { this.everyPeriod() }, this.config.probeIntervalMs)
+    this.periodTimer = setInterval(() => { this.everyPeriod() }, this.opts.recordIntervalMs ?? RECORD_INTERVAL_MS)
     this.periodTimer.unref()
     this.pump()
   }
@@ -287,7 +296,8 @@ export class MembershipNode extends TypedEventEmitter<MembershipEvents> {
     const member = this.toMember(m)
     const now = performance.now()
     if (e.type === 'join' || e.type === 'update') {
-      this.learnAddrs(member)
+      const key = member.addrs.join(' ')
+      if (this.knownAddrs.get(member.peerId) !== key) { this.knownAddrs.set(member.peerId, key); this.learnAddrs(member) }
       if (e.type === 'join' && !this.isConnected(member.peerId) && member.addrs.length > 0) {
         this.dialer?.want(member.peerId, member.addrs, now + LEARNED_DIAL_FOR_MS, member.peerId)
       }

@@ -12,7 +12,8 @@
  */
 export function suspicionTimeout (mult: number, n: number, intervalMs: number): number {
   const nodeScale = Math.max(1, Math.log10(Math.max(1, n)))
-  return Math.floor(mult * nodeScale * intervalMs)
+  // memberlist truncates the scale to thousandths before multiplying
+  return Math.floor(mult * Math.floor(nodeScale * 1000) * intervalMs / 1000)
 }
 
 /**

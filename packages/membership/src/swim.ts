@@ -86,6 +86,8 @@ export class Swim {
   private nextPushPullAt: number
   private nextReapAt: number
   private probe: Probe | undefined
+  /** members to probe next, ahead of the round-robin list (their connection closed) */
+  private readonly urgent: string[] = []
   private readonly relays = new Map<number, Relay>()
   private readonly suspicions = new Map<string, Suspicion>()
   private out: Outputs = { sends: [], broadcasts: [], events: [] }
@@ -119,6 +121,10 @@ export class Swim {
   get outputs (): Outputs { return this.out }
 
   get incarnation (): number { return this.self.inc }
+  /** The probe in flight, if any (diagnostics and the simulator). */
+  get currentProbe (): { target: string, seq: number } | undefined {
+    return this.probe === undefined ? undefined : { target: this.probe.target, seq: this.probe.seq }
+  }
   get isLeaving (): boolean { return this.leaving }
 
   /** Estimated cluster size: members not dead or left, this peer included. */
@@ -158,9 +164,10 @@ export class Swim {
   /** Probe `id` as soon as possible (a libp2p connection to it closed). */
   probeSoon (id: string, now: number): void {
     const m = this.members.get(id)
-    if (m === undefined || id === this.id || (m.state !== 'alive' && m.state !== 'suspect')) return
-    if (this.probe !== undefined || this.leaving) return
-    this.startProbe(m, now)
+    if (m === undefined || id === this.id || (m.state !== 'alive' && m.state !== 'suspect') || this.leaving) return
+    if (this.probe === undefined) { this.startProbe(m, now); return }
+    // a probe is out: this one goes next, as soon as that one ends
+    if (this.probe.target !== id && !this.urgent.includes(id)) this.urgent.push(id)
   }
 
   /** The earliest time at which `tick` has work to do. */
@@ -169,7 +176,7 @@ export class Swim {
     let d = Math.min(this.nextPushPullAt, this.nextReapAt)
     // while a probe is out, its own deadlines stand for the next probe time
     if (this.probe !== undefined) d = Math.min(d, this.probe.indirect ? this.probe.deadline : this.probe.directDeadline)
-    else d = Math.min(d, this.nextProbeAt)
+    else d = Math.min(d, this.urgent.length > 0 ? -Infinity : this.nextProbeAt)
     for (const r of this.relays.values()) if (r.deadline < d) d = r.deadline
     for (const s of this.suspicions.values()) if (s.deadline < d) d = s.deadline
     return d
@@ -181,9 +188,17 @@ export class Swim {
     const p = this.probe
     if (p !== undefined) {
       if (!p.indirect && now >= p.directDeadline) {
-        if (!this.postpone(p, now, p.directDeadline)) this.startIndirect(p, now)
+        if (!this.postpone(p, now, p.directDeadline)) {
+          this.startIndirect(p, now)
+          if (now >= p.deadline) {
+            // both timers expired while the loop was blocked. Plain SWIM: they run before any input is read, so
+            // the probe fails. Lifeguard: the indirect probes get their normal time, scaled by our health.
+            if (this.config.lifeguard) p.deadline = now + scaleTimeout(this.config.probeTimeoutMs, this.awareness)
+            else this.probeFailed(p, now)
+          }
+        }
       } else if (p.indirect && now >= p.deadline) {
-        if (!this.postpone(p, now, p.deadline)) this.probeFailed(p)
+        if (!this.postpone(p, now, p.deadline)) this.probeFailed(p, now)
       }
     }
     for (const [seq, r] of this.relays) {
@@ -212,9 +227,7 @@ export class Swim {
         }
       }
     }
-    if (this.probe === undefined && now >= this.nextProbeAt) {
-      const late = now - this.nextProbeAt
-      if (this.config.lifeguard) this.noteLateness(late)
+    if (this.probe === undefined && (now >= this.nextProbeAt || this.urgent.length > 0)) {
       const target = this.nextTarget()
       if (target !== undefined) this.startProbe(target, now)
       else this.nextProbeAt = now + this.config.probeIntervalMs
@@ -298,6 +311,10 @@ export class Swim {
   // --- probing -------------------------------------------------------------------------------------------
 
   private nextTarget (): SwimMember | undefined {
+    while (this.urgent.length > 0) {
+      const m = this.members.get(this.urgent.shift() as string)
+      if (m !== undefined && (m.state === 'alive' || m.state === 'suspect')) return m
+    }
     for (let tries = 0; tries <= this.probeList.length; tries++) {
       if (this.probeIndex >= this.probeList.length) {
         this.probeList = [...this.members.values()].filter(m => m.id !== this.id && (m.state === 'alive' || m.state === 'suspect')).map(m => m.id)
@@ -344,10 +361,9 @@ export class Swim {
       p.expectedNacks++
       this.send(peer, { t: 'ping-req', seq: p.seq, target: p.target })
     }
-    if (p.deadline <= now) p.deadline = now + this.config.probeTimeoutMs
   }
 
-  private probeFailed (p: Probe): void {
+  private probeFailed (p: Probe, now: number): void {
     this.probe = undefined
     this.stats.failedProbes++
     if (this.config.lifeguard) {
@@ -356,7 +372,7 @@ export class Swim {
     }
     const m = this.members.get(p.target)
     if (m === undefined || (m.state !== 'alive' && m.state !== 'suspect')) return
-    this.applySuspect(m.id, m.inc, this.id, p.start)
+    this.applySuspect(m.id, m.inc, this.id, now)
   }
 
   /**
@@ -376,7 +392,8 @@ export class Swim {
   }
 
   private noteLateness (lateMs: number): void {
-    const d = latenessDelta(lateMs, this.config.latenessThresholdMs, this.config.awarenessMaxMultiplier)
+    // one point per late decision: a busy shared machine delays timers now and then, a stall delays them a lot
+    const d = latenessDelta(lateMs, this.config.latenessThresholdMs, 1)
     if (d > 0) this.awareness = applyAwarenessDelta(this.awareness, d, this.config.awarenessMaxMultiplier)
   }
 

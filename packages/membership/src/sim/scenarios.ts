@@ -66,19 +66,21 @@ export interface FalsePositiveResult {
   accusationsByStalled: number
   /** suspect broadcasts made by all peers */
   accusations: number
+  /** accusations the stalled peer made at the end of a stall with the clearing ack unread (caused by the stall) */
+  stallAccusations: number
 }
 
 /**
  * `loss` message loss, and peer 0's event loop stalled for 2x the probe timeout every 10 T; nobody crashes.
  */
-export function falsePositives (n: number, seed: number, periods: number, lifeguard: boolean, loss = 0.1, base: SwimConfig = LAN): FalsePositiveResult {
+export function falsePositives (n: number, seed: number, periods: number, lifeguard: boolean, loss = 0.1, base: SwimConfig = LAN, atProbe = false): FalsePositiveResult {
   const config = resolveConfig({ lifeguard }, base)
   const sim = new Simulator({ n, seed, config, loss })
   const T = config.probeIntervalMs
-  sim.addStall({ node: 0, everyMs: 10 * T, forMs: 2 * config.probeTimeoutMs, offsetMs: 5 * T + 0.37 * T })
+  sim.addStall({ node: 0, everyMs: 10 * T, forMs: 2 * config.probeTimeoutMs, offsetMs: 5 * T, jitter: !atProbe, atProbe })
   const r: FalsePositiveResult = {
     n, periods, lifeguard, falseSuspicionsOfHealthy: 0, suspicionsOfStalled: 0, falseDeaths: 0,
-    stalledPeerFailedProbes: 0, accusationsByStalled: 0, accusations: 0
+    stalledPeerFailedProbes: 0, accusationsByStalled: 0, accusations: 0, stallAccusations: 0
   }
   sim.onEvent = e => {
     if (e.type === 'suspect') { if (e.subject === 0) r.suspicionsOfStalled++; else r.falseSuspicionsOfHealthy++ }
@@ -91,6 +93,7 @@ export function falsePositives (n: number, seed: number, periods: number, lifegu
   }
   sim.run(periods * T)
   r.stalledPeerFailedProbes = sim.nodes[0].swim.stats.failedProbes
+  r.stallAccusations = sim.stallAccusations
   return r
 }
 

@@ -27,8 +27,19 @@ export interface SimOptions {
   converged?: boolean
 }
 
-/** A recurring stall of one peer's event loop: stalled for `forMs` every `everyMs`, from `offsetMs`. */
-export interface Stall { node: number, everyMs: number, forMs: number, offsetMs: number }
+/**
+ * A recurring stall of one peer's event loop: stalled for `forMs` once in every window of `everyMs` from
+ * `offsetMs`; with `jitter` the stall starts at a seeded random point of each window, else at its start.
+ */
+export interface Stall {
+  node: number
+  everyMs: number
+  forMs: number
+  offsetMs: number
+  jitter?: boolean
+  /** the stall starts as the peer sends its first probe of each window (the worst case for its own timers) */
+  atProbe?: boolean
+}
 
 export interface SimEvent { at: number, observer: number, type: SwimEventType, subject: number }
 
@@ -52,6 +63,11 @@ export class Simulator {
   now = 0
   readonly nodes: SimNode[] = []
   readonly mesh: Mesh
+  /**
+   * accusations a peer made at the end of a stall while the ack that would have cleared the probe sat unread in
+   * its queue: false positives caused by the stall itself
+   */
+  stallAccusations = 0
   /** called for every membership event at every peer */
   onEvent?: (e: SimEvent) => void
   /** called for every broadcast with its first arrival at each peer it reached */
@@ -63,6 +79,9 @@ export class Simulator {
   private readonly delay: [number, number]
   private readonly heartbeatMs: number
   private readonly stalls: Stall[] = []
+  /** stalls started by `atProbe`: node -> [start, end) */
+  private readonly dynStall = new Map<number, [number, number]>()
+  private readonly nextDynWindow = new Map<number, number>()
   private readonly index = new Map<string, number>()
   private readonly ids: string[]
 
@@ -120,10 +139,14 @@ export class Simulator {
 
   /** Is peer i stalled at t? Returns the end of the stall, or -1. */
   stallEnd (i: number, t: number): number {
+    const dyn = this.dynStall.get(i)
+    if (dyn !== undefined && t >= dyn[0] && t < dyn[1]) return dyn[1]
     for (const s of this.stalls) {
-      if (s.node !== i || t < s.offsetMs) continue
-      const phase = (t - s.offsetMs) % s.everyMs
-      if (phase < s.forMs) return t - phase + s.forMs
+      if (s.node !== i || t < s.offsetMs || s.atProbe === true) continue
+      const k = Math.floor((t - s.offsetMs) / s.everyMs)
+      const shift = s.jitter === true ? Math.floor(mulberry32((this.opts.seed * 31 + k * 2654435761) >>> 0)() * (s.everyMs - s.forMs)) : 0
+      const phase = (t - s.offsetMs) - k * s.everyMs - shift
+      if (phase >= 0 && phase < s.forMs) return t - phase + s.forMs
     }
     return -1
   }
@@ -135,7 +158,10 @@ export class Simulator {
       if (it.at !== nd.unstallAt) return
       nd.unstallAt = -1
       // Node runs expired timers before it reads queued input
+      const probe = nd.swim.currentProbe
       nd.swim.tick(this.now)
+      if (probe !== undefined && nd.swim.outputs.broadcasts.some(b => b.t === 'suspect' && b.id === probe.target && b.from === nd.swim.id) &&
+        nd.deferred.some(d => d.kind === 'direct' && d.msg.t === 'ack' && d.msg.seq === probe.seq)) this.stallAccusations++
       this.flush(it.node)
       const q = nd.deferred
       nd.deferred = []
@@ -198,6 +224,14 @@ export class Simulator {
   private flush (i: number): void {
     const nd = this.nodes[i]
     const out = nd.swim.drain()
+    for (const s of this.stalls) {
+      if (s.node !== i || s.atProbe !== true || this.now < s.offsetMs) continue
+      const next = this.nextDynWindow.get(i) ?? s.offsetMs
+      if (this.now >= next && out.sends.some(x => x.msg.t === 'ping' && nd.swim.currentProbe?.seq === x.msg.seq)) {
+        this.dynStall.set(i, [this.now, this.now + s.forMs])
+        this.nextDynWindow.set(i, next + s.everyMs * Math.max(1, Math.ceil((this.now - next + 1) / s.everyMs)))
+      }
+    }
     for (const s of out.sends) {
       nd.sent++
       const j = this.index.get(s.to)

@@ -1,0 +1,195 @@
+/**
+ * Real libp2p peers on 127.0.0.1, all in this process (fast profile, T = 200 ms). The tests run one after the
+ * other (test.serial) so that the timing targets are not measured while another multi-node test loads the CPU.
+ */
+import test from 'ava'
+import { FAST } from '../src/index.js'
+import { encode } from '../src/codec.js'
+import { membershipTopic } from '../src/libp2p-options.js'
+import { converged, startCluster, stateOf, waitFor } from './helpers/cluster.js'
+import type { Peer } from './helpers/cluster.js'
+
+const T = FAST.probeIntervalMs
+/** The bound the docs state for one view after a heal with the fast profile (T = 200 ms), ms. */
+const HEAL_BOUND_MS = 5000
+
+test.serial('three peers join and converge; records carry services and load', async t => {
+  t.timeout(30_000)
+  const c = await startCluster(3, { services: ['Calculator'] })
+  try {
+    const ms = await waitFor(() => converged(c.peers), 10_000, 'convergence')
+    t.log(`converged in ${ms.toFixed(0)} ms`)
+    const view = c.peers[1].membership.members()
+    t.is(view.length, 3)
+    const other = view.find(m => m.peerId === c.peers[2].id)
+    t.deepEqual(other?.services, ['Calculator'])
+    t.true((other?.addrs.length ?? 0) > 0)
+    t.true(other!.addrs.every(a => a.endsWith(`/p2p/${c.peers[2].id}`) && a.split('/p2p/').length === 2))
+    t.true(view.find(m => m.self)?.peerId === c.peers[1].id)
+    // a service change reaches the others
+    c.peers[2].membership.setServices(['Calculator', 'KV'])
+    await waitFor(() => c.peers[0].membership.members().find(m => m.peerId === c.peers[2].id)?.services.includes('KV') === true, 5000, 'service update')
+    t.pass()
+  } finally {
+    await c.stopAll()
+  }
+})
+
+test.serial('graceful leave takes effect at once everywhere', async t => {
+  t.timeout(30_000)
+  const c = await startCluster(4)
+  try {
+    await waitFor(() => converged(c.peers), 10_000, 'convergence')
+    const leaver = c.peers[3]
+    const leaves: number[] = []
+    const t0 = performance.now()
+    for (const p of c.peers.slice(0, 3)) {
+      p.membership.addEventListener('member:leave', e => { if (e.detail.peerId === leaver.id) leaves.push(performance.now() - t0) })
+    }
+    await leaver.membership.stop()
+    await leaver.libp2p.stop()
+    await waitFor(() => c.peers.slice(0, 3).every(p => stateOf(p, leaver.id) === 'left'), 2000, 'left everywhere')
+    t.is(leaves.length, 3)
+    t.log(`leave seen by all in ${Math.max(...leaves).toFixed(0)} ms`)
+    // never reported dead afterwards
+    t.true(c.peers.slice(0, 3).every(p => stateOf(p, leaver.id) === 'left'))
+  } finally {
+    await c.stopAll()
+  }
+})
+
+function percentile (xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]
+}
+
+/** Kill `victim` without a leave (libp2p closed under it, as SIGKILL would), time suspicion and death at each survivor. */
+async function killAndTime (victim: Peer, survivors: Peer[]): Promise<{ suspect: number[], dead: number[] }> {
+  const suspect = new Map<string, number>()
+  const dead = new Map<string, number>()
+  const t0 = performance.now()
+  const offs: Array<() => void> = []
+  for (const p of survivors) {
+    const onSuspect = (e: CustomEvent): void => { if (e.detail.peerId === victim.id && !suspect.has(p.id)) suspect.set(p.id, performance.now() - t0) }
+    const onDead = (e: CustomEvent): void => {
+      if (e.detail.peerId !== victim.id || dead.has(p.id)) return
+      dead.set(p.id, performance.now() - t0)
+      if (!suspect.has(p.id)) suspect.set(p.id, performance.now() - t0) // learnt the death before any suspicion
+    }
+    p.membership.addEventListener('member:suspect', onSuspect)
+    p.membership.addEventListener('member:dead', onDead)
+    offs.push(() => { p.membership.removeEventListener('member:suspect', onSuspect); p.membership.removeEventListener('member:dead', onDead) })
+  }
+  await victim.libp2p.stop()
+  try {
+    await waitFor(() => dead.size === survivors.length, 20 * T, 'dead everywhere')
+  } finally {
+    offs.forEach(f => { f() })
+  }
+  return { suspect: [...suspect.values()], dead: [...dead.values()] }
+}
+
+test.serial('N = 8: a killed peer is suspected within 3T (p95) and dead everywhere within 6T', async t => {
+  t.timeout(60_000)
+  const c = await startCluster(8)
+  try {
+    await waitFor(() => converged(c.peers), 15_000, 'convergence')
+    t.log('awareness before kill: ' + c.peers.map(p => (p.membership as unknown as { state: { awareness: number } }).state.awareness).join(','))
+    const suspect: number[] = []
+    const dead: number[] = []
+    // two kills in a row: 7 + 6 observations
+    for (const k of [7, 6]) {
+      const victim = c.peers[k]
+      const survivors = c.peers.slice(0, k)
+      const r = await killAndTime(victim, survivors)
+      suspect.push(...r.suspect)
+      dead.push(...r.dead)
+      await victim.membership.stop()
+      await waitFor(() => converged(survivors), 10_000, 'survivors agree')
+    }
+    const p95 = percentile(suspect, 0.95)
+    const maxDead = Math.max(...dead)
+    t.log(`T = ${T} ms; first suspicion p50 ${percentile(suspect, 0.5).toFixed(0)} ms, p95 ${p95.toFixed(0)} ms (${(p95 / T).toFixed(2)} T); dead everywhere ${maxDead.toFixed(0)} ms (${(maxDead / T).toFixed(2)} T)`)
+    t.is(suspect.length, 13)
+    t.true(p95 <= 3 * T, `p95 first suspicion ${p95.toFixed(0)} ms > 3T`)
+    t.true(maxDead <= 6 * T, `dead everywhere after ${maxDead.toFixed(0)} ms > 6T`)
+  } finally {
+    await c.stopAll()
+  }
+})
+
+test.serial('a false accusation is refuted: the accused raises its incarnation and is never declared dead', async t => {
+  t.timeout(30_000)
+  const c = await startCluster(4)
+  try {
+    await waitFor(() => converged(c.peers), 10_000, 'convergence')
+    const [accuser, accused, o1, o2] = c.peers
+    const inc = accused.membership.self().incarnation
+    let deaths = 0
+    for (const p of [accuser, o1, o2]) p.membership.addEventListener('member:dead', e => { if (e.detail.peerId === accused.id) deaths++ })
+    const topic = membershipTopic((accuser.membership as unknown as { cluster: string }).cluster)
+    const cluster = (accuser.membership as unknown as { cluster: string }).cluster
+    // forged messages are ignored: a record about the accused from someone else, a death signed by someone else
+    await accuser.libp2p.services.pubsub.publish(topic, encode(cluster, { t: 'dead', id: accused.id, inc, from: o1.id }))
+    await accuser.libp2p.services.pubsub.publish(topic, encode(cluster, { t: 'alive', id: accused.id, inc: inc + 100, ver: 0 }))
+    // a genuine accusation, signed by the accuser
+    await accuser.libp2p.services.pubsub.publish(topic, encode(cluster, { t: 'suspect', id: accused.id, inc, from: accuser.id }))
+    await waitFor(() => accused.membership.self().incarnation > inc, 5000, 'refutation')
+    const refuted = accused.membership.self().incarnation
+    t.true(refuted < inc + 100, 'the forged record did not move the incarnation')
+    await waitFor(() => [o1, o2].every(p => p.membership.members().find(m => m.peerId === accused.id)?.incarnation === refuted && stateOf(p, accused.id) === 'alive'), 5000, 'observers accept the refutation')
+    // wait past the longest suspicion timeout to make sure nobody declares it dead
+    await new Promise(resolve => setTimeout(resolve, 6 * 4 * T))
+    t.is(deaths, 0)
+    t.true(c.peers.every(p => p === accused || stateOf(p, accused.id) === 'alive'))
+  } finally {
+    await c.stopAll()
+  }
+})
+
+test.serial('N = 16: a new record reaches every peer within 5 gossip rounds', async t => {
+  t.timeout(90_000)
+  const c = await startCluster(16)
+  try {
+    const joinMs = await waitFor(() => converged(c.peers), 30_000, 'convergence of 16')
+    t.log(`16 peers converged in ${joinMs.toFixed(0)} ms`)
+    const times: number[] = []
+    for (const k of [3, 9, 15]) {
+      const origin = c.peers[k]
+      const name = `Svc${k}`
+      const t0 = performance.now()
+      origin.membership.setServices([name])
+      const ms = await waitFor(() => c.peers.every(p => p.membership.members().find(m => m.peerId === origin.id)?.services.includes(name) === true), 10 * T, 'record everywhere')
+      times.push(ms)
+      void t0
+    }
+    const worst = Math.max(...times)
+    t.log(`record reached all 16 in ${times.map(x => x.toFixed(0)).join(', ')} ms (worst ${(worst / T).toFixed(2)} rounds of T = ${T} ms)`)
+    t.true(worst <= 5 * T)
+  } finally {
+    await c.stopAll()
+  }
+})
+
+test.serial('a 5/3 partition is seen on both sides, and one view forms after it heals', async t => {
+  t.timeout(90_000)
+  const c = await startCluster(8)
+  try {
+    await waitFor(() => converged(c.peers), 15_000, 'convergence')
+    const A = [0, 1, 2, 3, 4]
+    const B = [5, 6, 7]
+    const t0 = performance.now()
+    await c.partition([A, B])
+    const seen = (obs: number[], subj: number[]): boolean => obs.every(o => subj.every(s => stateOf(c.peers[o], c.peers[s].id) === 'dead'))
+    const splitMs = await waitFor(() => seen(A, B) && seen(B, A), 30 * T, 'both sides see the partition')
+    t.true(converged(A.map(i => c.peers[i])) && converged(B.map(i => c.peers[i])), 'each side stays whole')
+    t.log(`partition seen on both sides after ${splitMs.toFixed(0)} ms (${(splitMs / T).toFixed(1)} T)`)
+    void t0
+    c.heal()
+    const healMs = await waitFor(() => converged(c.peers), HEAL_BOUND_MS, 'one view after heal')
+    t.log(`one view ${healMs.toFixed(0)} ms after the heal (bound ${HEAL_BOUND_MS} ms)`)
+    t.true(healMs <= HEAL_BOUND_MS)
+  } finally {
+    await c.stopAll()
+  }
+})
