@@ -1,0 +1,225 @@
+import test from 'ava'
+import { LAN, resolveConfig } from '../src/defaults.js'
+import { Swim } from '../src/swim.js'
+import { mulberry32 } from '../src/sim/rng.js'
+import type { Entry } from '../src/messages.js'
+
+const T = LAN.probeIntervalMs
+const TO = LAN.probeTimeoutMs
+
+/** A peer that knows `others` as alive at incarnation 0. */
+function peer (id: string, others: string[], lifeguard = true): Swim {
+  const s = new Swim(id, resolveConfig({ lifeguard }), 0, { random: mulberry32(7) })
+  const entries: Entry[] = others.map(o => ({ id: o, state: 'alive', inc: 0, ver: 0 }))
+  s.receive(others[0] ?? id, { t: 'sync', entries, reply: false }, 0)
+  s.drain()
+  return s
+}
+
+/** Advance a state machine's clock to `until`, ticking at each deadline. */
+function runTo (s: Swim, until: number, from = 0): void {
+  let now = from
+  for (let i = 0; i < 10_000; i++) {
+    const d = Math.max(now, s.nextDeadline())
+    if (d > until) break
+    now = d
+    s.tick(now)
+    if (s.nextDeadline() <= now) now += 1
+  }
+}
+
+/** Tick until the first probe goes out; returns it and the time it was sent. */
+function firstPing (s: Swim): { to: string, seq: number, at: number } {
+  const at = s.nextDeadline()
+  s.tick(at)
+  const ping = s.drain().sends.find(x => x.msg.t === 'ping')
+  if (ping === undefined || ping.msg.t !== 'ping') throw new Error('no ping')
+  return { to: ping.to, seq: ping.msg.seq, at }
+}
+
+test('a direct ack ends the probe: no indirect probe, no suspicion, health improves', t => {
+  const s = peer('A', ['B', 'C', 'D', 'E'])
+  s.awareness = 2
+  const p = firstPing(s)
+  s.receive(p.to, { t: 'ack', seq: p.seq }, p.at + 10)
+  runTo(s, p.at + T - 1, p.at + 10)
+  const out = s.drain()
+  t.false(out.sends.some(x => x.msg.t === 'ping-req'))
+  t.is(out.broadcasts.length, 0)
+  t.is(s.awareness, 1)
+})
+
+test('no ack: k = 3 indirect probes, then suspicion broadcast with the accuser named', t => {
+  const s = peer('A', ['B', 'C', 'D', 'E'])
+  const p = firstPing(s)
+  runTo(s, p.at + T, p.at)
+  const out = s.drain()
+  const reqs = out.sends.filter(x => x.msg.t === 'ping-req')
+  t.true(reqs.length >= 3)
+  t.true(reqs.slice(0, 3).every(r => r.to !== p.to && r.to !== 'A'))
+  t.true(out.broadcasts.some(b => b.t === 'suspect' && b.id === p.to && b.from === 'A'))
+  t.true(out.events.some(e => e.type === 'suspect' && e.id === p.to))
+  t.is(s.members.get(p.to)!.state !== 'alive', true)
+})
+
+test('an indirect ack saves the target', t => {
+  const s = peer('A', ['B', 'C', 'D', 'E'])
+  const p = firstPing(s)
+  runTo(s, p.at + TO + 5, p.at)
+  const req = s.drain().sends.find(x => x.msg.t === 'ping-req')!
+  s.receive(req.to, { t: 'ack', seq: p.seq }, p.at + TO + 10)
+  runTo(s, p.at + T - 1, p.at + TO + 10)
+  t.false(s.drain().broadcasts.some(b => b.t === 'suspect'))
+  t.is(s.members.get(p.to)!.state, 'alive')
+})
+
+test('an intermediary relays the ack, or sends a nack after the probe timeout (Lifeguard only)', t => {
+  for (const lifeguard of [true, false]) {
+    const m = peer('M', ['A', 'B'], lifeguard)
+    m.receive('A', { t: 'ping-req', seq: 41, target: 'B' }, 0)
+    const ping = m.drain().sends.find(x => x.to === 'B' && x.msg.t === 'ping')!
+    t.truthy(ping)
+    if (ping.msg.t !== 'ping') return
+    m.receive('B', { t: 'ack', seq: ping.msg.seq }, 5)
+    t.deepEqual(m.drain().sends, [{ to: 'A', msg: { t: 'ack', seq: 41 } }])
+    m.receive('A', { t: 'ping-req', seq: 42, target: 'B' }, 10)
+    m.drain()
+    m.tick(10 + TO)
+    const nacks = m.drain().sends.filter(x => x.msg.t === 'nack')
+    t.is(nacks.length, lifeguard ? 1 : 0)
+  }
+})
+
+test('suspicion timeout: starts at the max and falls to the min with independent confirmations (Lifeguard)', t => {
+  // N = 10: min = 4 x 1 x T = 4 s, max = 24 s, k = 2
+  const others = ['B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J']
+  const lg = peer('A', others, true)
+  lg.receiveGossip('C', { t: 'suspect', id: 'B', inc: 0, from: 'C' }, 0)
+  t.is(lg.members.get('B')!.state, 'suspect')
+  lg.tick(4000)
+  t.is(lg.members.get('B')!.state, 'suspect', 'one accuser: the timeout starts at the max (24 s), not the min')
+  lg.receiveGossip('D', { t: 'suspect', id: 'B', inc: 0, from: 'D' }, 5000)
+  lg.receiveGossip('D', { t: 'suspect', id: 'B', inc: 0, from: 'D' }, 5001) // the same accuser again: no effect
+  // one confirmation of k = 2: 24 s - log(2)/log(3) x 20 s = 11.381 s from the start
+  lg.tick(11_380)
+  t.is(lg.members.get('B')!.state, 'suspect')
+  lg.tick(11_381)
+  t.is(lg.members.get('B')!.state, 'dead', 'the confirmation shortened the timeout')
+  t.true(lg.drain().broadcasts.some(b => b.t === 'dead' && b.id === 'B' && b.from === 'A'))
+
+  const lg2 = peer('A', others, true)
+  lg2.receiveGossip('C', { t: 'suspect', id: 'B', inc: 0, from: 'C' }, 0)
+  lg2.receiveGossip('D', { t: 'suspect', id: 'B', inc: 0, from: 'D' }, 100)
+  lg2.receiveGossip('E', { t: 'suspect', id: 'B', inc: 0, from: 'E' }, 200)
+  lg2.tick(3999)
+  t.is(lg2.members.get('B')!.state, 'suspect')
+  lg2.tick(4000)
+  t.is(lg2.members.get('B')!.state, 'dead', 'k confirmations: the min (4 s)')
+
+  const plain = peer('A', others, false)
+  plain.receiveGossip('C', { t: 'suspect', id: 'B', inc: 0, from: 'C' }, 0)
+  plain.tick(3999)
+  t.is(plain.members.get('B')!.state, 'suspect')
+  plain.tick(4000)
+  t.is(plain.members.get('B')!.state, 'dead', 'plain SWIM: fixed timeout = min')
+})
+
+test('refutation: a suspicion or death about self raises the incarnation and re-announces', t => {
+  const s = peer('A', ['B', 'C'])
+  s.receiveGossip('B', { t: 'suspect', id: 'A', inc: 0, from: 'B' }, 0)
+  t.is(s.incarnation, 1)
+  t.deepEqual(s.drain().broadcasts.map(b => [b.t, b.inc]), [['alive', 1]])
+  t.is(s.awareness, 1, 'refuting counts against our own health (Lifeguard)')
+  s.receiveGossip('C', { t: 'dead', id: 'A', inc: 5, from: 'C' }, 1)
+  t.is(s.incarnation, 6)
+  // buddy system: a ping that says we are suspected also makes us refute
+  s.receive('B', { t: 'ping', seq: 9, suspectInc: 6 }, 2)
+  t.is(s.incarnation, 7)
+  t.true(s.drain().sends.some(x => x.to === 'B' && x.msg.t === 'ack'))
+})
+
+test('observers: a refutation (higher incarnation) clears a suspicion; an old one does not', t => {
+  const s = peer('A', ['B', 'C', 'D', 'E'])
+  s.receiveGossip('C', { t: 'suspect', id: 'B', inc: 0, from: 'C' }, 0)
+  s.receiveGossip('B', { t: 'alive', id: 'B', inc: 0, ver: 1 }, 1)
+  t.is(s.members.get('B')!.state, 'suspect')
+  s.receiveGossip('B', { t: 'alive', id: 'B', inc: 1, ver: 1 }, 2)
+  t.is(s.members.get('B')!.state, 'alive')
+  s.tick(100_000)
+  t.is(s.members.get('B')!.state, 'alive', 'the suspicion timer is gone')
+})
+
+test('strict origin: records only from their subject, accusations only from the accuser named', t => {
+  const s = peer('A', ['B', 'C'])
+  s.receiveGossip('C', { t: 'alive', id: 'B', inc: 9, ver: 0 }, 0)
+  t.is(s.members.get('B')!.inc, 0)
+  s.receiveGossip('C', { t: 'suspect', id: 'B', inc: 0, from: 'X' }, 0)
+  t.is(s.members.get('B')!.state, 'alive')
+  s.receiveGossip('C', { t: 'left', id: 'B', inc: 0 }, 0)
+  t.is(s.members.get('B')!.state, 'alive')
+  s.receiveGossip('C', { t: 'dead', id: 'B', inc: 0, from: 'B' }, 0)
+  t.is(s.members.get('B')!.state, 'alive')
+})
+
+test('leave: announced, final for that incarnation, tombstone reaped later; a restart with a higher incarnation rejoins', t => {
+  const s = peer('A', ['B', 'C'])
+  s.receiveGossip('B', { t: 'left', id: 'B', inc: 0 }, 0)
+  const ev = s.drain().events
+  t.deepEqual(ev, [{ type: 'leave', id: 'B' }])
+  s.receiveGossip('C', { t: 'dead', id: 'B', inc: 0, from: 'C' }, 1)
+  s.receiveGossip('B', { t: 'alive', id: 'B', inc: 0, ver: 3 }, 1)
+  t.is(s.members.get('B')!.state, 'left')
+  s.receiveGossip('B', { t: 'alive', id: 'B', inc: 1, ver: 0 }, 2)
+  t.is(s.members.get('B')!.state, 'alive')
+  t.deepEqual(s.drain().events, [{ type: 'join', id: 'B' }])
+  s.receiveGossip('C', { t: 'left', id: 'C', inc: 0 }, 10)
+  runTo(s, 10 + LAN.tombstoneMs + 2 * T, 10)
+  t.false(s.members.has('C'), 'tombstone reaped')
+  const me = new Swim('Z', LAN, 0)
+  me.leave()
+  t.deepEqual(me.drain().broadcasts, [{ t: 'left', id: 'Z', inc: 0 }])
+  me.receive('B', { t: 'ping', seq: 1 }, 1)
+  t.is(me.drain().sends.length, 0, 'a peer that left answers nothing')
+})
+
+test('push-pull merge: unknown members join; a remote death becomes a suspicion by the sender', t => {
+  const s = peer('A', ['B'])
+  s.receive('B', {
+    t: 'sync',
+    reply: true,
+    entries: [{ id: 'C', state: 'alive', inc: 2, ver: 1, data: { x: 1 } }, { id: 'D', state: 'dead', inc: 0, ver: 0 }, { id: 'A', state: 'suspect', inc: 0, ver: 0 }]
+  }, 0)
+  t.is(s.members.get('C')!.state, 'alive')
+  t.deepEqual(s.members.get('C')!.data, { x: 1 })
+  t.is(s.members.get('D')!.state, 'suspect')
+  t.is(s.incarnation, 1, 'refuted what the sender believed about us')
+  const out = s.drain()
+  t.true(out.sends.some(x => x.to === 'B' && x.msg.t === 'sync' && !x.msg.reply))
+})
+
+test('a closed connection triggers a probe at once, queued behind one in flight', t => {
+  const s = peer('A', ['B', 'C', 'D'])
+  s.probeSoon('C', 0)
+  const first = s.drain().sends.find(x => x.msg.t === 'ping')!
+  t.is(first.to, 'C')
+  s.probeSoon('D', 1)
+  t.is(s.drain().sends.length, 0)
+  if (first.msg.t === 'ping') s.receive('C', { t: 'ack', seq: first.msg.seq }, 2)
+  s.tick(2)
+  t.is(s.drain().sends.find(x => x.msg.t === 'ping')?.to, 'D')
+})
+
+test('a late probe timer (stalled loop): plain SWIM accuses before reading the queued ack; Lifeguard reads it first', t => {
+  for (const lifeguard of [false, true]) {
+    const s = peer('A', ['B', 'C', 'D', 'E'], lifeguard)
+    const p = firstPing(s)
+    // the loop stalls for 2 x probe timeout right after the ping; at its end timers run first, then the
+    // queued ack is read
+    const end = p.at + 2 * TO
+    s.tick(end)
+    s.receive(p.to, { t: 'ack', seq: p.seq }, end)
+    runTo(s, end + 2, end)
+    const accused = s.drain().broadcasts.some(b => b.t === 'suspect' && b.id === p.to)
+    t.is(accused, !lifeguard, lifeguard ? 'Lifeguard waits for queued input' : 'plain SWIM accuses')
+  }
+})
