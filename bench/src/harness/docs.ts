@@ -117,6 +117,9 @@ npm run bench                      # build, then 3 interleaved runs of every sys
 node bench/dist/src/run.js --quick # 1 short run, prints the table, writes nothing
 node bench/dist/src/run.js --only peercall,net --runs 5 --duration 5000 --no-write
 BENCH_VERBOSE=1 node bench/dist/src/run.js --quick   # also shows the children's stderr
+node --cpu-prof --cpu-prof-dir=/tmp/prof bench/dist/src/run.js --only peercall --runs 1 --no-write
+                                   # Node flags pass through to the server and client children
+node bench/dist/src/run.js --pin   # server on CPU 0, client on CPU 1 (taskset)
 npm run bench:codec -w @peercall/bench               # the codec measurement behind docs/codec.md
 \`\`\`
 `

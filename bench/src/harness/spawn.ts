@@ -39,7 +39,8 @@ export interface Child {
 }
 
 /**
- * Starts `process.execPath script ...args`, pinned to one CPU when `cpu` is given. The child's stdin is a pipe that it watches: when this process dies,
+ * Starts `process.execPath script ...args` with this process's Node flags (`process.execArgv`, so
+ * `node --cpu-prof run.js` profiles the children), pinned to one CPU when `cpu` is given. The child's stdin is a pipe that it watches: when this process dies,
  * the pipe closes and the child exits, so no server outlives the run.
  */
 export function spawnNode (script: string, args: string[], label: string, cpu?: number, env?: Record<string, string>): Child {
@@ -47,8 +48,8 @@ export function spawnNode (script: string, args: string[], label: string, cpu?: 
   const options = { stdio: ['pipe', 'pipe', 'pipe'] as Array<'pipe'>, env: { ...process.env, ...env } }
   // with a cpu, run under `taskset -c <cpu>` (util-linux), which execs node: the pid stays node's
   const cp = cpu === undefined
-    ? spawn(process.execPath, [script, ...args], options)
-    : spawn('taskset', ['-c', String(cpu), process.execPath, script, ...args], options)
+    ? spawn(process.execPath, [...process.execArgv, script, ...args], options)
+    : spawn('taskset', ['-c', String(cpu), process.execPath, ...process.execArgv, script, ...args], options)
   children.add(cp)
   const exited = new Promise<void>((resolve) => cp.once('exit', () => { children.delete(cp); resolve() }))
   const lines: Array<Record<string, unknown>> = []
