@@ -53,6 +53,7 @@ export async function runPhase (call: CallFn, inFlight: number, warmupMs: number
 
   await drive(warmupMs, false)
   errors = 0
+  firstError = undefined
   const cpu0 = ownCpuMs()
   const server0 = serverPid === undefined ? undefined : processCpuMs(serverPid)
   const seconds = await drive(durationMs, true)

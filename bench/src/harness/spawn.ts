@@ -40,8 +40,9 @@ export interface Child {
 
 /**
  * Starts `process.execPath script ...args` with this process's Node flags (`process.execArgv`, so
- * `node --cpu-prof run.js` profiles the children), pinned to one CPU when `cpu` is given. The child's stdin is a pipe that it watches: when this process dies,
- * the pipe closes and the child exits, so no server outlives the run.
+ * `node --cpu-prof run.js` profiles the children), pinned to one CPU when `cpu` is given. The child's stdin is
+ * a pipe that it watches: when this process dies, the pipe closes and the child exits, so no server outlives
+ * the run. A client whose calls hang is bounded by the `waitFor` timeout of the caller, then killed.
  */
 export function spawnNode (script: string, args: string[], label: string, cpu?: number, env?: Record<string, string>): Child {
   hookExit()
