@@ -8,6 +8,7 @@
  */
 import { applyAwarenessDelta, failedProbeDelta, latenessDelta, scaleTimeout } from './awareness.js'
 import { expectedConfirmations, remainingSuspicionTime, suspicionTimeout } from './suspicion.js'
+import { NACK_TIMEOUT_FRACTION } from './defaults.js'
 import type { SwimConfig } from './defaults.js'
 import type { DirectMessage, Entry, GossipMessage, MemberState, SwimEvent } from './messages.js'
 
@@ -42,6 +43,8 @@ interface Probe {
   expectedNacks: number
   nacks: number
   postponed: boolean
+  /** the round-robin probe of this period (false: an extra probe because a connection closed) */
+  regular: boolean
 }
 
 interface Relay {
@@ -66,13 +69,17 @@ export interface SwimStats {
   failedProbes: number
   refutations: number
   postponedTimers: number
+  /** health score points added, by cause */
+  penaltyNacks: number
+  penaltyLate: number
+  penaltyRefute: number
 }
 
 export class Swim {
   readonly id: string
   readonly config: SwimConfig
   readonly members = new Map<string, SwimMember>()
-  readonly stats: SwimStats = { sent: 0, broadcasts: 0, probes: 0, failedProbes: 0, refutations: 0, postponedTimers: 0 }
+  readonly stats: SwimStats = { sent: 0, broadcasts: 0, probes: 0, failedProbes: 0, refutations: 0, postponedTimers: 0, penaltyNacks: 0, penaltyLate: 0, penaltyRefute: 0 }
   awareness = 0
   private readonly rnd: Random
   private self: SwimMember
@@ -85,9 +92,8 @@ export class Swim {
   private nextProbeAt: number
   private nextPushPullAt: number
   private nextReapAt: number
-  private probe: Probe | undefined
-  /** members to probe next, ahead of the round-robin list (their connection closed) */
-  private readonly urgent: string[] = []
+  /** probes in flight, by sequence number: at most one regular, plus extra ones for closed connections */
+  private readonly probes = new Map<number, Probe>()
   private readonly relays = new Map<number, Relay>()
   private readonly suspicions = new Map<string, Suspicion>()
   private out: Outputs = { sends: [], broadcasts: [], events: [] }
@@ -123,7 +129,8 @@ export class Swim {
   get incarnation (): number { return this.self.inc }
   /** The probe in flight, if any (diagnostics and the simulator). */
   get currentProbe (): { target: string, seq: number } | undefined {
-    return this.probe === undefined ? undefined : { target: this.probe.target, seq: this.probe.seq }
+    const p = this.regularProbe()
+    return p === undefined ? undefined : { target: p.target, seq: p.seq }
   }
   get isLeaving (): boolean { return this.leaving }
 
@@ -165,18 +172,27 @@ export class Swim {
   probeSoon (id: string, now: number): void {
     const m = this.members.get(id)
     if (m === undefined || id === this.id || (m.state !== 'alive' && m.state !== 'suspect') || this.leaving) return
-    if (this.probe === undefined) { this.startProbe(m, now); return }
-    // a probe is out: this one goes next, as soon as that one ends
-    if (this.probe.target !== id && !this.urgent.includes(id)) this.urgent.push(id)
+    for (const p of this.probes.values()) if (p.target === id) return
+    // an extra probe, alongside the round-robin one: a closed connection is a reason to look now
+    this.startProbe(m, now, false)
+  }
+
+  private regularProbe (): Probe | undefined {
+    for (const p of this.probes.values()) if (p.regular) return p
+    return undefined
   }
 
   /** The earliest time at which `tick` has work to do. */
   nextDeadline (): number {
     if (this.leaving) return Infinity
     let d = Math.min(this.nextPushPullAt, this.nextReapAt)
-    // while a probe is out, its own deadlines stand for the next probe time
-    if (this.probe !== undefined) d = Math.min(d, this.probe.indirect ? this.probe.deadline : this.probe.directDeadline)
-    else d = Math.min(d, this.urgent.length > 0 ? -Infinity : this.nextProbeAt)
+    // while the regular probe is out, its own deadlines stand for the next probe time
+    let regular = false
+    for (const p of this.probes.values()) {
+      d = Math.min(d, p.indirect ? p.deadline : p.directDeadline)
+      if (p.regular) regular = true
+    }
+    if (!regular) d = Math.min(d, this.nextProbeAt)
     for (const r of this.relays.values()) if (r.deadline < d) d = r.deadline
     for (const s of this.suspicions.values()) if (s.deadline < d) d = s.deadline
     return d
@@ -185,8 +201,7 @@ export class Swim {
   /** Run the timers due at `now`. */
   tick (now: number): void {
     if (this.leaving) return
-    const p = this.probe
-    if (p !== undefined) {
+    for (const p of [...this.probes.values()]) {
       if (!p.indirect && now >= p.directDeadline) {
         if (!this.postpone(p, now, p.directDeadline)) {
           this.startIndirect(p, now)
@@ -227,9 +242,9 @@ export class Swim {
         }
       }
     }
-    if (this.probe === undefined && (now >= this.nextProbeAt || this.urgent.length > 0)) {
+    if (this.regularProbe() === undefined && now >= this.nextProbeAt) {
       const target = this.nextTarget()
-      if (target !== undefined) this.startProbe(target, now)
+      if (target !== undefined) this.startProbe(target, now, true)
       else this.nextProbeAt = now + this.config.probeIntervalMs
     }
     if (now >= this.nextPushPullAt) {
@@ -254,9 +269,9 @@ export class Swim {
         this.send(from, { t: 'ack', seq: msg.seq })
         break
       case 'ack': {
-        const p = this.probe
-        if (p !== undefined && p.seq === msg.seq) {
-          this.probe = undefined
+        const p = this.probes.get(msg.seq)
+        if (p !== undefined) {
+          this.probes.delete(msg.seq)
           if (this.config.lifeguard && !p.indirect) this.awareness = applyAwarenessDelta(this.awareness, -1, this.config.awarenessMaxMultiplier)
           return
         }
@@ -268,12 +283,12 @@ export class Swim {
         break
       }
       case 'nack':
-        if (this.probe !== undefined && this.probe.seq === msg.seq) this.probe.nacks++
+        { const p = this.probes.get(msg.seq); if (p !== undefined) p.nacks++ }
         break
       case 'ping-req': {
         if (msg.target === this.id) { this.send(from, { t: 'ack', seq: msg.seq }); break }
         const seq = ++this.seq
-        this.relays.set(seq, { origin: from, originSeq: msg.seq, deadline: now + this.config.probeTimeoutMs })
+        this.relays.set(seq, { origin: from, originSeq: msg.seq, deadline: now + Math.floor(NACK_TIMEOUT_FRACTION * this.config.probeTimeoutMs) })
         this.send(msg.target, { t: 'ping', seq })
         break
       }
@@ -311,10 +326,6 @@ export class Swim {
   // --- probing -------------------------------------------------------------------------------------------
 
   private nextTarget (): SwimMember | undefined {
-    while (this.urgent.length > 0) {
-      const m = this.members.get(this.urgent.shift() as string)
-      if (m !== undefined && (m.state === 'alive' || m.state === 'suspect')) return m
-    }
     for (let tries = 0; tries <= this.probeList.length; tries++) {
       if (this.probeIndex >= this.probeList.length) {
         this.probeList = [...this.members.values()].filter(m => m.id !== this.id && (m.state === 'alive' || m.state === 'suspect')).map(m => m.id)
@@ -328,10 +339,10 @@ export class Swim {
     return undefined
   }
 
-  private startProbe (m: SwimMember, now: number): void {
+  private startProbe (m: SwimMember, now: number, regular: boolean): void {
     const interval = this.config.lifeguard ? scaleTimeout(this.config.probeIntervalMs, this.awareness) : this.config.probeIntervalMs
     const seq = ++this.seq
-    this.probe = {
+    this.probes.set(seq, {
       target: m.id,
       seq,
       start: now,
@@ -340,9 +351,10 @@ export class Swim {
       indirect: false,
       expectedNacks: 0,
       nacks: 0,
-      postponed: false
-    }
-    this.nextProbeAt = now + interval
+      postponed: false,
+      regular
+    })
+    if (regular) this.nextProbeAt = now + interval
     this.stats.probes++
     const ping: DirectMessage = { t: 'ping', seq }
     // Lifeguard's buddy system: tell a suspect that it is suspected, so it refutes at once
@@ -364,10 +376,11 @@ export class Swim {
   }
 
   private probeFailed (p: Probe, now: number): void {
-    this.probe = undefined
+    this.probes.delete(p.seq)
     this.stats.failedProbes++
     if (this.config.lifeguard) {
       const delta = failedProbeDelta(p.expectedNacks, p.nacks)
+      this.stats.penaltyNacks += delta
       this.awareness = applyAwarenessDelta(this.awareness, delta, this.config.awarenessMaxMultiplier)
     }
     const m = this.members.get(p.target)
@@ -394,6 +407,7 @@ export class Swim {
   private noteLateness (lateMs: number): void {
     // one point per late decision: a busy shared machine delays timers now and then, a stall delays them a lot
     const d = latenessDelta(lateMs, this.config.latenessThresholdMs, 1)
+    this.stats.penaltyLate += d
     if (d > 0) this.awareness = applyAwarenessDelta(this.awareness, d, this.config.awarenessMaxMultiplier)
   }
 
@@ -491,7 +505,10 @@ export class Swim {
     if (this.leaving) return
     this.self.inc = Math.max(this.self.inc, accusedInc) + 1
     this.stats.refutations++
-    if (this.config.lifeguard) this.awareness = applyAwarenessDelta(this.awareness, 1, this.config.awarenessMaxMultiplier)
+    if (this.config.lifeguard) {
+      this.stats.penaltyRefute++
+      this.awareness = applyAwarenessDelta(this.awareness, 1, this.config.awarenessMaxMultiplier)
+    }
     this.broadcast(this.selfAlive())
   }
 

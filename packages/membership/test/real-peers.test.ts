@@ -1,16 +1,16 @@
 /**
- * Real libp2p peers on 127.0.0.1, all in this process (fast profile, T = 200 ms). The tests run one after the
+ * Real libp2p peers on 127.0.0.1, all in this process (fast profile, T = 500 ms). The tests run one after the
  * other (test.serial) so that the timing targets are not measured while another multi-node test loads the CPU.
  */
 import test from 'ava'
 import { FAST } from '../src/index.js'
 import { encode } from '../src/codec.js'
 import { membershipTopic } from '../src/libp2p-options.js'
-import { converged, startCluster, stateOf, waitFor } from './helpers/cluster.js'
-import type { Peer } from './helpers/cluster.js'
+import { converged, startChildPeer, startCluster, stateOf, waitFor } from './helpers/cluster.js'
+import type { ChildPeer, Peer } from './helpers/cluster.js'
 
 const T = FAST.probeIntervalMs
-/** The bound the docs state for one view after a heal with the fast profile (T = 200 ms), ms. */
+/** The bound the docs state for one view after a heal with the fast profile (T = 500 ms), ms. */
 const HEAL_BOUND_MS = 5000
 
 test.serial('three peers join and converge; records carry services and load', async t => {
@@ -63,13 +63,13 @@ function percentile (xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]
 }
 
-/** Kill `victim` without a leave (libp2p closed under it, as SIGKILL would), time suspicion and death at each survivor. */
-async function killAndTime (victim: Peer, survivors: Peer[]): Promise<{ suspect: number[], dead: number[] }> {
+/** SIGKILL a peer running in a child process; time its suspicion and death at each observer. */
+async function killAndTime (victim: ChildPeer, observers: Peer[]): Promise<{ suspect: number[], dead: number[] }> {
   const suspect = new Map<string, number>()
   const dead = new Map<string, number>()
-  const t0 = performance.now()
   const offs: Array<() => void> = []
-  for (const p of survivors) {
+  let t0 = 0
+  for (const p of observers) {
     const onSuspect = (e: CustomEvent): void => { if (e.detail.peerId === victim.id && !suspect.has(p.id)) suspect.set(p.id, performance.now() - t0) }
     const onDead = (e: CustomEvent): void => {
       if (e.detail.peerId !== victim.id || dead.has(p.id)) return
@@ -80,40 +80,45 @@ async function killAndTime (victim: Peer, survivors: Peer[]): Promise<{ suspect:
     p.membership.addEventListener('member:dead', onDead)
     offs.push(() => { p.membership.removeEventListener('member:suspect', onSuspect); p.membership.removeEventListener('member:dead', onDead) })
   }
-  await victim.libp2p.stop()
+  t0 = performance.now()
+  victim.child.kill('SIGKILL')
   try {
-    await waitFor(() => dead.size === survivors.length, 20 * T, 'dead everywhere')
+    await waitFor(() => dead.size === observers.length, 20 * T, 'dead everywhere')
   } finally {
     offs.forEach(f => { f() })
   }
   return { suspect: [...suspect.values()], dead: [...dead.values()] }
 }
 
-test.serial('N = 8: a killed peer is suspected within 3T (p95) and dead everywhere within 6T', async t => {
-  t.timeout(60_000)
-  const c = await startCluster(8)
+test.serial('N = 8: a SIGKILLed peer is suspected within 3T (p95) and dead everywhere within 6T', async t => {
+  t.timeout(90_000)
+  const c = await startCluster(6)
+  const children: ChildPeer[] = []
   try {
-    await waitFor(() => converged(c.peers), 15_000, 'convergence')
-    t.log('awareness before kill: ' + c.peers.map(p => (p.membership as unknown as { state: { awareness: number } }).state.awareness).join(','))
+    children.push(await startChildPeer(c.cluster, c.boot), await startChildPeer(c.cluster, c.boot))
+    const all = (): boolean => converged(c.peers) && c.peers.every(p => children.every(ch => stateOf(p, ch.id) === 'alive'))
+    await waitFor(all, 20_000, 'convergence of 8')
+    // measure in steady state: Lifeguard slows a peer that thinks itself unhealthy (startup load), by design
+    const health = (): number[] => c.peers.map(p => (p.membership as unknown as { state: { awareness: number } }).state.awareness)
+    await waitFor(() => health().every(a => a === 0), 20_000, 'every peer healthy').catch(() => {})
+    t.log('health scores before the kills: ' + health().join(','))
     const suspect: number[] = []
     const dead: number[] = []
-    // two kills in a row: 7 + 6 observations
-    for (const k of [7, 6]) {
-      const victim = c.peers[k]
-      const survivors = c.peers.slice(0, k)
-      const r = await killAndTime(victim, survivors)
+    // two kills in a row, observed by the 6 peers of this process: 12 observations
+    for (const victim of children) {
+      const r = await killAndTime(victim, c.peers)
+      t.log(`kill: suspicion ${r.suspect.map(x => x.toFixed(0)).join(' ')} ms; dead ${r.dead.map(x => x.toFixed(0)).join(' ')} ms`)
       suspect.push(...r.suspect)
       dead.push(...r.dead)
-      await victim.membership.stop()
-      await waitFor(() => converged(survivors), 10_000, 'survivors agree')
     }
     const p95 = percentile(suspect, 0.95)
     const maxDead = Math.max(...dead)
     t.log(`T = ${T} ms; first suspicion p50 ${percentile(suspect, 0.5).toFixed(0)} ms, p95 ${p95.toFixed(0)} ms (${(p95 / T).toFixed(2)} T); dead everywhere ${maxDead.toFixed(0)} ms (${(maxDead / T).toFixed(2)} T)`)
-    t.is(suspect.length, 13)
+    t.is(suspect.length, 12)
     t.true(p95 <= 3 * T, `p95 first suspicion ${p95.toFixed(0)} ms > 3T`)
     t.true(maxDead <= 6 * T, `dead everywhere after ${maxDead.toFixed(0)} ms > 6T`)
   } finally {
+    for (const ch of children) ch.child.kill('SIGKILL')
     await c.stopAll()
   }
 })
@@ -138,8 +143,8 @@ test.serial('a false accusation is refuted: the accused raises its incarnation a
     const refuted = accused.membership.self().incarnation
     t.true(refuted < inc + 100, 'the forged record did not move the incarnation')
     await waitFor(() => [o1, o2].every(p => p.membership.members().find(m => m.peerId === accused.id)?.incarnation === refuted && stateOf(p, accused.id) === 'alive'), 5000, 'observers accept the refutation')
-    // wait past the longest suspicion timeout to make sure nobody declares it dead
-    await new Promise(resolve => setTimeout(resolve, 6 * 4 * T))
+    // and stays so: nobody declares it dead later on a stale suspicion (6T = twice the minimum timeout here)
+    await new Promise(resolve => setTimeout(resolve, 6 * T))
     t.is(deaths, 0)
     t.true(c.peers.every(p => p === accused || stateOf(p, accused.id) === 'alive'))
   } finally {

@@ -39,10 +39,19 @@ table(`Membership messages sent per peer per period (${periods} periods, LAN pro
 
 const fpPeriods = quick ? 200 : 1000
 const fpN = quick ? 200 : 1000
-const fp = [true, false].map(lg => falsePositives(fpN, SEED, fpPeriods, lg))
-table(`False positives: N = ${fpN}, ${fpPeriods} periods, 10% loss, peer 0 stalled 2 x probe timeout every 10 T`, fp.map(r => ({
-  lifeguard: r.lifeguard, 'healthy declared dead': r.falseDeaths, 'suspicions of healthy': r.falseSuspicionsOfHealthy,
-  'suspicions of stalled': r.suspicionsOfStalled, 'accusations (all)': r.accusations, 'accusations by stalled': r.accusationsByStalled
+const fp = [
+  ...[true, false].map(lg => ({ stall: 'random phase', ...falsePositives(fpN, SEED, fpPeriods, lg) })),
+  ...[true, false].map(lg => ({ stall: 'at its own probe', ...falsePositives(fpN, SEED, fpPeriods, lg, 0.1, LAN, true) }))
+]
+table(`False positives: N = ${fpN}, ${fpPeriods} periods, 10% loss, peer 0 stalled 2 x probe timeout every 10 T (LAN, T = 1 s)`, fp.map(r => ({
+  stall: r.stall,
+  lifeguard: r.lifeguard,
+  'healthy declared dead': r.falseDeaths,
+  'accusations by stalled peer': r.accusationsByStalled,
+  '... with the clearing ack unread': r.stallAccusations,
+  'accusations (all peers)': r.accusations,
+  'suspect events, healthy subjects': r.falseSuspicionsOfHealthy,
+  'suspect events, stalled subject': r.suspicionsOfStalled
 })))
 
 const det = [8, 100, 1000].map(n => detection(n, SEED))

@@ -20,12 +20,35 @@ export interface Peer {
 
 export interface Cluster {
   peers: Peer[]
+  cluster: string
+  /** multiaddrs of peer 0, the others' bootstrap */
+  boot: string[]
   /** cut the network: peers in different groups can neither dial nor keep connections to each other */
   partition: (groups: number[][]) => Promise<void>
   heal: () => void
   /** start one more peer bootstrapped to peer 0 */
   add: (opts?: Partial<MembershipOptions>) => Promise<Peer>
   stopAll: () => Promise<void>
+}
+
+/** A libp2p node for the cluster: TCP on 127.0.0.1, noise, yamux, identify, gossipsub, the cluster settings. */
+export async function createTestLibp2p (blocked: (self: string, remote: string) => boolean = () => false): Promise<Libp2p<{ pubsub: PubSub }>> {
+  let self = ''
+  const libp2p = await createLibp2p({
+    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionManager: connectionManagerOptions(),
+    connectionGater: {
+      denyDialPeer: (p: PeerId) => blocked(self, p.toString()),
+      denyInboundEncryptedConnection: (p: PeerId) => blocked(self, p.toString()),
+      denyOutboundEncryptedConnection: (p: PeerId) => blocked(self, p.toString())
+    },
+    services: { identify: identify(), pubsub: gossipsub(gossipsubOptions()) }
+  }) as unknown as Libp2p<{ pubsub: PubSub }>
+  self = libp2p.peerId.toString()
+  return libp2p
 }
 
 export async function startCluster (n: number, opts: Partial<MembershipOptions> = {}): Promise<Cluster> {
@@ -35,21 +58,8 @@ export async function startCluster (n: number, opts: Partial<MembershipOptions> 
   const cluster = opts.cluster ?? `test-${Math.random().toString(36).slice(2, 8)}`
 
   async function startPeer (bootstrap: string[]): Promise<Peer> {
-    let self = ''
-    const libp2p = await createLibp2p({
-      addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-      transports: [tcp()],
-      connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
-      connectionManager: connectionManagerOptions(),
-      connectionGater: {
-        denyDialPeer: (p: PeerId) => blocked(self, p.toString()),
-        denyInboundEncryptedConnection: (p: PeerId) => blocked(self, p.toString()),
-        denyOutboundEncryptedConnection: (p: PeerId) => blocked(self, p.toString())
-      },
-      services: { identify: identify(), pubsub: gossipsub(gossipsubOptions()) }
-    }) as unknown as Libp2p<{ pubsub: PubSub }>
-    self = libp2p.peerId.toString()
+    const libp2p = await createTestLibp2p(blocked)
+    const self = libp2p.peerId.toString()
     const membership = createMembership(libp2p, { profile: 'fast', ...opts, cluster, bootstrap })
     await membership.start()
     return { libp2p, membership, id: self }
@@ -63,6 +73,8 @@ export async function startCluster (n: number, opts: Partial<MembershipOptions> 
 
   return {
     peers,
+    cluster,
+    boot,
     async partition (groups) {
       groups.forEach((g, k) => { for (const i of g) group.set(peers[i].id, k) })
       await Promise.all(peers.map(async p => {
@@ -105,4 +117,25 @@ export function stateOf (observer: Peer, subject: string): string | undefined {
 /** Does every peer in `peers` see every other as alive? */
 export function converged (peers: Peer[]): boolean {
   return peers.every(o => peers.every(s => s === o || stateOf(o, s.id) === 'alive'))
+}
+
+export interface ChildPeer { id: string, child: import('node:child_process').ChildProcess }
+
+/** Start a peer in a child process (see child-peer.ts), bootstrapped to `boot`. */
+export async function startChildPeer (cluster: string, boot: string[]): Promise<ChildPeer> {
+  const { spawn } = await import('node:child_process')
+  const { fileURLToPath } = await import('node:url')
+  const script = fileURLToPath(new URL('./child-peer.js', import.meta.url))
+  const child = spawn(process.execPath, [script, cluster, ...boot], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const line = await new Promise<string>((resolve, reject) => {
+    let buf = ''
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error('child peer did not start')) }, 20_000)
+    child.stdout?.on('data', (d: Buffer) => {
+      buf += d.toString()
+      const i = buf.indexOf('\n')
+      if (i >= 0) { clearTimeout(timer); resolve(buf.slice(0, i)) }
+    })
+    child.once('exit', code => { clearTimeout(timer); reject(new Error(`child peer exited with ${String(code)}`)) })
+  })
+  return { id: (JSON.parse(line) as { peerId: string }).peerId, child }
 }
