@@ -23,6 +23,13 @@ if (values.help === true) {
   process.exit(0)
 }
 
+// Signal handlers go in before anything is announced: a SIGTERM that follows the `listening` line at once must
+// still lead to a graceful leave, never to Node's default exit.
+let stopRequested: string | undefined
+let shutdown = (signal: string): void => { stopRequested ??= signal }
+process.on('SIGINT', () => { shutdown('SIGINT') })
+process.on('SIGTERM', () => { shutdown('SIGTERM') })
+
 const node = await createNode({
   listen: values.listen ?? ['/ip4/127.0.0.1/tcp/0'],
   bootstrap: values.bootstrap ?? [],
@@ -31,17 +38,17 @@ const node = await createNode({
 node.register('Calculator', calculator, { idempotent: CALCULATOR_IDEMPOTENT })
 node.register('KeyValue', new KeyValueStore(), { idempotent: KV_IDEMPOTENT })
 
-process.stdout.write(JSON.stringify({ event: 'listening', peerId: node.peerId, multiaddrs: node.multiaddrs }) + '\n')
-
 let stopping = false
-async function shutdown (signal: string): Promise<void> {
+shutdown = (signal: string): void => {
   if (stopping) return
   stopping = true
   const timer = setTimeout(() => { process.exit(1) }, 10_000)
   timer.unref()
-  await node.stop()
-  process.stdout.write(JSON.stringify({ event: 'stopped', peerId: node.peerId, signal }) + '\n')
-  process.exit(0)
+  void node.stop().then(() => {
+    process.stdout.write(JSON.stringify({ event: 'stopped', peerId: node.peerId, signal }) + '\n')
+    process.exit(0)
+  })
 }
-process.on('SIGINT', () => { void shutdown('SIGINT') })
-process.on('SIGTERM', () => { void shutdown('SIGTERM') })
+
+process.stdout.write(JSON.stringify({ event: 'listening', peerId: node.peerId, multiaddrs: node.multiaddrs }) + '\n')
+if (stopRequested !== undefined) shutdown(stopRequested)
