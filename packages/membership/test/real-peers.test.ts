@@ -168,6 +168,13 @@ test.serial('N = 16: a new record reaches every peer within 5 gossip rounds', as
       times.push(ms)
       void t0
     }
+    // a newcomer gets the whole view by push-pull, without waiting for every record to come round
+    const t1 = performance.now()
+    const late = await c.add()
+    const n = c.peers.length
+    const joinNew = await waitFor(() => late.membership.members().filter(m => m.state === 'alive').length === n, 10 * T, 'newcomer sees everyone')
+    t.log(`a 17th peer saw all ${n} alive ${joinNew.toFixed(0)} ms after its start() returned (${(performance.now() - t1).toFixed(0)} ms including libp2p start)`)
+    t.true(joinNew <= 5 * T)
     const worst = Math.max(...times)
     t.log(`record reached all 16 in ${times.map(x => x.toFixed(0)).join(', ')} ms (worst ${(worst / T).toFixed(2)} rounds of T = ${T} ms)`)
     t.true(worst <= 5 * T)
