@@ -15,6 +15,12 @@ export const HEDGE_WINDOW_SAMPLES = 1000
 export const HEDGE_MIN_SAMPLES = 20
 /** Window over which the budget counts calls and hedges (as the retry budget's ttl). */
 export const HEDGE_BUDGET_WINDOW_MS = 10_000
+/**
+ * Hedges always allowed per second, whatever the traffic (as Finagle's minRetriesPerSec for retries). 0 here, so
+ * the budget is exactly `budgetPercent`; the RPC core sets 1, since a caller making fewer than 20 calls per window
+ * could otherwise never hedge.
+ */
+export const HEDGE_MIN_PER_SECOND = 0
 
 export interface HedgingOptions {
   /** @default 0.95 */
@@ -27,6 +33,8 @@ export interface HedgingOptions {
   minSamples?: number
   /** Lower bound of the delay, ms. @default 0 */
   minDelayMs?: number
+  /** Hedges allowed per second whatever the traffic. @default 0 */
+  minPerSecond?: number
 }
 
 export class HedgingPolicy {
@@ -40,6 +48,7 @@ export class HedgingPolicy {
   private readonly minDelayMs: number
   private readonly budget: WindowedSum
   private readonly cost: number
+  private readonly reserve: number
   private readonly now: () => number
 
   constructor (now: () => number, options: HedgingOptions = {}) {
@@ -51,6 +60,8 @@ export class HedgingPolicy {
     this.minDelayMs = options.minDelayMs ?? 0
     this.budget = new WindowedSum(HEDGE_BUDGET_WINDOW_MS, now())
     this.cost = budgetPercent > 0 ? 1 / budgetPercent : Infinity
+    const minPerSecond = options.minPerSecond ?? HEDGE_MIN_PER_SECOND
+    this.reserve = Number.isFinite(this.cost) ? minPerSecond * (HEDGE_BUDGET_WINDOW_MS / 1000) * this.cost : 0
   }
 
   /** Records the latency of a successful attempt (ms). */
@@ -80,7 +91,7 @@ export class HedgingPolicy {
   /** Takes one hedge from the budget; false when it is spent. */
   tryAcquire (): boolean {
     const now = this.now()
-    if (this.budget.sum(now) >= this.cost) {
+    if (this.budget.sum(now) + this.reserve >= this.cost) {
       this.budget.add(-this.cost, now)
       return true
     }

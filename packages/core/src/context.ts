@@ -33,6 +33,7 @@ export class ServerCall implements CallContext {
   readonly timestamp: HlcTimestamp
   readonly callId: string | undefined
   readonly key: string | undefined
+  readonly ordered: boolean
   private controller: AbortController | undefined
   private reason: RpcError | undefined
   private timer: ReturnType<typeof setTimeout> | undefined
@@ -45,6 +46,7 @@ export class ServerCall implements CallContext {
     this.timestamp = timestamp
     this.callId = meta?.callId
     this.key = meta?.key
+    this.ordered = meta?.ordered === true
   }
 
   get signal (): AbortSignal {

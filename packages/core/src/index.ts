@@ -15,11 +15,15 @@
  * await node.stop()
  * ```
  */
+import { createBalancer } from '@peercall/balancer'
+import { createMembership } from '@peercall/membership'
 import { Node } from './node.js'
 import { createPeerLibp2p } from './libp2p.js'
-import { DEFAULT_LISTEN } from './defaults.js'
+import { DEFAULT_CLUSTER, DEFAULT_LISTEN, HEDGE_MIN_PER_SECOND } from './defaults.js'
 import type { RegisterOptions, ServiceImpl } from './registry.js'
 import type { ConnectionGater, PrivateKey } from '@libp2p/interface'
+import type { BalancerOptions } from '@peercall/balancer'
+import type { MembershipOptions } from '@peercall/membership'
 
 export { RpcError, RPC_ERROR_CODES, isRpcErrorCode } from './errors.js'
 export type { RpcErrorCode, RpcErrorOptions } from './errors.js'
@@ -37,7 +41,10 @@ export { Session } from './session.js'
 export type { ByteStream, SessionOptions, RequestOptions, Dispatch } from './session.js'
 export { Registry, callableMethods } from './registry.js'
 export type { RegisterOptions, ServiceImpl, ServiceEntry } from './registry.js'
-export { CLUSTER_CONNECTION_MANAGER } from './libp2p.js'
+export { createPeerLibp2p } from './libp2p.js'
+export { DEFAULT_RETRIES, TRANSPARENT_RETRIES, mayRetry, failureKind } from './router.js'
+export { DedupCache, DEDUP_CAPACITY, DEDUP_TTL_MS } from './dedup.js'
+export { HEALTH_INTERVAL_MS } from './node.js'
 export * as defaults from './defaults.js'
 
 /** Bounds that protect a node from hostile or broken peers. */
@@ -68,6 +75,13 @@ export interface NodeOptions {
   privateKey?: PrivateKey
   /** libp2p connection gater (tests inject partitions through it). */
   connectionGater?: ConnectionGater
+  /**
+   * Membership settings: `profile: 'fast'` (probe period 200 ms, for loopback and tests) or 'lan' (1 s, the
+   * default), timing overrides, mDNS. `cluster`, `bootstrap` and `services` come from the node.
+   */
+  membership?: Omit<MembershipOptions, 'cluster' | 'bootstrap' | 'services' | 'load'>
+  /** Balancer settings (ejection, budgets, hashing). */
+  balancer?: BalancerOptions
 }
 
 export type Balance = 'p2c' | 'hash' | 'round-robin' | 'local-first'
@@ -89,8 +103,32 @@ export interface CallOptions {
   retries?: number
   /** Send a second attempt to another peer if no answer within this many ms (idempotent calls only). */
   hedgeAfterMs?: number
-  /** Run in send order at the target, per caller and key. */
+  /** Run in send order at the target, per caller and key (routes by `hash` on the key unless `balance` says otherwise). */
   ordered?: boolean
+  /** Deadline of each attempt, ms. @default for idempotent calls, an equal share of what is left per attempt left */
+  attemptTimeoutMs?: number
+  /** Idempotency key of this logical call. @default a random UUID per call */
+  callId?: string
+}
+
+/** Counters of one node since it started. */
+export interface NodeStats {
+  /** Calls this node made. */
+  calls: number
+  /** Calls this node made that failed. */
+  failures: number
+  retries: number
+  hedges: number
+  /** Calls executing here now. */
+  inflight: number
+  /** Calls served here. */
+  served: number
+  /** EWMA of the time calls took here, ms. */
+  servedLatencyMs: number
+  /** Repeated call ids answered from the idempotency cache. */
+  dedupHits: number
+  /** Peers with an RPC stream. */
+  peers: number
 }
 
 export type MemberState = 'alive' | 'suspect' | 'dead' | 'left'
@@ -110,6 +148,10 @@ export interface Member {
   incarnation: number
   services: string[]
   load: MemberLoad
+  /** Gossiped metadata (e.g. `idem:<service>`: its idempotent methods). */
+  meta: Record<string, string>
+  /** True for this peer. */
+  self: boolean
 }
 
 /** The methods of T, each returning a promise of its result. */
@@ -131,7 +173,10 @@ export interface PeercallNode extends EventTarget {
   members(): Member[]
   /** Round-trip time to a peer over its RPC stream, ms. */
   ping(peer: string, timeoutMs?: number): Promise<number>
-  /** Graceful: stops taking calls, drains those in flight, leaves the cluster. */
+  /** Peers this node has an RPC stream with. */
+  connectedPeers(): string[]
+  stats(): NodeStats
+  /** Graceful: withdraws its services, announces its leave, drains calls in flight, then stops. */
   stop(): Promise<void>
 }
 
@@ -145,7 +190,16 @@ export async function createNode (options: NodeOptions = {}): Promise<PeercallNo
     privateKey: options.privateKey,
     connectionGater: options.connectionGater
   })
-  const node = new Node(libp2p, options)
+  let node: Node | undefined
+  const membership = createMembership(libp2p, {
+    ...options.membership,
+    cluster: options.cluster ?? DEFAULT_CLUSTER,
+    bootstrap: options.bootstrap ?? [],
+    services: [],
+    load: () => node === undefined ? { inflight: 0, latencyMs: 0 } : node.load()
+  })
+  const balancer = createBalancer({ ...options.balancer, hedging: { minPerSecond: HEDGE_MIN_PER_SECOND, ...options.balancer?.hedging } })
+  node = new Node(libp2p, membership, balancer, options)
   try {
     await node.start()
   } catch (err) {

@@ -1,41 +1,67 @@
 /**
- * The peer that applications embed: serves registered services and calls services on other peers.
+ * The peer that applications embed: serves registered services, routes calls to the peers that host them, and
+ * keeps its membership record (services, idempotent methods, load) current.
  */
+import { randomUUID } from 'node:crypto'
 import { logger } from '@libp2p/logger'
 import { multiaddr } from '@multiformats/multiaddr'
+import { IDEMPOTENT_META_PREFIX, ClusterView } from './cluster.js'
 import { ServerCall, deadlineError } from './context.js'
+import { DedupCache } from './dedup.js'
 import * as D from './defaults.js'
 import { RpcError, describeThrown } from './errors.js'
 import { HybridClock } from './hlc.js'
+import { LoadMeter } from './load.js'
+import { OrderedQueues } from './ordering.js'
 import { SessionPool } from './pool.js'
 import { Registry } from './registry.js'
-import type { CallOptions, Member, NodeOptions, PeercallNode, ServiceProxy, NodeLimits } from './index.js'
+import { routedCall } from './router.js'
+import type { CallOptions, Member, NodeOptions, PeercallNode, ServiceProxy, NodeLimits, NodeStats } from './index.js'
 import type { RegisterOptions, ServiceImpl } from './registry.js'
+import type { AttemptInfo, RouteRequest } from './router.js'
+import type { RequestMeta } from './messages.js'
 import type { Session } from './session.js'
 import type { Libp2p } from '@libp2p/interface'
+import type { Balancer } from '@peercall/balancer'
+import type { Membership, Member as MembershipMember } from '@peercall/membership'
 
 const log = logger('peercall:core')
 
 /** Bootstrap dial attempts per address, and the first back-off between them, ms. */
 const BOOTSTRAP_ATTEMPTS = 5
 const BOOTSTRAP_BACKOFF_MS = 200
+/** How often service health checks run, ms (Kubernetes' default probe period is 10 s; a cluster RPC layer wants faster). */
+export const HEALTH_INTERVAL_MS = 1000
+
+const MEMBER_EVENTS = ['member:join', 'member:update', 'member:suspect', 'member:dead', 'member:leave'] as const
 
 export class Node extends EventTarget implements PeercallNode {
   readonly libp2p: Libp2p
   readonly clock: HybridClock
   readonly cluster: string
+  readonly membership: Membership
+  readonly balancer: Balancer
   private readonly registry = new Registry()
   private readonly pool: SessionPool
+  private readonly view: ClusterView
+  private readonly meter = new LoadMeter()
+  private readonly dedup = new DedupCache()
+  private readonly ordered = new OrderedQueues()
   private readonly defaultTimeoutMs: number
   private readonly drainTimeoutMs: number
   private readonly bootstrap: string[]
   private readonly proxies = new Map<string, ServiceProxy<any>>()
+  private readonly unhealthy = new Set<string>()
+  private readonly counters = { calls: 0, failures: 0, retries: 0, hedges: 0 }
+  private healthTimer: ReturnType<typeof setInterval> | undefined
   private stopping: Promise<void> | undefined
   private readonly localId: string
 
-  constructor (libp2p: Libp2p, options: NodeOptions) {
+  constructor (libp2p: Libp2p, membership: Membership, balancer: Balancer, options: NodeOptions) {
     super()
     this.libp2p = libp2p
+    this.membership = membership
+    this.balancer = balancer
     this.localId = libp2p.peerId.toString()
     this.cluster = options.cluster ?? D.DEFAULT_CLUSTER
     this.clock = new HybridClock()
@@ -51,9 +77,21 @@ export class Node extends EventTarget implements PeercallNode {
     this.pool = new SessionPool(libp2p, {
       ...limits,
       clock: this.clock,
-      dispatch: (call, args) => this.registry.invoke(call, args),
+      dispatch: (call, args) => this.serve(call, args),
       log
     })
+    this.view = new ClusterView(membership, {
+      peerId: this.localId,
+      hosts: service => this.registry.has(service) && !this.unhealthy.has(service) && this.stopping === undefined,
+      load: () => this.meter.snapshot(),
+      idempotent: (service, method) => this.registry.get(service)?.idempotent.has(method)
+    })
+    for (const type of MEMBER_EVENTS) {
+      membership.addEventListener(type, (e: CustomEvent<MembershipMember>) => {
+        if (type === 'member:dead' || type === 'member:leave') this.balancer.forget(e.detail.peerId)
+        this.dispatchEvent(new CustomEvent(type, { detail: toMember(e.detail) }))
+      })
+    }
   }
 
   get peerId (): string {
@@ -66,7 +104,10 @@ export class Node extends EventTarget implements PeercallNode {
 
   async start (): Promise<void> {
     await this.pool.start()
+    await this.membership.start()
     await Promise.all(this.bootstrap.map(async addr => { await this.dialBootstrap(addr) }))
+    this.healthTimer = setInterval(() => { void this.checkHealth() }, HEALTH_INTERVAL_MS)
+    this.healthTimer.unref()
   }
 
   private async dialBootstrap (addr: string): Promise<void> {
@@ -87,21 +128,86 @@ export class Node extends EventTarget implements PeercallNode {
     }
   }
 
+  // ---------------------------------------------------------------- services
+
   register (name: string, impl: ServiceImpl, options?: RegisterOptions): void {
     this.registry.register(name, impl, options)
+    this.publishServices()
   }
 
   unregister (name: string): boolean {
-    return this.registry.unregister(name)
+    const removed = this.registry.unregister(name)
+    this.unhealthy.delete(name)
+    if (removed) this.publishServices()
+    return removed
   }
 
   services (): string[] {
     return this.registry.names()
   }
 
+  /** Gossips the services this peer takes calls for (healthy, and none while stopping) and their idempotent methods. */
+  private publishServices (): void {
+    this.view.invalidate()
+    const names = this.stopping !== undefined ? [] : this.registry.names().filter(n => !this.unhealthy.has(n))
+    const meta: Record<string, string> = {}
+    for (const n of names) {
+      const idem = [...(this.registry.get(n)?.idempotent ?? [])]
+      if (idem.length > 0) meta[IDEMPOTENT_META_PREFIX + n] = idem.join(',')
+    }
+    this.membership.setServices(names)
+    this.membership.setMeta(meta)
+  }
+
+  private async checkHealth (): Promise<void> {
+    let changed = false
+    for (const name of this.registry.names()) {
+      const health = this.registry.get(name)?.health
+      if (health === undefined) continue
+      let ok: boolean
+      try {
+        ok = await Promise.race([Promise.resolve(health()), new Promise<boolean>(resolve => setTimeout(() => { resolve(false) }, HEALTH_INTERVAL_MS).unref())])
+      } catch {
+        ok = false
+      }
+      if (ok === this.unhealthy.has(name)) {
+        changed = true
+        if (ok) this.unhealthy.delete(name)
+        else this.unhealthy.add(name)
+        log('service %s is now %s', name, ok ? 'healthy' : 'unhealthy')
+      }
+    }
+    if (changed) this.publishServices()
+  }
+
+  /** Serves one call, from a remote peer or from this one: ordering, idempotency, load accounting. */
+  private serve (call: ServerCall, args: unknown[]): unknown {
+    const run = (): unknown => {
+      const started = this.meter.start()
+      let out: unknown
+      try {
+        out = this.registry.invoke(call, args)
+      } catch (err) {
+        this.meter.end(started)
+        throw err
+      }
+      if (out !== null && typeof out === 'object' && typeof (out as PromiseLike<unknown>).then === 'function') {
+        return Promise.resolve(out).finally(() => { this.meter.end(started) })
+      }
+      this.meter.end(started)
+      return out
+    }
+    const once = call.callId === undefined
+      ? run
+      : () => this.dedup.run(call.peer, call.callId as string, run, err => !(err instanceof RpcError) || err.mayHaveExecuted)
+    return call.ordered ? this.ordered.run(call.peer, call.key ?? '', once) : once()
+  }
+
+  // ---------------------------------------------------------------- calls
+
   service<T extends object> (name: string, defaults: CallOptions = {}): ServiceProxy<T> {
-    const key = name
-    const cached = Object.keys(defaults).length === 0 ? this.proxies.get(key) : undefined
+    const plain = Object.keys(defaults).length === 0
+    const cached = plain ? this.proxies.get(name) : undefined
     if (cached !== undefined) return cached as ServiceProxy<T>
     const methods = new Map<string, (...args: unknown[]) => Promise<unknown>>()
     const proxy = new Proxy({}, {
@@ -116,7 +222,7 @@ export class Node extends EventTarget implements PeercallNode {
         return fn
       }
     }) as ServiceProxy<T>
-    if (Object.keys(defaults).length === 0) this.proxies.set(key, proxy)
+    if (plain) this.proxies.set(name, proxy)
     return proxy
   }
 
@@ -127,20 +233,53 @@ export class Node extends EventTarget implements PeercallNode {
     if (!Array.isArray(args)) {
       return Promise.reject(new RpcError('INVALID_ARGUMENT', `${service}.${method}: args must be an array`, { service, method, mayHaveExecuted: false }))
     }
+    this.counters.calls++
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs
-    const target = options.peer === undefined ? this.route(service) : this.normalisePeer(options.peer)
-    if (target === undefined) {
-      return Promise.reject(new RpcError('UNAVAILABLE', `${service}.${method}: no known peer hosts service ${service}`, { service, method, mayHaveExecuted: false }))
+    if (options.peer !== undefined) {
+      const target = this.normalisePeer(options.peer)
+      const meta: RequestMeta | undefined = options.ordered === true || options.callId !== undefined
+        ? { ...(options.callId !== undefined ? { callId: options.callId } : {}), ...(options.ordered === true ? { ordered: true, key: options.key ?? '' } : {}) }
+        : undefined
+      return this.attemptAt(target, service, method, args, timeoutMs, options.signal, meta) as Promise<R>
     }
-    if (target === this.localId) return this.callLocal(service, method, args, timeoutMs, options.signal) as Promise<R>
-    const session = this.pool.get(target)
-    if (session !== undefined) {
-      return session.request(service, method, args, { timeoutMs, signal: options.signal }) as Promise<R>
+    const ordered = options.ordered === true
+    const idempotent = options.idempotent ?? this.view.idempotent(service, method)
+    const maxRetries = options.retries ?? undefined
+    const req: RouteRequest = {
+      service,
+      method,
+      args,
+      strategy: ordered && options.balance === undefined ? 'hash' : (options.balance ?? 'p2c'),
+      key: options.key,
+      idempotent,
+      retries: maxRetries,
+      hedgeAfterMs: options.hedgeAfterMs,
+      attemptTimeoutMs: options.attemptTimeoutMs,
+      deadline: Date.now() + timeoutMs,
+      signal: options.signal,
+      ordered,
+      callId: options.callId ?? randomUUID()
     }
-    return this.callAfterDial(target, service, method, args, timeoutMs, options.signal) as Promise<R>
+    const p = routedCall({
+      balancer: this.balancer,
+      candidates: s => this.view.candidates(s, req.strategy === 'hash'),
+      attempt: async (peer, r, ms, signal, meta, info) => await this.attemptAt(peer, r.service, r.method, r.args, ms, signal, meta, info),
+      onRetry: () => { this.counters.retries++ },
+      onHedge: () => { this.counters.hedges++ }
+    }, req) as Promise<R>
+    p.catch(() => { this.counters.failures++ })
+    return p
   }
 
-  private async callAfterDial (peer: string, service: string, method: string, args: unknown[], timeoutMs: number, signal: AbortSignal | undefined): Promise<unknown> {
+  /** One attempt at one peer (this one included), with no routing. */
+  private attemptAt (peer: string, service: string, method: string, args: unknown[], timeoutMs: number, signal: AbortSignal | undefined, meta: RequestMeta | undefined, info?: AttemptInfo): Promise<unknown> {
+    if (peer === this.localId) return this.callLocal(service, method, args, timeoutMs, signal, meta)
+    const session = this.pool.get(peer)
+    if (session !== undefined) return session.request(service, method, args, { timeoutMs, signal, meta })
+    return this.callAfterDial(peer, service, method, args, timeoutMs, signal, meta, info)
+  }
+
+  private async callAfterDial (peer: string, service: string, method: string, args: unknown[], timeoutMs: number, signal: AbortSignal | undefined, meta: RequestMeta | undefined, info?: AttemptInfo): Promise<unknown> {
     const start = performance.now()
     const dialSignal = AbortSignal.any([AbortSignal.timeout(Math.min(timeoutMs, D.DIAL_TIMEOUT_MS)), ...(signal !== undefined ? [signal] : [])])
     let session: Session
@@ -151,14 +290,15 @@ export class Node extends EventTarget implements PeercallNode {
       if (err instanceof RpcError) throw new RpcError(err.code, `${service}.${method}: ${err.message}`, { service, method, peer, mayHaveExecuted: false, retryable: err.retryable, cause: err.cause })
       throw err
     }
-    const left = Math.max(1, timeoutMs - (performance.now() - start))
-    return await session.request(service, method, args, { timeoutMs: left, signal })
+    const connectMs = performance.now() - start
+    if (info !== undefined) info.connectMs += connectMs
+    return await session.request(service, method, args, { timeoutMs: Math.max(1, timeoutMs - connectMs), signal, meta })
   }
 
   /** A call served by this peer's own registry, with the same context, deadline and error semantics. */
-  private async callLocal (service: string, method: string, args: unknown[], timeoutMs: number, signal: AbortSignal | undefined): Promise<unknown> {
+  private async callLocal (service: string, method: string, args: unknown[], timeoutMs: number, signal: AbortSignal | undefined, meta: RequestMeta | undefined): Promise<unknown> {
     const ts = this.clock.tick()
-    const call = new ServerCall(this.localId, service, method, timeoutMs > 0 ? Date.now() + timeoutMs : undefined, ts, undefined)
+    const call = new ServerCall(this.localId, service, method, timeoutMs > 0 ? Date.now() + timeoutMs : undefined, ts, meta)
     let timer: ReturnType<typeof setTimeout> | undefined
     let onAbort: (() => void) | undefined
     const stopped = new Promise<never>((_resolve, reject) => {
@@ -180,7 +320,7 @@ export class Node extends EventTarget implements PeercallNode {
       }
     })
     try {
-      return await Promise.race([Promise.resolve().then(() => this.registry.invoke(call, args)), stopped])
+      return await Promise.race([Promise.resolve().then(() => this.serve(call, args)), stopped])
     } catch (err) {
       if (err instanceof RpcError) throw err.peer === undefined ? err.with({ peer: this.localId }) : err
       const d = describeThrown(err)
@@ -197,17 +337,10 @@ export class Node extends EventTarget implements PeercallNode {
     return peer.startsWith('/') && peer.endsWith(`/p2p/${this.localId}`) ? this.localId : peer
   }
 
-  /**
-   * Chooses the peer for a call that names none. Until membership tells which peers host what, a service
-   * registered here is served here, and otherwise there is no known host.
-   */
-  private route (service: string): string | undefined {
-    if (this.registry.has(service)) return this.localId
-    return undefined
-  }
+  // ---------------------------------------------------------------- cluster
 
   members (): Member[] {
-    return []
+    return this.view.members().map(toMember)
   }
 
   /** Round-trip time to `peer` over its RPC stream, ms. */
@@ -221,14 +354,50 @@ export class Node extends EventTarget implements PeercallNode {
     return this.pool.peers()
   }
 
+  /** This peer's load as a server, for its membership record. */
+  load (): { inflight: number, latencyMs: number } {
+    return this.meter.snapshot()
+  }
+
+  stats (): NodeStats {
+    return {
+      ...this.counters,
+      inflight: this.meter.inflight,
+      served: this.meter.served,
+      servedLatencyMs: this.meter.latencyMs,
+      dedupHits: this.dedup.hits,
+      peers: this.pool.peers().length
+    }
+  }
+
   stop (): Promise<void> {
     this.stopping ??= this.doStop()
     return this.stopping
   }
 
+  /**
+   * Graceful stop: withdraw every service from the record (callers stop routing here), announce the leave,
+   * drain the calls in flight in both directions, close the streams, stop libp2p.
+   */
   private async doStop (): Promise<void> {
+    if (this.healthTimer !== undefined) clearInterval(this.healthTimer)
+    this.publishServices()
+    await this.membership.stop().catch(err => { log.error('membership stop failed: %s', (err as Error).message) })
     await this.pool.drain(this.drainTimeoutMs)
     await this.pool.closeAll()
     await this.libp2p.stop()
+  }
+}
+
+function toMember (m: MembershipMember): Member {
+  return {
+    peerId: m.peerId,
+    addrs: m.addrs,
+    state: m.state,
+    incarnation: m.incarnation,
+    services: m.services,
+    load: { inflight: m.load.inflight, latencyMs: m.load.latencyMs, eventLoopDelayMs: m.load.eventLoopDelayMs, cpu: m.load.cpu, memory: m.load.memoryMb },
+    meta: m.meta,
+    self: m.self === true
   }
 }

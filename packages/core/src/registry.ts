@@ -8,6 +8,11 @@ import type { CallContext } from './context.js'
 export interface RegisterOptions {
   /** Methods that are safe to run more than once (retried and hedged by callers), or true for all. */
   idempotent?: readonly string[] | boolean
+  /**
+   * Health check, run every second: while it returns false (or throws, or takes longer than a second) the
+   * service is withdrawn from this peer's membership record and callers route elsewhere.
+   */
+  health?: () => boolean | Promise<boolean>
 }
 
 export type ServiceImpl = object
@@ -18,6 +23,7 @@ export interface ServiceEntry {
   /** The callable methods: own and class-prototype functions, never those of Object.prototype. */
   readonly methods: ReadonlyMap<string, (...args: any[]) => unknown>
   readonly idempotent: ReadonlySet<string>
+  readonly health: (() => boolean | Promise<boolean>) | undefined
 }
 
 /** Names that are never callable, whatever the implementation holds. */
@@ -52,7 +58,7 @@ export class Registry {
       ? new Set(methods.keys())
       : new Set(options.idempotent === false || options.idempotent === undefined ? [] : options.idempotent)
     for (const m of idem) if (!methods.has(m)) throw new TypeError(`service ${name}: idempotent method ${m} does not exist`)
-    const entry: ServiceEntry = { name, impl, methods, idempotent: idem }
+    const entry: ServiceEntry = { name, impl, methods, idempotent: idem, health: options.health }
     this.services.set(name, entry)
     return entry
   }

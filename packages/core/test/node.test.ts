@@ -78,7 +78,7 @@ test('a call to a service hosted here runs locally without a peer option', async
   t.is(err.name, 'RangeError')
   const none = await rejection(a.call('Nowhere', 'x', []))
   t.is(none.code, 'UNAVAILABLE')
-  t.regex(none.message, /no known peer hosts service Nowhere/)
+  t.regex(none.message, /no live peer hosts service Nowhere/)
 })
 
 test('10k concurrent calls all answer correctly', async t => {

@@ -1,0 +1,93 @@
+/**
+ * The cluster as the router sees it: which peers host a service, their gossiped load, and which methods their
+ * owners declared idempotent. Built from membership records; cached per service until membership changes.
+ */
+import type { Candidate } from '@peercall/balancer'
+import type { Member, Membership } from '@peercall/membership'
+
+/** Meta key prefix under which a peer gossips the idempotent methods of a service: `idem:<service>` = 'a,b'. */
+export const IDEMPOTENT_META_PREFIX = 'idem:'
+
+export interface LocalHost {
+  readonly peerId: string
+  hosts(service: string): boolean
+  load(): { inflight: number, latencyMs: number }
+  idempotent(service: string, method: string): boolean | undefined
+}
+
+export class ClusterView {
+  private readonly membership: Membership
+  private readonly local: LocalHost
+  private readonly cache = new Map<string, Candidate[]>()
+  private readonly loadAt = new Map<string, number>()
+  private readonly idempotentCache = new Map<string, boolean>()
+
+  constructor (membership: Membership, local: LocalHost) {
+    this.membership = membership
+    this.local = local
+    const changed = (e: Event): void => {
+      const m = (e as CustomEvent<Member>).detail
+      if (m !== undefined) this.loadAt.set(m.peerId, Date.now())
+      this.invalidate()
+    }
+    for (const type of ['member:join', 'member:update', 'member:suspect', 'member:dead', 'member:leave']) {
+      membership.addEventListener(type as 'member:join', changed)
+    }
+  }
+
+  /** Drops cached candidate lists (membership or local services changed). */
+  invalidate (): void {
+    this.cache.clear()
+    this.idempotentCache.clear()
+  }
+
+  /**
+   * Peers that can take a call to `service`: alive members hosting it, and this peer if it does. Suspect members
+   * (SWIM suspicion is not death) are included when `withSuspects` is set, as hash routing wants so that a
+   * false suspicion does not move keys, or when no alive member hosts the service.
+   * The same array is returned until something changes, so the balancer can keep its snapshot.
+   */
+  candidates (service: string, withSuspects = false): Candidate[] {
+    const cacheKey = withSuspects ? `${service}\u0000s` : service
+    const cached = this.cache.get(cacheKey)
+    if (cached !== undefined) return cached
+    const alive: Candidate[] = []
+    const suspect: Candidate[] = []
+    for (const m of this.membership.members()) {
+      if (m.self === true || m.peerId === this.local.peerId) continue
+      if (!m.services.includes(service)) continue
+      const c: Candidate = { peerId: m.peerId, load: { inflight: m.load.inflight, latencyMs: m.load.latencyMs, cpu: m.load.cpu, eventLoopDelayMs: m.load.eventLoopDelayMs, at: this.loadAt.get(m.peerId) } }
+      if (m.state === 'alive') alive.push(c)
+      else if (m.state === 'suspect') suspect.push(c)
+    }
+    const list = withSuspects || alive.length === 0 ? alive.concat(suspect) : alive
+    if (this.local.hosts(service)) {
+      list.push({ peerId: this.local.peerId, local: true, load: this.localLoad() })
+    }
+    this.cache.set(cacheKey, list)
+    return list
+  }
+
+  private localLoad (): Candidate['load'] {
+    const l = this.local.load()
+    return { inflight: l.inflight, latencyMs: l.latencyMs, at: Date.now() }
+  }
+
+  /** Whether `service.method` is idempotent, as declared by its hosts (any host declaring it suffices). */
+  idempotent (service: string, method: string): boolean {
+    const local = this.local.idempotent(service, method)
+    if (local !== undefined) return local
+    const key = `${service}.${method}`
+    let known = this.idempotentCache.get(key)
+    if (known === undefined) {
+      const metaKey = IDEMPOTENT_META_PREFIX + service
+      known = this.membership.members().some(m => m.meta?.[metaKey]?.split(',').includes(method) === true)
+      this.idempotentCache.set(key, known)
+    }
+    return known
+  }
+
+  members (): Member[] {
+    return this.membership.members()
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * Routed calls: choose a peer with the balancer, fail over to another on a retryable failure, hedge slow
+ * idempotent calls, and keep every attempt within the call's deadline and the retry budget.
+ *
+ * Retry rules (as gRPC's transparent retries and Finagle's RequeueFilter): a failure that says the request did
+ * not run (`mayHaveExecuted` false: refused, overloaded, unreachable) may be retried for any call; a failure
+ * after the request may have run is retried only for idempotent calls. Retries go to a peer not yet tried.
+ */
+import { RpcError } from './errors.js'
+import type { Balancer, FailureKind, Strategy } from '@peercall/balancer'
+import type { Candidate } from '@peercall/balancer'
+import type { RequestMeta } from './messages.js'
+
+/** Attempts after the first for an idempotent call that names no `retries` (gRPC's default retry policy allows up to 5 attempts; Finagle budgets them). */
+export const DEFAULT_RETRIES = 2
+/** Attempts after the first for a call whose earlier attempts surely did not run (transparent retry). */
+export const TRANSPARENT_RETRIES = 2
+
+export interface RouteRequest {
+  service: string
+  method: string
+  args: unknown[]
+  strategy: Strategy
+  key: string | undefined
+  idempotent: boolean
+  retries: number | undefined
+  hedgeAfterMs: number | undefined
+  /** Per-attempt deadline; default: an equal share of what is left per attempt left (idempotent calls). */
+  attemptTimeoutMs: number | undefined
+  deadline: number
+  signal: AbortSignal | undefined
+  ordered: boolean
+  callId: string | undefined
+}
+
+export interface RouterDeps {
+  balancer: Balancer
+  candidates: (service: string) => Candidate[]
+  /**
+   * One attempt at one peer. It adds the time spent opening a connection to `info.connectMs`, which is left out
+   * of the latency the balancer learns (a first call's dial is not the peer's service time).
+   */
+  attempt: (peer: string, req: RouteRequest, timeoutMs: number, signal: AbortSignal, meta: RequestMeta | undefined, info: AttemptInfo) => Promise<unknown>
+  onRetry?: (req: RouteRequest, peer: string, err: RpcError) => void
+  onHedge?: (req: RouteRequest, peer: string) => void
+}
+
+export interface AttemptInfo {
+  connectMs: number
+}
+
+interface Attempt {
+  peer: string
+  info: AttemptInfo
+  controller: AbortController
+  started: number
+  done: boolean
+}
+
+export function failureKind (err: RpcError): FailureKind {
+  switch (err.code) {
+    case 'DEADLINE_EXCEEDED': return 'timeout'
+    case 'OVERLOADED': return 'overloaded'
+    case 'CANCELLED': return 'cancelled'
+    case 'REMOTE': case 'INVALID_ARGUMENT': case 'NOT_FOUND': case 'PERMISSION_DENIED': return 'remote'
+    default: return 'transport'
+  }
+}
+
+/** Whether another attempt may follow this failure. */
+export function mayRetry (err: RpcError, idempotent: boolean): boolean {
+  if (err.code === 'CANCELLED') return false
+  if (!err.mayHaveExecuted) return err.retryable || (err.code === 'NOT_FOUND' && err.message.startsWith('no service'))
+  return idempotent && err.retryable
+}
+
+export async function routedCall (deps: RouterDeps, req: RouteRequest): Promise<unknown> {
+  const { balancer } = deps
+  balancer.onCall()
+  const tried = new Set<string>()
+  const maxAttempts = 1 + (req.idempotent ? (req.retries ?? DEFAULT_RETRIES) : (req.retries ?? TRANSPARENT_RETRIES))
+  const canHedge = req.idempotent && !req.ordered
+  let attempts = 0
+  let lastError: RpcError | undefined
+  const active = new Set<Attempt>()
+  const meta: RequestMeta | undefined = req.callId !== undefined || req.ordered
+    ? { ...(req.callId !== undefined ? { callId: req.callId } : {}), ...(req.ordered ? { ordered: true, key: req.key ?? '' } : {}) }
+    : undefined
+
+  return await new Promise<unknown>((resolve, reject) => {
+    let settled = false
+    let hedgeTimer: ReturnType<typeof setTimeout> | undefined
+    let deadlineTimer: ReturnType<typeof setTimeout> | undefined
+
+    const finish = (err: RpcError | undefined, value?: unknown): void => {
+      if (settled) return
+      settled = true
+      if (hedgeTimer !== undefined) clearTimeout(hedgeTimer)
+      if (deadlineTimer !== undefined) clearTimeout(deadlineTimer)
+      req.signal?.removeEventListener('abort', onAbort)
+      for (const a of active) {
+        if (!a.done) {
+          a.done = true
+          a.controller.abort(new RpcError('CANCELLED', 'another attempt answered first'))
+          balancer.onEnd(a.peer, { latencyMs: performance.now() - a.started, ok: false, failureKind: 'cancelled' })
+        }
+      }
+      active.clear()
+      if (err !== undefined) reject(err)
+      else resolve(value)
+    }
+
+    const onAbort = (): void => {
+      finish(new RpcError('CANCELLED', `${req.service}.${req.method}: cancelled`, { service: req.service, method: req.method, mayHaveExecuted: attempts > 0 }))
+    }
+    if (req.signal !== undefined) {
+      if (req.signal.aborted) { onAbort(); return }
+      req.signal.addEventListener('abort', onAbort, { once: true })
+    }
+    const left = req.deadline - Date.now()
+    deadlineTimer = setTimeout(() => {
+      finish(lastError?.code === 'DEADLINE_EXCEEDED' || lastError === undefined
+        ? new RpcError('DEADLINE_EXCEEDED', `${req.service}.${req.method}: deadline exceeded after ${attempts} attempt(s)`, { service: req.service, method: req.method, peer: lastError?.peer, mayHaveExecuted: attempts > 0 })
+        : lastError)
+    }, Math.max(0, left))
+
+    const launch = (hedge: boolean): boolean => {
+      const candidates = deps.candidates(req.service)
+      const peer = balancer.pick(candidates, { strategy: req.strategy, key: req.key, exclude: tried, service: req.service })
+      if (peer === undefined) return false
+      tried.add(peer)
+      attempts++
+      const remaining = req.deadline - Date.now()
+      if (remaining <= 0) return false
+      const attemptsLeft = Math.max(1, maxAttempts - attempts + 1)
+      const timeoutMs = Math.max(1, Math.round(req.attemptTimeoutMs ?? (req.idempotent && attemptsLeft > 1 ? remaining / attemptsLeft : remaining)))
+      const a: Attempt = { peer, info: { connectMs: 0 }, controller: new AbortController(), started: performance.now(), done: false }
+      active.add(a)
+      balancer.onStart(peer)
+      if (hedge) deps.onHedge?.(req, peer)
+      deps.attempt(peer, req, Math.min(timeoutMs, remaining), a.controller.signal, meta, a.info).then(
+        value => {
+          if (a.done) return
+          a.done = true
+          active.delete(a)
+          const ms = performance.now() - a.started - a.info.connectMs
+          balancer.onEnd(peer, { latencyMs: ms, ok: true })
+          balancer.hedging.record(ms)
+          finish(undefined, value)
+        },
+        (e: unknown) => {
+          if (a.done) return
+          a.done = true
+          active.delete(a)
+          const err = e instanceof RpcError ? e : new RpcError('INTERNAL', String((e as Error)?.message ?? e), { peer, cause: e })
+          balancer.onEnd(peer, { latencyMs: performance.now() - a.started, ok: false, failureKind: failureKind(err) })
+          lastError = err
+          onFailure(err)
+        }
+      )
+      armHedge()
+      return true
+    }
+
+    const onFailure = (err: RpcError): void => {
+      if (settled) return
+      if (active.size > 0) return // a hedge is still running: let it answer
+      if (attempts < maxAttempts && mayRetry(err, req.idempotent) && balancer.retryBudget.tryWithdraw()) {
+        if (launch(false)) {
+          deps.onRetry?.(req, err.peer ?? '', err)
+          return
+        }
+      }
+      finish(err.service === undefined ? err.with({ service: req.service, method: req.method }) : err)
+    }
+
+    const armHedge = (): void => {
+      if (!canHedge || settled || attempts >= maxAttempts) return
+      if (hedgeTimer !== undefined) clearTimeout(hedgeTimer)
+      const delay = req.hedgeAfterMs ?? balancer.hedging.delayMs()
+      if (delay === undefined) return
+      hedgeTimer = setTimeout(() => {
+        hedgeTimer = undefined
+        if (settled || attempts >= maxAttempts) return
+        if (!balancer.hedging.tryAcquire()) return
+        launch(true)
+      }, delay)
+    }
+
+    if (!launch(false)) {
+      finish(new RpcError('UNAVAILABLE', `${req.service}.${req.method}: no live peer hosts service ${req.service}`, { service: req.service, method: req.method, mayHaveExecuted: false }))
+    }
+  })
+}
