@@ -20,6 +20,10 @@ export interface StartPeerOptions {
   bootstrap?: string[]
   listen?: string[]
   cluster?: string
+  /** Private key file, so that a restarted peer keeps its id. */
+  identity?: string
+  /** Failure-detection timing of the peer. @default 'lan' */
+  profile?: 'lan' | 'fast'
   /** How long to wait for the `listening` line, ms. @default 20000 */
   timeoutMs?: number
 }
@@ -29,6 +33,8 @@ export async function startPeer (options: StartPeerOptions = {}): Promise<PeerPr
   for (const l of options.listen ?? ['/ip4/127.0.0.1/tcp/0']) args.push('--listen', l)
   for (const b of options.bootstrap ?? []) args.push('--bootstrap', b)
   if (options.cluster !== undefined) args.push('--cluster', options.cluster)
+  if (options.identity !== undefined) args.push('--identity', options.identity)
+  if (options.profile !== undefined) args.push('--profile', options.profile)
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] })
   const lines = createInterface({ input: child.stdout! })
   const events: Array<Record<string, unknown>> = []

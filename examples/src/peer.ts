@@ -4,7 +4,7 @@
  * runs until SIGINT/SIGTERM, on which it leaves the cluster gracefully.
  */
 import { parseArgs } from 'node:util'
-import { createNode } from '@peercall/core'
+import { createNode, loadOrCreateIdentity } from '@peercall/core'
 import { calculator, CALCULATOR_IDEMPOTENT } from './calculator.js'
 import { KeyValueStore, KV_IDEMPOTENT } from './kv.js'
 
@@ -13,13 +13,21 @@ const { values } = parseArgs({
     listen: { type: 'string', multiple: true },
     bootstrap: { type: 'string', multiple: true },
     cluster: { type: 'string' },
+    identity: { type: 'string' },
+    profile: { type: 'string' },
     help: { type: 'boolean', short: 'h' }
   },
   allowPositionals: false
 })
 
 if (values.help === true) {
-  process.stdout.write('usage: npm run peer -- [--listen <multiaddr>]... [--bootstrap <multiaddr>]... [--cluster <name>]\n')
+  process.stdout.write([
+    'usage: npm run peer -- [--listen <multiaddr>]... [--bootstrap <multiaddr>]... [options]',
+    '  --cluster <name>     cluster to join (default: default)',
+    '  --identity <file>    private key file: created if missing, so a restarted peer keeps its peer id',
+    '  --profile lan|fast   failure-detection timing: lan (probe every 1 s, default) or fast (loopback, tests)',
+    ''
+  ].join('\n'))
   process.exit(0)
 }
 
@@ -33,7 +41,9 @@ process.on('SIGTERM', () => { shutdown('SIGTERM') })
 const node = await createNode({
   listen: values.listen ?? ['/ip4/127.0.0.1/tcp/0'],
   bootstrap: values.bootstrap ?? [],
-  cluster: values.cluster
+  cluster: values.cluster,
+  privateKey: values.identity === undefined ? undefined : await loadOrCreateIdentity(values.identity),
+  membership: { profile: values.profile === 'fast' ? 'fast' : 'lan' }
 })
 node.register('Calculator', calculator, { idempotent: CALCULATOR_IDEMPOTENT })
 node.register('KeyValue', new KeyValueStore(), { idempotent: KV_IDEMPOTENT })

@@ -42,6 +42,7 @@ export type { ByteStream, SessionOptions, RequestOptions, Dispatch } from './ses
 export { Registry, callableMethods } from './registry.js'
 export type { RegisterOptions, ServiceImpl, ServiceEntry } from './registry.js'
 export { createPeerLibp2p } from './libp2p.js'
+export { loadOrCreateIdentity } from './identity.js'
 export { DEFAULT_RETRIES, TRANSPARENT_RETRIES, mayRetry, failureKind } from './router.js'
 export { DedupCache, DEDUP_CAPACITY, DEDUP_TTL_MS } from './dedup.js'
 export { HEALTH_INTERVAL_MS } from './node.js'
