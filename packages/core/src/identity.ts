@@ -12,15 +12,15 @@ import type { PrivateKey } from '@libp2p/interface'
 /** Reads the private key in `path`, or makes a new Ed25519 key and writes it there. */
 export async function loadOrCreateIdentity (path: string): Promise<PrivateKey> {
   try {
-    return privateKeyFromProtobuf(await readFile(path))
+    return privateKeyFromProtobuf(await readFile(path)) as unknown as PrivateKey
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read identity ${path}: ${(err as Error).message}`)
   }
   const key = await generateKeyPair('Ed25519')
   await mkdir(dirname(path), { recursive: true })
-  await writeFile(path, privateKeyToProtobuf(key), { mode: 0o600, flag: 'wx' }).catch(async (err: NodeJS.ErrnoException) => {
+  await writeFile(path, privateKeyToProtobuf(key as never), { mode: 0o600, flag: 'wx' }).catch(async (err: NodeJS.ErrnoException) => {
     if (err.code !== 'EEXIST') throw err
   })
   // another process may have won the race to create it: the file is the truth
-  return privateKeyFromProtobuf(await readFile(path))
+  return privateKeyFromProtobuf(await readFile(path)) as unknown as PrivateKey
 }
