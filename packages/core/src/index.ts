@@ -22,11 +22,12 @@ import { createPeerLibp2p } from './libp2p.js'
 import { DEFAULT_CLUSTER, DEFAULT_LISTEN, HEDGE_MIN_PER_SECOND } from './defaults.js'
 import type { RegisterOptions, ServiceImpl } from './registry.js'
 import type { ConnectionGater, PrivateKey } from '@libp2p/interface'
-import type { BalancerOptions } from '@peercall/balancer'
+import type { BalancerOptions, ScalingAdvice } from '@peercall/balancer'
 import type { MembershipOptions } from '@peercall/membership'
 
 export { RpcError, RPC_ERROR_CODES, isRpcErrorCode } from './errors.js'
 export type { RpcErrorCode, RpcErrorOptions } from './errors.js'
+export type { ScalingAdvice } from '@peercall/balancer'
 export { callContext } from './context.js'
 export type { CallContext } from './context.js'
 export { HybridClock, compareHlc, formatHlc } from './hlc.js'
@@ -174,6 +175,10 @@ export interface PeercallNode extends EventTarget {
   members(): Member[]
   /** Round-trip time to a peer over its RPC stream, ms. */
   ping(peer: string, timeoutMs?: number): Promise<number>
+  /** The owners of `key` for `service` on the hash ring of its hosts, in failover order (primary first). */
+  owners(service: string, key: string, n?: number): string[]
+  /** Scaling advice from the members' gossiped load: utilisation, recommended peer count, reason. */
+  scalingAdvice(service?: string): ScalingAdvice
   /** Peers this node has an RPC stream with. */
   connectedPeers(): string[]
   stats(): NodeStats

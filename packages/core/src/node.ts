@@ -22,7 +22,7 @@ import type { AttemptInfo, RouteRequest } from './router.js'
 import type { RequestMeta } from './messages.js'
 import type { Session } from './session.js'
 import type { Libp2p } from '@libp2p/interface'
-import type { Balancer } from '@peercall/balancer'
+import type { Balancer, ScalingAdvice } from '@peercall/balancer'
 import type { Membership, Member as MembershipMember } from '@peercall/membership'
 
 const log = logger('peercall:core')
@@ -341,6 +341,28 @@ export class Node extends EventTarget implements PeercallNode {
 
   members (): Member[] {
     return this.view.members().map(toMember)
+  }
+
+  /**
+   * The peers that own `key` for `service` on the consistent-hash ring of its hosts, in failover order: the
+   * first is where `balance: 'hash'` sends the call, the next `n - 1` are its successors (replicas).
+   */
+  owners (service: string, key: string, n = Infinity): string[] {
+    return this.balancer.order(this.view.candidates(service, true), { strategy: 'hash', key, service }).slice(0, n)
+  }
+
+  /**
+   * Scaling advice from the gossiped load of the members hosting `service` (all live members if omitted):
+   * utilisation, a recommended peer count with hysteresis, and the reason in words.
+   */
+  scalingAdvice (service?: string): ScalingAdvice {
+    const now = Date.now()
+    const loads = this.view.members()
+      .filter(m => (m.state === 'alive' || m.state === 'suspect') && (service === undefined || m.services.includes(service)))
+      .map(m => m.self === true
+        ? { peerId: m.peerId, ...this.meter.snapshot(), cpu: m.load.cpu, eventLoopDelayMs: m.load.eventLoopDelayMs, at: now }
+        : { peerId: m.peerId, inflight: m.load.inflight, latencyMs: m.load.latencyMs, cpu: m.load.cpu, eventLoopDelayMs: m.load.eventLoopDelayMs })
+    return this.balancer.advise(loads)
   }
 
   /** Round-trip time to `peer` over its RPC stream, ms. */
