@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util'
 import { createNode, loadOrCreateIdentity } from '@peercall/core'
 import { calculator, CALCULATOR_IDEMPOTENT } from './calculator.js'
 import { KeyValueStore, KV_IDEMPOTENT } from './kv.js'
+import { ReplicatedKeyValue } from './kv-replica.js'
 
 const { values } = parseArgs({
   options: {
@@ -47,6 +48,7 @@ const node = await createNode({
 })
 node.register('Calculator', calculator, { idempotent: CALCULATOR_IDEMPOTENT })
 node.register('KeyValue', new KeyValueStore(), { idempotent: KV_IDEMPOTENT })
+const replicated = new ReplicatedKeyValue(node).attach()
 
 let stopping = false
 shutdown = (signal: string): void => {
@@ -54,6 +56,7 @@ shutdown = (signal: string): void => {
   stopping = true
   const timer = setTimeout(() => { process.exit(1) }, 10_000)
   timer.unref()
+  replicated.detach()
   void node.stop().then(() => {
     process.stdout.write(JSON.stringify({ event: 'stopped', peerId: node.peerId, signal }) + '\n')
     process.exit(0)
