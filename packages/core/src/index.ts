@@ -22,12 +22,12 @@ import { createPeerLibp2p } from './libp2p.js'
 import { DEFAULT_CLUSTER, DEFAULT_LISTEN, HEDGE_MIN_PER_SECOND } from './defaults.js'
 import type { RegisterOptions, ServiceImpl } from './registry.js'
 import type { ConnectionGater, PrivateKey } from '@libp2p/interface'
-import type { BalancerOptions, ScalingAdvice } from '@peercall/balancer'
+import type { BalancerOptions, PeerStats, ScalingAdvice } from '@peercall/balancer'
 import type { MembershipOptions } from '@peercall/membership'
 
 export { RpcError, RPC_ERROR_CODES, isRpcErrorCode } from './errors.js'
 export type { RpcErrorCode, RpcErrorOptions } from './errors.js'
-export type { ScalingAdvice } from '@peercall/balancer'
+export type { ScalingAdvice, PeerStats } from '@peercall/balancer'
 export { callContext } from './context.js'
 export type { CallContext } from './context.js'
 export { HybridClock, compareHlc, formatHlc } from './hlc.js'
@@ -179,6 +179,8 @@ export interface PeercallNode extends EventTarget {
   owners(service: string, key: string, n?: number): string[]
   /** Scaling advice from the members' gossiped load: utilisation, recommended peer count, reason. */
   scalingAdvice(service?: string): ScalingAdvice
+  /** What this node's balancer knows of a peer: calls in flight from here, latency, failures, ejection state. */
+  peerStats(peer: string): PeerStats
   /** Peers this node has an RPC stream with. */
   connectedPeers(): string[]
   stats(): NodeStats

@@ -22,7 +22,7 @@ import type { AttemptInfo, RouteRequest } from './router.js'
 import type { RequestMeta } from './messages.js'
 import type { Session } from './session.js'
 import type { Libp2p } from '@libp2p/interface'
-import type { Balancer, ScalingAdvice } from '@peercall/balancer'
+import type { Balancer, PeerStats, ScalingAdvice } from '@peercall/balancer'
 import type { Membership, Member as MembershipMember } from '@peercall/membership'
 
 const log = logger('peercall:core')
@@ -363,6 +363,11 @@ export class Node extends EventTarget implements PeercallNode {
         ? { peerId: m.peerId, ...this.meter.snapshot(), cpu: m.load.cpu, eventLoopDelayMs: m.load.eventLoopDelayMs, at: now }
         : { peerId: m.peerId, inflight: m.load.inflight, latencyMs: m.load.latencyMs, cpu: m.load.cpu, eventLoopDelayMs: m.load.eventLoopDelayMs })
     return this.balancer.advise(loads)
+  }
+
+  /** What this node's balancer knows of `peer`: its calls in flight from here, latency, failures, ejection. */
+  peerStats (peer: string): PeerStats {
+    return this.balancer.stats(peer)
   }
 
   /** Round-trip time to `peer` over its RPC stream, ms. */
