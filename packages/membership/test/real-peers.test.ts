@@ -26,6 +26,10 @@ test.serial('three peers join and converge; records carry services and load', as
     t.true((other?.addrs.length ?? 0) > 0)
     t.true(other!.addrs.every(a => a.endsWith(`/p2p/${c.peers[2].id}`) && a.split('/p2p/').length === 2))
     t.true(view.find(m => m.self)?.peerId === c.peers[1].id)
+    // the record carries this module's load figures (refreshed every second)
+    await waitFor(() => (c.peers[1].membership.members().find(m => m.peerId === c.peers[2].id)?.load.memoryMb ?? 0) > 0, 3000, 'load figures')
+    const load = c.peers[1].membership.members().find(m => m.peerId === c.peers[2].id)!.load
+    t.true(load.memoryMb > 10 && load.cpu >= 0 && load.eventLoopDelayMs >= 0)
     // a service change reaches the others
     c.peers[2].membership.setServices(['Calculator', 'KV'])
     await waitFor(() => c.peers[0].membership.members().find(m => m.peerId === c.peers[2].id)?.services.includes('KV') === true, 5000, 'service update')
