@@ -195,12 +195,14 @@ export function createBalancer (options: BalancerOptions = {}): Balancer {
       if (e.inflight > 0) e.inflight--
       e.calls++
       const kind = outcome.failureKind
-      if (kind !== 'cancelled') {
+      // a cancelled attempt (a hedge that lost, a caller that gave up) took at least this long: it may raise the
+      // peak estimate (a frozen peer must look slow) but never lowers it
+      if (kind !== 'cancelled' || outcome.latencyMs > e.ewma.get(t)) {
         e.ewma.observe(Math.max(0, outcome.latencyMs), t)
         e.lastSampleAt = t
       }
       const failure = !outcome.ok && (kind === undefined || COUNTS_AGAINST_PEER.has(kind))
-      if (!outcome.ok) e.failures++
+      if (!outcome.ok && kind !== 'cancelled') e.failures++
       if (outcome.ok) hedging.record(outcome.latencyMs)
       if (kind !== 'cancelled') outlier.onEnd(peerId, failure)
     },

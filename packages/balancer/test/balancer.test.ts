@@ -50,8 +50,12 @@ test('handler errors and cancellations do not eject; the ejected peer is probed 
   const { bal, clock } = clocked()
   failN(bal, ids[0], 20, 'remote')
   t.is(bal.stats(ids[0]).state, 'healthy')
+  bal.onStart(ids[0]); bal.onEnd(ids[0], { latencyMs: 0.5, ok: false, failureKind: 'cancelled' })
+  t.is(bal.stats(ids[0]).latencyMs, 1, 'a cancelled attempt shorter than the estimate does not lower it')
+  t.is(bal.stats(ids[0]).failures, 20, 'a cancelled attempt is not a failure')
   bal.onStart(ids[0]); bal.onEnd(ids[0], { latencyMs: 5000, ok: false, failureKind: 'cancelled' })
-  t.is(bal.stats(ids[0]).latencyMs, 1, 'a cancelled attempt does not feed the latency')
+  t.is(bal.stats(ids[0]).latencyMs, 5000, 'a cancelled attempt that took longer raises the peak: a frozen peer looks slow')
+  t.is(bal.stats(ids[0]).state, 'healthy')
   failN(bal, ids[1], 5)
   clock.t += 30_000
   t.is(bal.stats(ids[1]).state, 'probing')

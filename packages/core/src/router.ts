@@ -145,7 +145,6 @@ export async function routedCall (deps: RouterDeps, req: RouteRequest): Promise<
           active.delete(a)
           const ms = performance.now() - a.started - a.info.connectMs
           balancer.onEnd(peer, { latencyMs: ms, ok: true })
-          balancer.hedging.record(ms)
           finish(undefined, value)
         },
         (e: unknown) => {
