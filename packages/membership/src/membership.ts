@@ -162,7 +162,7 @@ export class MembershipNode extends TypedEventEmitter<MembershipEvents> {
     const swim = this.swim
     swim.leave()
     const out = swim.drain()
-    const notices: Array<Promise<void>> = []
+    const notices: Array<Promise<unknown>> = []
     for (const b of out.broadcasts) {
       notices.push(this.publish(b))
       for (const m of swim.members.values()) {
@@ -311,10 +311,15 @@ export class MembershipNode extends TypedEventEmitter<MembershipEvents> {
   }
 
   private async sendDirect (to: string, msg: DirectMessage): Promise<void> {
-    await this.sendBytes(to, encode(this.cluster, msg))
+    const ok = await this.sendBytes(to, encode(this.cluster, msg))
+    if (!ok && this.running && this.swim !== undefined) {
+      this.swim.sendFailed(to, msg, performance.now())
+      this.pump()
+    }
   }
 
-  private async sendBytes (to: string, bytes: Uint8Array): Promise<void> {
+  /** Write one message on a new stream; false when no stream could be opened or written. */
+  private async sendBytes (to: string, bytes: Uint8Array): Promise<boolean> {
     try {
       const stream = await this.libp2p.dialProtocol(peerIdFromString(to), MEMBERSHIP_PROTOCOL, {
         signal: AbortSignal.timeout(this.config.probeIntervalMs),
@@ -322,8 +327,10 @@ export class MembershipNode extends TypedEventEmitter<MembershipEvents> {
       })
       await stream.sink([bytes])
       await stream.close({ signal: AbortSignal.timeout(this.config.probeIntervalMs) }).catch(() => {})
+      return true
     } catch (err) {
       this.log.trace('send to %s failed: %s', to, (err as Error).message)
+      return false
     }
   }
 

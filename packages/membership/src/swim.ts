@@ -182,6 +182,26 @@ export class Swim {
     return undefined
   }
 
+  /**
+   * The transport could not deliver `msg` to `to` (no connection could be opened: refused, unreachable). Not a
+   * death: a direct probe goes on to its indirect stage at once, and an intermediary's relayed ping becomes a nack
+   * at once (Lifeguard), so that the prober hears back well before its deadline.
+   */
+  sendFailed (to: string, msg: DirectMessage, now: number): void {
+    if (this.leaving || msg.t !== 'ping') return
+    const p = this.probes.get(msg.seq)
+    if (p !== undefined && p.target === to && !p.indirect) {
+      p.directDeadline = now
+      this.tick(now)
+      return
+    }
+    const r = this.relays.get(msg.seq)
+    if (r !== undefined) {
+      this.relays.delete(msg.seq)
+      if (this.config.lifeguard) this.send(r.origin, { t: 'nack', seq: r.originSeq })
+    }
+  }
+
   /** The earliest time at which `tick` has work to do. */
   nextDeadline (): number {
     if (this.leaving) return Infinity

@@ -212,6 +212,20 @@ test('a closed connection triggers a probe at once, even with another probe in f
   t.is(s.drain().sends.length, 0, 'not a stranger')
 })
 
+test('a ping that cannot be delivered: the prober goes indirect at once, an intermediary nacks at once', t => {
+  const s = peer('A', ['B', 'C', 'D', 'E'])
+  const p = firstPing(s)
+  s.sendFailed(p.to, { t: 'ping', seq: p.seq }, p.at + 3)
+  const reqs = s.drain().sends.filter(x => x.msg.t === 'ping-req')
+  t.is(reqs.length, 3)
+  t.is(s.members.get(p.to)!.state, 'alive', 'not a death, not even a suspicion yet')
+  const m = peer('M', ['A', 'B'])
+  m.receive('A', { t: 'ping-req', seq: 7, target: 'B' }, 0)
+  const ping = m.drain().sends.find(x => x.msg.t === 'ping')!
+  m.sendFailed('B', ping.msg, 2)
+  t.deepEqual(m.drain().sends, [{ to: 'A', msg: { t: 'nack', seq: 7 } }])
+})
+
 test('a late probe timer (stalled loop): plain SWIM accuses before reading the queued ack; Lifeguard reads it first', t => {
   for (const lifeguard of [false, true]) {
     const s = peer('A', ['B', 'C', 'D', 'E'], lifeguard)
