@@ -6,7 +6,10 @@ import test from 'ava'
 import { FAST } from '../src/index.js'
 import { encode } from '../src/codec.js'
 import { membershipTopic } from '../src/libp2p-options.js'
-import { converged, startChildPeer, startCluster, stateOf, waitFor } from './helpers/cluster.js'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { createMembership } from '../src/index.js'
+import type { PrivateKey } from '@libp2p/interface'
+import { converged, createTestLibp2p, startChildPeer, startCluster, stateOf, waitFor } from './helpers/cluster.js'
 import type { ChildPeer, Peer } from './helpers/cluster.js'
 
 const T = FAST.probeIntervalMs
@@ -209,5 +212,42 @@ test.serial('a 5/3 partition is seen on both sides, and one view forms after it 
     t.true(healMs <= HEAL_BOUND_MS)
   } finally {
     await c.stopAll()
+  }
+})
+
+test.serial('a peer restarted with the same identity and address is accepted again; its peers had marked it dead', async t => {
+  t.timeout(60_000)
+  // (@libp2p/crypto resolves its own copy of @libp2p/interface types: same runtime object)
+  const key = await generateKeyPair('Ed25519') as unknown as PrivateKey
+  const cluster = `restart-${Math.random().toString(36).slice(2, 8)}`
+  let a = await createTestLibp2p(undefined, { privateKey: key })
+  const listen = a.getMultiaddrs()[0].toString().replace(/\/p2p\/.*$/, '')
+  let ma = createMembership(a, { cluster, profile: 'fast' })
+  await ma.start()
+  const b = await createTestLibp2p()
+  const mb = createMembership(b, { cluster, profile: 'fast', bootstrap: a.getMultiaddrs().map(String) })
+  await mb.start()
+  const aId = a.peerId.toString()
+  try {
+    await waitFor(() => mb.members().find(m => m.peerId === aId)?.state === 'alive', 10_000, 'b sees a')
+    const before = mb.members().find(m => m.peerId === aId)!.incarnation
+    // crash a (no leave): b declares it dead
+    await a.stop()
+    await waitFor(() => mb.members().find(m => m.peerId === aId)?.state === 'dead', 20 * T, 'b marks a dead')
+    // a comes back: same key, same address; b re-dials its dead member (or its bootstrap, its view being empty)
+    a = await createTestLibp2p(undefined, { privateKey: key, listen })
+    ma = createMembership(a, { cluster, profile: 'fast' })
+    const t0 = performance.now()
+    await ma.start()
+    const back = await waitFor(() => mb.members().find(m => m.peerId === aId)?.state === 'alive', 10_000, 'b accepts the restarted a')
+    const after = mb.members().find(m => m.peerId === aId)!.incarnation
+    t.log(`restarted peer accepted ${back.toFixed(0)} ms after its start (incarnation ${before} -> ${after})`)
+    t.true(after > before)
+    t.true(performance.now() - t0 < 10_000)
+  } finally {
+    await ma.stop().catch(() => {})
+    await mb.stop().catch(() => {})
+    await a.stop()
+    await b.stop()
   }
 })

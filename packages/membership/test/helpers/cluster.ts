@@ -10,7 +10,7 @@ import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
 import { connectionManagerOptions, createMembership, gossipsubOptions } from '../../src/index.js'
 import type { Membership, MembershipOptions } from '../../src/index.js'
-import type { Libp2p, PeerId, PubSub } from '@libp2p/interface'
+import type { Libp2p, PeerId, PrivateKey, PubSub } from '@libp2p/interface'
 
 export interface Peer {
   libp2p: Libp2p<{ pubsub: PubSub }>
@@ -32,10 +32,11 @@ export interface Cluster {
 }
 
 /** A libp2p node for the cluster: TCP on 127.0.0.1, noise, yamux, identify, gossipsub, the cluster settings. */
-export async function createTestLibp2p (blocked: (self: string, remote: string) => boolean = () => false): Promise<Libp2p<{ pubsub: PubSub }>> {
+export async function createTestLibp2p (blocked: (self: string, remote: string) => boolean = () => false, opts: { privateKey?: PrivateKey, listen?: string } = {}): Promise<Libp2p<{ pubsub: PubSub }>> {
   let self = ''
   const libp2p = await createLibp2p({
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+    privateKey: opts.privateKey,
+    addresses: { listen: [opts.listen ?? '/ip4/127.0.0.1/tcp/0'] },
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
