@@ -251,3 +251,23 @@ test.serial('a peer restarted with the same identity and address is accepted aga
     await b.stop()
   }
 })
+
+test.serial('clusters stay apart: a peer of another cluster connected to ours is never listed', async t => {
+  t.timeout(30_000)
+  const c = await startCluster(2)
+  const other = await createTestLibp2p()
+  const mo = createMembership(other, { cluster: `${c.cluster}-other`, profile: 'fast', bootstrap: c.boot })
+  await mo.start()
+  try {
+    await waitFor(() => other.getConnections().some(x => x.remotePeer.toString() === c.peers[0].id), 10_000, 'connected across clusters')
+    await waitFor(() => converged(c.peers), 10_000, 'our cluster converges')
+    // several periods and a push-pull on connect later, neither side lists the other
+    await new Promise(resolve => setTimeout(resolve, 4 * T))
+    t.true(c.peers.every(p => p.membership.members().every(m => m.peerId !== other.peerId.toString())))
+    t.deepEqual(mo.members().map(m => m.peerId), [other.peerId.toString()])
+  } finally {
+    await mo.stop().catch(() => {})
+    await other.stop()
+    await c.stopAll()
+  }
+})
