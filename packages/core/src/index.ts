@@ -20,6 +20,7 @@ import { createMembership } from '@peercall/membership'
 import { Node } from './node.js'
 import { createPeerLibp2p } from './libp2p.js'
 import { DEFAULT_CLUSTER, DEFAULT_LISTEN, HEDGE_MIN_PER_SECOND } from './defaults.js'
+import { securitySettings } from './security/settings.js'
 import type { RegisterOptions, ServiceImpl } from './registry.js'
 import type { ConnectionGater, PrivateKey } from '@libp2p/interface'
 import type { BalancerOptions, PeerStats, ScalingAdvice } from '@peercall/balancer'
@@ -44,6 +45,8 @@ export { Registry, callableMethods } from './registry.js'
 export type { RegisterOptions, ServiceImpl, ServiceEntry } from './registry.js'
 export { createPeerLibp2p } from './libp2p.js'
 export { loadOrCreateIdentity } from './identity.js'
+export { generateClusterKey, writeClusterKey, resolveClusterKey, PeerAllowlist, allowlistGater, restrictMethods, CLUSTER_KEY_HANDSHAKE_TIMEOUT_MS } from './security/index.js'
+export type { Authorize, AuthorizeRequest } from './security/index.js'
 export { DEFAULT_RETRIES, TRANSPARENT_RETRIES, mayRetry, failureKind } from './router.js'
 export { DedupCache, DEDUP_CAPACITY, DEDUP_TTL_MS } from './dedup.js'
 export { HEALTH_INTERVAL_MS } from './node.js'
@@ -77,6 +80,16 @@ export interface NodeOptions {
   privateKey?: PrivateKey
   /** libp2p connection gater (tests inject partitions through it). */
   connectionGater?: ConnectionGater
+  /**
+   * Private cluster: the pre-shared cluster key (swarm-key text as `generateClusterKey()` makes it, its bytes, or
+   * the path of a file holding it). A peer without the same key cannot connect at all. @default none (open cluster)
+   */
+  clusterKey?: Uint8Array | string
+  /**
+   * Only these peer ids may connect (enforced by the connection gater, composed with `connectionGater`), call
+   * this peer's services, or be routed to. This peer's own id is always allowed. @default anyone
+   */
+  allowPeers?: string[]
   /**
    * Membership settings: `profile: 'fast'` (probe period 200 ms, for loopback and tests) or 'lan' (1 s, the
    * default), timing overrides, mDNS. `cluster`, `bootstrap` and `services` come from the node.
@@ -193,10 +206,11 @@ export interface PeercallNode extends EventTarget {
  * is logged, not fatal: a peer may start first).
  */
 export async function createNode (options: NodeOptions = {}): Promise<PeercallNode> {
+  const security = await securitySettings(options)
   const libp2p = await createPeerLibp2p({
     listen: options.listen ?? DEFAULT_LISTEN,
     privateKey: options.privateKey,
-    connectionGater: options.connectionGater
+    ...security
   })
   let node: Node | undefined
   const membership = createMembership(libp2p, {

@@ -16,6 +16,8 @@ import { OrderedQueues } from './ordering.js'
 import { SessionPool } from './pool.js'
 import { Registry } from './registry.js'
 import { routedCall } from './router.js'
+import { PeerAllowlist } from './security/allowlist.js'
+import { permissionDenied } from './security/authorize.js'
 import type { CallOptions, Member, NodeOptions, PeercallNode, ServiceProxy, NodeLimits, NodeStats } from './index.js'
 import type { RegisterOptions, ServiceImpl } from './registry.js'
 import type { AttemptInfo, RouteRequest } from './router.js'
@@ -56,6 +58,9 @@ export class Node extends EventTarget implements PeercallNode {
   private healthTimer: ReturnType<typeof setInterval> | undefined
   private stopping: Promise<void> | undefined
   private readonly localId: string
+  /** Peers allowed to call here and to be routed to (`allowPeers`); undefined: anyone. */
+  private readonly allow: PeerAllowlist | undefined
+  private readonly allowedCandidates = new WeakMap<object, any[]>()
 
   constructor (libp2p: Libp2p, membership: Membership, balancer: Balancer, options: NodeOptions) {
     super()
@@ -68,6 +73,7 @@ export class Node extends EventTarget implements PeercallNode {
     this.defaultTimeoutMs = options.timeoutMs ?? D.DEFAULT_TIMEOUT_MS
     this.drainTimeoutMs = options.drainTimeoutMs ?? D.DRAIN_TIMEOUT_MS
     this.bootstrap = options.bootstrap ?? []
+    this.allow = options.allowPeers !== undefined ? new PeerAllowlist(options.allowPeers, this.localId) : undefined
     const limits: Required<NodeLimits> = {
       maxFrameSize: options.limits?.maxFrameSize ?? D.MAX_FRAME_SIZE,
       maxInflight: options.limits?.maxInflight ?? D.MAX_INFLIGHT_PER_PEER,
@@ -182,6 +188,8 @@ export class Node extends EventTarget implements PeercallNode {
 
   /** Serves one call, from a remote peer or from this one: ordering, idempotency, load accounting. */
   private serve (call: ServerCall, args: unknown[]): unknown {
+    // the gater keeps others out already; checked again per call, as it costs one set lookup
+    if (this.allow !== undefined && !this.allow.has(call.peer)) throw permissionDenied(call, 'not on the allowlist')
     const run = (): unknown => {
       const started = this.meter.start()
       let out: unknown
@@ -262,7 +270,7 @@ export class Node extends EventTarget implements PeercallNode {
     }
     const p = routedCall({
       balancer: this.balancer,
-      candidates: s => this.view.candidates(s, req.strategy === 'hash'),
+      candidates: s => this.allowed(this.view.candidates(s, req.strategy === 'hash')),
       attempt: async (peer, r, ms, signal, meta, info) => await this.attemptAt(peer, r.service, r.method, r.args, ms, signal, meta, info),
       onRetry: () => { this.counters.retries++ },
       onHedge: () => { this.counters.hedges++ }
@@ -340,7 +348,19 @@ export class Node extends EventTarget implements PeercallNode {
   // ---------------------------------------------------------------- cluster
 
   members (): Member[] {
-    return this.view.members().map(toMember)
+    const all = this.view.members()
+    return (this.allow === undefined ? all : all.filter(m => this.allow?.has(m.peerId) === true)).map(toMember)
+  }
+
+  /** `list` without the members that are not on the allowlist (the same array while the list is unchanged). */
+  private allowed<C extends { peerId: string }> (list: C[]): C[] {
+    if (this.allow === undefined) return list
+    let out = this.allowedCandidates.get(list) as C[] | undefined
+    if (out === undefined) {
+      out = list.filter(c => this.allow?.has(c.peerId) === true)
+      this.allowedCandidates.set(list, out)
+    }
+    return out
   }
 
   /**
@@ -348,7 +368,7 @@ export class Node extends EventTarget implements PeercallNode {
    * first is where `balance: 'hash'` sends the call, the next `n - 1` are its successors (replicas).
    */
   owners (service: string, key: string, n = Infinity): string[] {
-    return this.balancer.order(this.view.candidates(service, true), { strategy: 'hash', key, service }).slice(0, n)
+    return this.balancer.order(this.allowed(this.view.candidates(service, true)), { strategy: 'hash', key, service }).slice(0, n)
   }
 
   /**

@@ -3,7 +3,9 @@
  */
 import { runInContext } from './context.js'
 import { RpcError } from './errors.js'
+import { authorized } from './security/authorize.js'
 import type { CallContext } from './context.js'
+import type { Authorize } from './security/authorize.js'
 
 export interface RegisterOptions {
   /** Methods that are safe to run more than once (retried and hedged by callers), or true for all. */
@@ -13,6 +15,11 @@ export interface RegisterOptions {
    * service is withdrawn from this peer's membership record and callers route elsewhere.
    */
   health?: () => boolean | Promise<boolean>
+  /**
+   * Authorization, run before every call: sees the caller's verified peer id, the service and the method; false
+   * (or a throw) answers PERMISSION_DENIED and the method does not run. @default every caller may call every method
+   */
+  authorize?: Authorize
 }
 
 export type ServiceImpl = object
@@ -24,6 +31,7 @@ export interface ServiceEntry {
   readonly methods: ReadonlyMap<string, (...args: any[]) => unknown>
   readonly idempotent: ReadonlySet<string>
   readonly health: (() => boolean | Promise<boolean>) | undefined
+  readonly authorize: Authorize | undefined
 }
 
 /** Names that are never callable, whatever the implementation holds. */
@@ -58,7 +66,8 @@ export class Registry {
       ? new Set(methods.keys())
       : new Set(options.idempotent === false || options.idempotent === undefined ? [] : options.idempotent)
     for (const m of idem) if (!methods.has(m)) throw new TypeError(`service ${name}: idempotent method ${m} does not exist`)
-    const entry: ServiceEntry = { name, impl, methods, idempotent: idem, health: options.health }
+    if (options.authorize !== undefined && typeof options.authorize !== 'function') throw new TypeError(`service ${name}: authorize must be a function`)
+    const entry: ServiceEntry = { name, impl, methods, idempotent: idem, health: options.health, authorize: options.authorize }
     this.services.set(name, entry)
     return entry
   }
@@ -85,6 +94,14 @@ export class Registry {
     if (entry === undefined) {
       throw new RpcError('NOT_FOUND', `no service ${ctx.service} on this peer`, { service: ctx.service, method: ctx.method, mayHaveExecuted: false, retryable: true })
     }
+    // authorization comes before the method lookup, so a caller that may not call learns nothing of the methods
+    if (entry.authorize !== undefined) {
+      return authorized(entry.authorize, { peer: ctx.peer, service: ctx.service, method: ctx.method }, () => this.run(entry, ctx, args))
+    }
+    return this.run(entry, ctx, args)
+  }
+
+  private run (entry: ServiceEntry, ctx: CallContext, args: unknown[]): unknown {
     const fn = entry.methods.get(ctx.method)
     if (fn === undefined) {
       throw new RpcError('NOT_FOUND', `service ${ctx.service} has no method ${ctx.method}`, { service: ctx.service, method: ctx.method, mayHaveExecuted: false })
