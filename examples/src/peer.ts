@@ -8,6 +8,7 @@ import { createNode, loadOrCreateIdentity } from '@peercall/core'
 import { calculator, CALCULATOR_IDEMPOTENT } from './calculator.js'
 import { KeyValueStore, KV_IDEMPOTENT } from './kv.js'
 import { ReplicatedKeyValue } from './kv-replica.js'
+import { work } from './work.js'
 
 const { values } = parseArgs({
   options: {
@@ -48,6 +49,7 @@ const node = await createNode({
 })
 node.register('Calculator', calculator, { idempotent: CALCULATOR_IDEMPOTENT })
 node.register('KeyValue', new KeyValueStore(), { idempotent: KV_IDEMPOTENT })
+node.register('Work', work, { idempotent: true })
 const replicated = new ReplicatedKeyValue(node).attach()
 
 let stopping = false

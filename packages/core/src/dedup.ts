@@ -15,6 +15,10 @@ interface Entry {
 
 export class DedupCache {
   private readonly entries = new Map<string, Entry>()
+  /** Keys in insertion order, consumed from `head`: eviction is O(1), where iterating a Map from its start after
+   * many deletions walks every deleted slot (V8 keeps them until the table is rehashed). */
+  private order: string[] = []
+  private head = 0
   private readonly capacity: number
   private readonly ttlMs: number
   /** Repeats answered from the cache. */
@@ -31,9 +35,8 @@ export class DedupCache {
    */
   run (caller: string, callId: string, run: () => unknown, executed: (err: unknown) => boolean): unknown {
     const key = `${caller}\u0000${callId}`
-    const now = Date.now()
     const hit = this.entries.get(key)
-    if (hit !== undefined && hit.expires > now) {
+    if (hit !== undefined && hit.expires > Date.now()) {
       this.hits++
       return hit.result
     }
@@ -45,6 +48,7 @@ export class DedupCache {
     }
     const entry: Entry = { result, expires: Infinity }
     this.entries.set(key, entry)
+    this.order.push(key)
     result.then(
       () => { entry.expires = Date.now() + this.ttlMs },
       (err: unknown) => {
@@ -52,7 +56,7 @@ export class DedupCache {
         else if (this.entries.get(key) === entry) this.entries.delete(key)
       }
     )
-    this.evict(now)
+    if (this.entries.size > this.capacity) this.evict()
     return result
   }
 
@@ -60,18 +64,22 @@ export class DedupCache {
     return this.entries.size
   }
 
-  private evict (now: number): void {
-    if (this.entries.size <= this.capacity) return
-    // oldest first (Map keeps insertion order); in-flight entries (expires Infinity) are kept unless all are
-    for (const [key, entry] of this.entries) {
-      if (this.entries.size <= this.capacity) break
-      if (entry.expires !== Infinity || entry.expires <= now) this.entries.delete(key)
+  /**
+   * Drops the oldest completed entries down to capacity. It stops at the oldest call still running, so a repeat
+   * of a running call joins it; but never holds more than twice the capacity: past that (a handler that never
+   * ends holds up the queue) the oldest go whatever their state, and a repeat of such a call would run again.
+   */
+  private evict (): void {
+    while (this.entries.size > this.capacity && this.head < this.order.length) {
+      const key = this.order[this.head]
+      const entry = this.entries.get(key)
+      if (entry !== undefined && entry.expires === Infinity && this.entries.size <= 2 * this.capacity) break
+      this.head++
+      if (entry !== undefined) this.entries.delete(key)
     }
-    if (this.entries.size > this.capacity) {
-      for (const key of this.entries.keys()) {
-        if (this.entries.size <= this.capacity) break
-        this.entries.delete(key)
-      }
+    if (this.head > this.capacity) {
+      this.order = this.order.slice(this.head)
+      this.head = 0
     }
   }
 }
