@@ -112,8 +112,8 @@ export class ScalingAdvisor {
     }
     const utilisation = sum / current
     const ratio = utilisation / o.targetUtilisation
-    let raw = Math.abs(ratio - 1) <= o.tolerance ? current : Math.ceil(current * ratio)
-    raw = Math.max(o.minPeers, Math.min(o.maxPeers, raw))
+    const unclamped = Math.abs(ratio - 1) <= o.tolerance ? current : Math.ceil(current * ratio)
+    let raw = Math.max(o.minPeers, Math.min(o.maxPeers, unclamped))
     // scale-down stabilisation: the highest recommendation within the window (a monotonic deque: entries that
     // can never be the maximum again are dropped, so memory stays small however often advise is called)
     while (this.history.length > 0 && this.history[this.history.length - 1].count <= raw) this.history.pop()
@@ -133,6 +133,12 @@ export class ScalingAdvisor {
       reason = `utilisation ${pct(utilisation)} of ${current} peers is below the ${pct(o.targetUtilisation)} target, but not for the whole ${Math.round(o.scaleDownWindowMs / 1000)} s window: hold at ${current}`
     } else if (raw > current) {
       reason = `utilisation ${pct(utilisation)} is above target but the peer count is capped at ${o.maxPeers}: hold`
+    } else if (unclamped < current) {
+      reason = `utilisation ${pct(utilisation)} of ${current} peers is below the ${pct(o.targetUtilisation)} target, but ${current} is the minimum of ${o.minPeers}: hold`
+    } else if (unclamped > current) {
+      reason = `utilisation ${pct(utilisation)} of ${current} peers is above the ${pct(o.targetUtilisation)} target, but ${current} is the maximum of ${o.maxPeers}: hold`
+    } else if (Math.abs(ratio - 1) > o.tolerance) {
+      reason = `utilisation ${pct(utilisation)} of ${current} peers is below the ${pct(o.targetUtilisation)} target, but fewer peers would be above it${busy}: hold`
     } else {
       reason = `utilisation ${pct(utilisation)} of ${current} peers is within ${pct(o.tolerance)} of the ${pct(o.targetUtilisation)} target${busy}: hold`
     }

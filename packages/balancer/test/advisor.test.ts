@@ -66,3 +66,13 @@ test('stale snapshots are ignored and said so; bounds apply', t => {
   t.regex(a.reason, /2 stale snapshots ignored/)
   t.is(adv.advise([]).action, 'hold')
 })
+
+test('a hold says why: within the band, at the minimum, or one peer fewer would overshoot', t => {
+  const at = (peers: number, u: number, minPeers = 1): string => {
+    const advisor = new ScalingAdvisor(() => 0, { minPeers })
+    return advisor.advise(Array.from({ length: peers }, (_, i) => ({ peerId: `p${i}`, inflight: 0, latencyMs: 1, cpu: u }))).reason
+  }
+  t.regex(at(4, 0.62), /within 10% of the 60% target/)
+  t.regex(at(1, 0.1), /below the 60% target, but fewer peers would be above it/)
+  t.regex(at(3, 0.1, 3), /3 is the minimum of 3/)
+})
