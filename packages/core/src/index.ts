@@ -52,6 +52,28 @@ export { DedupCache, DEDUP_CAPACITY, DEDUP_TTL_MS } from './dedup.js'
 export { HEALTH_INTERVAL_MS } from './node.js'
 export * as defaults from './defaults.js'
 
+export { createMetrics } from './metrics.js'
+export type { NodeMetrics } from './metrics.js'
+export { startHttp } from './dashboard/server.js'
+export type { HttpHandle } from './dashboard/server.js'
+
+/** The dashboard and `/metrics` over HTTP (docs/operations.md). */
+export interface HttpOptions {
+  /** TCP port; 0 picks a free one (see `node.httpUrl`). */
+  port: number
+  /** Address to bind. @default '127.0.0.1' (loopback: the dashboard has no authentication) */
+  host?: string
+}
+
+/** One call made (`client`) or served (`server`) by this node, as told to `observeCalls`. */
+export interface CallRecord {
+  side: 'client' | 'server'
+  service: string
+  method: string
+  /** 'OK' or an RpcError code. */
+  code: string
+  durationMs: number
+}
 /** Bounds that protect a node from hostile or broken peers. */
 export interface NodeLimits {
   /** Largest frame body sent or accepted, bytes. @default 4 MiB (MAX_FRAME_SIZE) */
@@ -104,6 +126,10 @@ export type Balance = 'p2c' | 'hash' | 'round-robin' | 'local-first'
 export interface CallOptions {
   /** Call this peer (a peer id, or a multiaddr ending in /p2p/<id>), with no routing. */
   peer?: string
+  /** Serve the live dashboard and Prometheus `/metrics` on this port (loopback unless `host` says otherwise). */
+  http?: HttpOptions
+  /** Collect Prometheus metrics (`node.metrics`). @default true when `http` is given, else false */
+  metrics?: boolean
   /** Deadline, ms, sent to the remote as a relative timeout. @default the node's timeoutMs */
   timeoutMs?: number
   /** Aborting it cancels the call here and aborts the remote handler's signal. */
@@ -204,6 +230,12 @@ export interface PeercallNode extends EventTarget {
 /**
  * Starts a peer. Resolves once it listens and has dialled its bootstrap peers (an unreachable bootstrap peer
  * is logged, not fatal: a peer may start first).
+  /** URL of the dashboard and `/metrics` when `http` was given. */
+  readonly httpUrl: string | undefined
+  /** Prometheus metrics, when on (`http` or `metrics: true`). */
+  readonly metrics: import('./metrics.js').NodeMetrics | undefined
+  /** Calls `fn` as each call made or served here ends; returns the unsubscribe. */
+  observeCalls(fn: (record: CallRecord) => void): () => void
  */
 export async function createNode (options: NodeOptions = {}): Promise<PeercallNode> {
   const security = await securitySettings(options)

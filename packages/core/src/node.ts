@@ -18,7 +18,11 @@ import { Registry } from './registry.js'
 import { routedCall } from './router.js'
 import { PeerAllowlist } from './security/allowlist.js'
 import { permissionDenied } from './security/authorize.js'
-import type { CallOptions, Member, NodeOptions, PeercallNode, ServiceProxy, NodeLimits, NodeStats } from './index.js'
+import { startHttp } from './dashboard/server.js'
+import { createMetrics } from './metrics.js'
+import type { CallOptions, CallRecord, Member, NodeOptions, PeercallNode, ServiceProxy, NodeLimits, NodeStats } from './index.js'
+import type { HttpHandle } from './dashboard/server.js'
+import type { NodeMetrics } from './metrics.js'
 import type { RegisterOptions, ServiceImpl } from './registry.js'
 import type { AttemptInfo, RouteRequest } from './router.js'
 import type { RequestMeta } from './messages.js'
@@ -62,6 +66,12 @@ export class Node extends EventTarget implements PeercallNode {
   private readonly allow: PeerAllowlist | undefined
   private readonly allowedCandidates = new WeakMap<object, any[]>()
 
+  /** Told of every call made or served here (metrics, dashboard); empty costs nothing per call. */
+  private readonly callObservers = new Set<(record: CallRecord) => void>()
+  private readonly httpOptions: NodeOptions['http']
+  private http: HttpHandle | undefined
+  /** Prometheus metrics, when `http` or `metrics: true` was given. */
+  readonly metrics: NodeMetrics | undefined
   constructor (libp2p: Libp2p, membership: Membership, balancer: Balancer, options: NodeOptions) {
     super()
     this.libp2p = libp2p
@@ -75,6 +85,7 @@ export class Node extends EventTarget implements PeercallNode {
     this.bootstrap = options.bootstrap ?? []
     this.allow = options.allowPeers !== undefined ? new PeerAllowlist(options.allowPeers, this.localId) : undefined
     const limits: Required<NodeLimits> = {
+    this.httpOptions = options.http
       maxFrameSize: options.limits?.maxFrameSize ?? D.MAX_FRAME_SIZE,
       maxInflight: options.limits?.maxInflight ?? D.MAX_INFLIGHT_PER_PEER,
       maxDepth: options.limits?.maxDepth ?? D.MAX_DECODE_DEPTH,
@@ -102,6 +113,35 @@ export class Node extends EventTarget implements PeercallNode {
 
   get peerId (): string {
     return this.localId
+    this.metrics = options.metrics === true || (options.metrics !== false && options.http !== undefined) ? createMetrics(this) : undefined
+  }
+
+  /** URL of the dashboard (and `/metrics`) when `http` was given and the node runs. */
+  get httpUrl (): string | undefined {
+    return this.http?.url
+  }
+
+  /** Calls `fn` as each call made or served here ends; returns the unsubscribe. */
+  observeCalls (fn: (record: CallRecord) => void): () => void {
+    this.callObservers.add(fn)
+    return () => { this.callObservers.delete(fn) }
+  }
+
+  private notify (record: CallRecord): void {
+    for (const fn of this.callObservers) {
+      try { fn(record) } catch (err) { log.error('call observer failed: %s', (err as Error).message) }
+    }
+  }
+
+  /** Reports `p`'s outcome to the call observers, if any. */
+  private watch<T> (p: Promise<T>, side: CallRecord['side'], service: string, method: string): Promise<T> {
+    if (this.callObservers.size === 0) return p
+    const start = performance.now()
+    p.then(
+      () => { this.notify({ side, service, method, code: 'OK', durationMs: performance.now() - start }) },
+      err => { this.notify({ side, service, method, code: err instanceof RpcError ? err.code : side === 'server' ? 'REMOTE' : 'INTERNAL', durationMs: performance.now() - start }) }
+    )
+    return p
   }
 
   get multiaddrs (): string[] {
@@ -110,7 +150,13 @@ export class Node extends EventTarget implements PeercallNode {
 
   async start (): Promise<void> {
     await this.pool.start()
-    await this.membership.start()
+    if (this.httpOptions !== undefined) this.http = await startHttp(this, this.httpOptions)
+    try {
+      await this.membership.start()
+    } catch (err) {
+      await this.http?.close()
+      throw err
+    }
     await Promise.all(this.bootstrap.map(async addr => { await this.dialBootstrap(addr) }))
     this.healthTimer = setInterval(() => { void this.checkHealth() }, HEALTH_INTERVAL_MS)
     this.healthTimer.unref()
@@ -208,7 +254,16 @@ export class Node extends EventTarget implements PeercallNode {
     const once = call.callId === undefined
       ? run
       : () => this.dedup.run(call.peer, call.callId as string, run, err => !(err instanceof RpcError) || err.mayHaveExecuted)
-    return call.ordered ? this.ordered.run(call.peer, call.key ?? '', once) : once()
+    if (this.callObservers.size === 0) return call.ordered ? this.ordered.run(call.peer, call.key ?? '', once) : once()
+    let out: unknown
+    try {
+      out = call.ordered ? this.ordered.run(call.peer, call.key ?? '', once) : once()
+    } catch (err) {
+      this.watch(Promise.reject(err), 'server', call.service, call.method).catch(() => {})
+      throw err
+    }
+    this.watch(Promise.resolve(out), 'server', call.service, call.method).catch(() => {})
+    return out
   }
 
   // ---------------------------------------------------------------- calls
@@ -248,7 +303,7 @@ export class Node extends EventTarget implements PeercallNode {
       const meta: RequestMeta | undefined = options.ordered === true || options.callId !== undefined
         ? { ...(options.callId !== undefined ? { callId: options.callId } : {}), ...(options.ordered === true ? { ordered: true, key: options.key ?? '' } : {}) }
         : undefined
-      return this.attemptAt(target, service, method, args, timeoutMs, options.signal, meta) as Promise<R>
+      return this.watch(this.attemptAt(target, service, method, args, timeoutMs, options.signal, meta) as Promise<R>, 'client', service, method)
     }
     const ordered = options.ordered === true
     const idempotent = options.idempotent ?? this.view.idempotent(service, method)
@@ -276,7 +331,7 @@ export class Node extends EventTarget implements PeercallNode {
       onHedge: () => { this.counters.hedges++ }
     }, req) as Promise<R>
     p.catch(() => { this.counters.failures++ })
-    return p
+    return this.watch(p, 'client', service, method)
   }
 
   /** One attempt at one peer (this one included), with no routing. */
@@ -432,6 +487,8 @@ export class Node extends EventTarget implements PeercallNode {
     await this.membership.stop().catch(err => { log.error('membership stop failed: %s', (err as Error).message) })
     await this.pool.drain(this.drainTimeoutMs)
     await this.pool.closeAll()
+    await this.http?.close()
+    this.metrics?.close()
     await this.libp2p.stop()
   }
 }
