@@ -15,13 +15,18 @@ const { values } = parseArgs({ options: { seconds: { type: 'string', default: '6
 const SECONDS = Math.max(20, Number(values.seconds))
 const MAX = Math.max(2, Number(values.max))
 /** Calls per second in each phase: low, high, low. */
-const PHASES = [{ share: 0.3, rate: 20 }, { share: 0.4, rate: 400 }, { share: 0.3, rate: 20 }]
+const PHASES = [{ share: 0.25, rate: 20 }, { share: 0.4, rate: 150 }, { share: 0.35, rate: 20 }]
 /** How often the advice is taken, ms. */
 const ADVICE_PERIOD_MS = 2000
 
 const sup = new Supervisor({ profile: 'fast' })
 await sup.add()
-const client = await createNode({ bootstrap: sup.addresses(), membership: { profile: 'fast' } })
+// a short scale-down window for the demo (the advisor's default is Kubernetes' 300 s), and at most MAX peers
+const client = await createNode({
+  bootstrap: sup.addresses(),
+  membership: { profile: 'fast' },
+  balancer: { scaling: { scaleDownWindowMs: 8000, maxPeers: MAX } }
+})
 const t0 = Date.now()
 const end = t0 + SECONDS * 1000
 const say = (line: string): void => { process.stdout.write(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(3)}s] ${line}\n`) }
@@ -29,6 +34,7 @@ const say = (line: string): void => { process.stdout.write(`[${((Date.now() - t0
 let sent = 0
 let failed = 0
 let inflight = 0
+const failures = new Map<string, number>()
 async function generate (): Promise<void> {
   let phaseEnd = t0
   for (const phase of PHASES) {
@@ -40,7 +46,12 @@ async function generate (): Promise<void> {
       for (let i = 0; i < batch && inflight < 2000; i++) {
         inflight++
         sent++
-        client.call('Work', 'digest', [`job-${sent}`], { timeoutMs: 5000 }).catch(() => { failed++ }).finally(() => { inflight-- })
+        client.call('Work', 'digest', [`job-${sent}`], { timeoutMs: 5000 })
+          .catch((err: { code?: string }) => {
+            failed++
+            failures.set(err.code ?? 'other', (failures.get(err.code ?? 'other') ?? 0) + 1)
+          })
+          .finally(() => { inflight-- })
       }
       await new Promise(resolve => setTimeout(resolve, Math.max(0, 100 - (Date.now() - tickStart))))
     }
@@ -66,7 +77,7 @@ async function scale (): Promise<void> {
 
 await Promise.all([generate(), scale()])
 while (inflight > 0 && Date.now() < end + 10_000) await new Promise(resolve => setTimeout(resolve, 100))
-say(`done: ${sent} calls sent, ${failed} failed`)
+say(`done: ${sent} calls sent, ${failed} failed${failed > 0 ? ` (${[...failures].map(([c, n]) => `${c} ${n}`).join(', ')})` : ''}`)
 await client.stop()
 await sup.stopAll()
 process.exit(failed === 0 ? 0 : 1)
