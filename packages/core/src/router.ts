@@ -67,6 +67,18 @@ export function failureKind (err: RpcError): FailureKind {
   }
 }
 
+/**
+ * Whether the attempt failed before its request left this peer, or was refused unrun by a peer that is shutting
+ * down (`UNAVAILABLE` that surely did not execute: no connection, dial refused, connection closing). Such an
+ * attempt does not use up the call's attempts (gRPC's transparent retries of RPCs that never left the client) nor
+ * the retry budget: the next candidate is tried, bounded by the untried candidates and the deadline. Without
+ * this, a caller that cannot reach most hosts (a partition not yet detected) fails calls that a reachable host
+ * could serve.
+ */
+export function neverSent (err: RpcError): boolean {
+  return err.code === 'UNAVAILABLE' && !err.mayHaveExecuted
+}
+
 /** Whether another attempt may follow this failure. */
 export function mayRetry (err: RpcError, idempotent: boolean): boolean {
   if (err.code === 'CANCELLED') return false
@@ -81,6 +93,9 @@ export async function routedCall (deps: RouterDeps, req: RouteRequest): Promise<
   const maxAttempts = 1 + (req.idempotent ? (req.retries ?? DEFAULT_RETRIES) : (req.retries ?? TRANSPARENT_RETRIES))
   const canHedge = req.idempotent && !req.ordered
   let attempts = 0
+  /** Attempts that never reached a handler (`neverSent`): they do not count against `maxAttempts`. */
+  let unsent = 0
+  const spent = (): number => attempts - unsent
   let lastError: RpcError | undefined
   const active = new Set<Attempt>()
   const meta: RequestMeta | undefined = req.callId !== undefined || req.ordered
@@ -132,7 +147,7 @@ export async function routedCall (deps: RouterDeps, req: RouteRequest): Promise<
       attempts++
       const remaining = req.deadline - Date.now()
       if (remaining <= 0) return false
-      const attemptsLeft = Math.max(1, maxAttempts - attempts + 1)
+      const attemptsLeft = Math.max(1, maxAttempts - spent() + 1)
       const timeoutMs = Math.max(1, Math.round(req.attemptTimeoutMs ?? (req.idempotent && attemptsLeft > 1 ? remaining / attemptsLeft : remaining)))
       const a: Attempt = { peer, info: { connectMs: 0 }, controller: new AbortController(), started: performance.now(), done: false }
       active.add(a)
@@ -154,6 +169,7 @@ export async function routedCall (deps: RouterDeps, req: RouteRequest): Promise<
           const err = e instanceof RpcError ? e : new RpcError('INTERNAL', String((e as Error)?.message ?? e), { peer, cause: e })
           balancer.onEnd(peer, { latencyMs: performance.now() - a.started, ok: false, failureKind: failureKind(err) })
           lastError = err
+          if (neverSent(err)) unsent++
           onFailure(err)
         }
       )
@@ -164,7 +180,9 @@ export async function routedCall (deps: RouterDeps, req: RouteRequest): Promise<
     const onFailure = (err: RpcError): void => {
       if (settled) return
       if (active.size > 0) return // a hedge is still running: let it answer
-      if (attempts < maxAttempts && mayRetry(err, req.idempotent) && balancer.retryBudget.tryWithdraw()) {
+      // an unsent attempt put no load on any host, so its retry is not taken from the retry budget (which exists
+      // to stop retry storms from overloading hosts); it is bounded by the untried candidates and the deadline
+      if (spent() < maxAttempts && mayRetry(err, req.idempotent) && (neverSent(err) || balancer.retryBudget.tryWithdraw())) {
         if (launch(false)) {
           deps.onRetry?.(req, err.peer ?? '', err)
           return
@@ -174,13 +192,13 @@ export async function routedCall (deps: RouterDeps, req: RouteRequest): Promise<
     }
 
     const armHedge = (): void => {
-      if (!canHedge || settled || attempts >= maxAttempts) return
+      if (!canHedge || settled || spent() >= maxAttempts) return
       if (hedgeTimer !== undefined) clearTimeout(hedgeTimer)
       const delay = req.hedgeAfterMs ?? balancer.hedging.delayMs()
       if (delay === undefined) return
       hedgeTimer = setTimeout(() => {
         hedgeTimer = undefined
-        if (settled || attempts >= maxAttempts) return
+        if (settled || spent() >= maxAttempts) return
         if (!balancer.hedging.tryAcquire()) return
         launch(true)
       }, delay)

@@ -1,0 +1,226 @@
+/**
+ * The failover scenarios with real OS processes: example peers (`startPeer` from `@peercall/examples/launcher`,
+ * hosting Calculator and KeyValue) and a client `createNode` in this process that calls `Calculator.add` with no
+ * `peer` option (routed). Shared by `failover.test.ts` (assertions) and `failover-report.ts` (docs/failover.md).
+ * Which peer served what is read from the client's router: every attempt is reported to its balancer
+ * (helpers/load.ts `AttemptTracker`).
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createNode } from '@peercall/core'
+import { startPeer, stopPeer } from '@peercall/examples/launcher'
+import { adder } from './cluster.js'
+import { AttemptTracker, hold, LoadDriver, timed, whenEvent } from './load.js'
+import type { ScenarioResult } from './partition-scenarios.js'
+import type { PeercallNode } from '@peercall/core'
+import type { PeerProcess } from '@peercall/examples/launcher'
+
+export type Profile = 'lan' | 'fast'
+
+/** Deadline of each routed call, ms. */
+export const CALL_TIMEOUT_MS = 2000
+/** Time each measured phase is held open, ms. */
+const HOLD_MS = 2000
+/** Peers (processes) per scenario. */
+const PEERS = 4
+
+export interface ProcCluster {
+  peers: PeerProcess[]
+  client: PeercallNode
+  cluster: string
+  profile: Profile
+  tracker: AttemptTracker
+  load: LoadDriver
+  dir: string
+  /** Identity file of peer i. */
+  identity: (i: number) => string
+  stop: () => Promise<void>
+}
+
+function stateIn (node: PeercallNode, peer: string): string | undefined {
+  return node.members().find(m => m.peerId === peer)?.state
+}
+
+function hosts (node: PeercallNode): Set<string> {
+  return new Set(node.members().filter(m => m.state === 'alive' && m.services.includes('Calculator')).map(m => m.peerId))
+}
+
+/** Starts PEERS example peer processes (each with an identity file) and a client in this process. */
+export async function startProcCluster (profile: Profile): Promise<ProcCluster> {
+  const cluster = `f-${Math.random().toString(36).slice(2, 8)}`
+  const dir = mkdtempSync(join(tmpdir(), 'peercall-failover-'))
+  const identity = (i: number): string => join(dir, `peer-${i}.key`)
+  const peers: PeerProcess[] = []
+  let client: PeercallNode | undefined
+  const stop = async (): Promise<void> => {
+    await client?.stop().catch(() => {})
+    await Promise.all(peers.map(async p => {
+      await stopPeer(p, 'SIGKILL')
+    }))
+    rmSync(dir, { recursive: true, force: true })
+  }
+  try {
+    peers.push(await startPeer({ cluster, profile, identity: identity(0) }))
+    const boot = [peers[0].multiaddrs[0]]
+    peers.push(...await Promise.all(Array.from({ length: PEERS - 1 }, async (_, k) => await startPeer({ cluster, profile, identity: identity(k + 1), bootstrap: boot }))))
+    client = await createNode({ cluster, bootstrap: boot, membership: { profile } })
+    const c = client
+    await timed(() => peers.every(p => hosts(c).has(p.peerId)), 60_000, 'the client sees every peer hosting Calculator')
+    const tracker = new AttemptTracker(c)
+    const call = adder(c, CALL_TIMEOUT_MS)
+    const load = new LoadDriver([c], { concurrency: 8, call })
+    return { peers, client: c, cluster, profile, tracker, load, dir, identity, stop }
+  } catch (err) {
+    await stop()
+    throw err
+  }
+}
+
+/** Time for the client to see `peer` in `state`, from now. */
+async function seen (c: ProcCluster, peer: string, state: string, timeoutMs = 60_000): Promise<number> {
+  return await timed(() => stateIn(c.client, peer) === state, timeoutMs, `${peer.slice(-6)} ${state}`)
+}
+
+/** SIGKILL one peer under load: zero failed calls, no new call to it once the client sees it dead. */
+export async function sigkillScenario (profile: Profile): Promise<ScenarioResult> {
+  const c = await startProcCluster(profile)
+  try {
+    const victim = c.peers[1]
+    const dead = whenEvent(c.client, 'member:dead', victim.peerId)
+    c.load.start('before')
+    await hold(HOLD_MS)
+    c.load.mark('during')
+    const killAt = performance.now()
+    victim.child.kill('SIGKILL')
+    const deadAt = await Promise.race([dead.promise, hold(60_000).then(() => { throw new Error('SIGKILLed peer never seen dead') })])
+    c.load.mark('after')
+    await hold(HOLD_MS)
+    const phases = await c.load.stop()
+    return {
+      fault: 'SIGKILL one peer',
+      profile,
+      peers: PEERS,
+      phases,
+      times: { detectMs: deadAt - killAt },
+      facts: { sentToVictimAfterDead: c.tracker.sentTo(victim.peerId, deadAt), servedByVictimBeforeKill: c.tracker.servedBy(victim.peerId) }
+    }
+  } finally {
+    await c.load.stop().catch(() => {})
+    await c.stop()
+  }
+}
+
+/**
+ * SIGSTOP one peer (its connections stay open, it answers nothing): calls finish within their deadlines by
+ * failover or hedging; then SIGCONT: it refutes its death, rejoins and takes traffic again.
+ */
+export async function sigstopScenario (profile: Profile): Promise<ScenarioResult> {
+  const c = await startProcCluster(profile)
+  try {
+    const victim = c.peers[1]
+    c.load.start('before')
+    await hold(HOLD_MS)
+    c.load.mark('stopped')
+    const stopAt = performance.now()
+    victim.child.kill('SIGSTOP')
+    const suspectMs = await timed(() => stateIn(c.client, victim.peerId) !== 'alive', 60_000, 'the frozen peer suspected')
+    const deadMs = await seen(c, victim.peerId, 'dead') + suspectMs
+    const deadAt = stopAt + deadMs
+    await hold(HOLD_MS)
+    c.load.mark('continued')
+    const contAt = performance.now()
+    victim.child.kill('SIGCONT')
+    await seen(c, victim.peerId, 'alive')
+    const aliveMs = performance.now() - contAt
+    await timed(() => c.tracker.servedBy(victim.peerId, contAt) > 0, 60_000, 'the continued peer serving')
+    const servingMs = performance.now() - contAt
+    c.load.mark('after')
+    await hold(HOLD_MS)
+    const phases = await c.load.stop()
+    return {
+      fault: 'SIGSTOP one peer, then SIGCONT',
+      profile,
+      peers: PEERS,
+      phases,
+      times: { suspectMs, detectMs: deadMs, rejoinMs: aliveMs, servingAgainMs: servingMs },
+      facts: {
+        sentToVictimWhileDead: c.tracker.attempts.filter(a => a.peer === victim.peerId && a.at > deadAt && a.at < contAt).length,
+        servedByVictimAfterCont: c.tracker.servedBy(victim.peerId, contAt),
+        maxLatencyMs: Math.round(Math.max(...c.load.records.filter(r => r.ok).map(r => r.ms)))
+      }
+    }
+  } finally {
+    await c.load.stop().catch(() => {})
+    await c.stop()
+  }
+}
+
+/** SIGKILL one peer, then restart it with the same identity: the new incarnation is accepted and serves. */
+export async function restartScenario (profile: Profile): Promise<ScenarioResult> {
+  const c = await startProcCluster(profile)
+  try {
+    const victim = c.peers[1]
+    const oldIncarnation = c.client.members().find(m => m.peerId === victim.peerId)?.incarnation ?? -1
+    c.load.start('before')
+    await hold(HOLD_MS)
+    c.load.mark('killed')
+    victim.child.kill('SIGKILL')
+    const deadMs = await seen(c, victim.peerId, 'dead')
+    c.load.mark('restarted')
+    const restartAt = performance.now()
+    const again = await startPeer({ cluster: c.cluster, profile, identity: c.identity(1), bootstrap: [c.peers[0].multiaddrs[0]] })
+    c.peers.push(again)
+    const sameId = again.peerId === victim.peerId
+    await seen(c, victim.peerId, 'alive')
+    const aliveMs = performance.now() - restartAt
+    await timed(() => c.tracker.servedBy(victim.peerId, restartAt) > 0, 60_000, 'the restarted peer serving')
+    const servingMs = performance.now() - restartAt
+    const newIncarnation = c.client.members().find(m => m.peerId === victim.peerId)?.incarnation ?? -1
+    c.load.mark('after')
+    await hold(HOLD_MS)
+    const phases = await c.load.stop()
+    return {
+      fault: 'SIGKILL, restart with the same identity',
+      profile,
+      peers: PEERS,
+      phases,
+      times: { detectMs: deadMs, rejoinMs: aliveMs, servingAgainMs: servingMs },
+      facts: { sameId, oldIncarnation, newIncarnation, servedByRestarted: c.tracker.servedBy(victim.peerId, restartAt) }
+    }
+  } finally {
+    await c.load.stop().catch(() => {})
+    await c.stop()
+  }
+}
+
+/** SIGTERM one peer: it leaves gracefully (announced, drained): zero failed calls, none sent to it after the leave. */
+export async function sigtermScenario (profile: Profile): Promise<ScenarioResult> {
+  const c = await startProcCluster(profile)
+  try {
+    const victim = c.peers[1]
+    const left = whenEvent(c.client, 'member:leave', victim.peerId)
+    c.load.start('before')
+    await hold(HOLD_MS)
+    c.load.mark('during')
+    const termAt = performance.now()
+    const exit = stopPeer(victim, 'SIGTERM')
+    const leftAt = await Promise.race([left.promise, hold(30_000).then(() => { throw new Error('leave never seen') })])
+    const code = await exit
+    const exitMs = performance.now() - termAt
+    c.load.mark('after')
+    await hold(HOLD_MS)
+    const phases = await c.load.stop()
+    return {
+      fault: 'graceful stop (SIGTERM)',
+      profile,
+      peers: PEERS,
+      phases,
+      times: { leaveSeenMs: leftAt - termAt, exitMs },
+      facts: { exitCode: code ?? -1, sentToVictimAfterLeave: c.tracker.sentTo(victim.peerId, leftAt) }
+    }
+  } finally {
+    await c.load.stop().catch(() => {})
+    await c.stop()
+  }
+}
