@@ -22,6 +22,7 @@ export const CLUSTER_OPTIONS = {
   listen: { type: 'string', multiple: true, short: 'l' },
   identity: { type: 'string' },
   profile: { type: 'string' },
+  wait: { type: 'string', short: 'w' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' }
@@ -34,6 +35,7 @@ export const CLUSTER_HELP = [
   '  -l, --listen <multiaddr>     address to listen on (repeatable; default /ip4/127.0.0.1/tcp/0)',
   '      --identity <file>        private key file: created if missing, so a restarted peer keeps its peer id',
   '      --profile lan|fast       failure-detection timing: lan (probe every 1 s, default) or fast (loopback, tests)',
+  '  -w, --wait <ms>              how long a client waits to join the cluster (default 15000)',
   '      --json                   machine-readable output on stdout (one JSON document or JSON lines)',
   '  -q, --quiet                  no progress on stderr',
   '  -h, --help                   this help'
@@ -45,6 +47,7 @@ export interface ClusterValues {
   listen?: string[]
   identity?: string
   profile?: string
+  wait?: string
   json?: boolean
   quiet?: boolean
   help?: boolean
@@ -77,7 +80,9 @@ export async function nodeOptions (v: ClusterValues): Promise<NodeOptions> {
  * Joins the cluster as a client peer and waits until `ready` holds for its view (by default: it sees another
  * member and its member set has settled). Progress goes to stderr.
  */
-export async function joinCluster (v: ClusterValues, progress: Progress, ready?: (node: PeercallNode) => boolean, timeoutMs = JOIN_TIMEOUT_MS): Promise<PeercallNode> {
+export async function joinCluster (v: ClusterValues, progress: Progress, ready?: (node: PeercallNode) => boolean): Promise<PeercallNode> {
+  const timeoutMs = v.wait === undefined ? JOIN_TIMEOUT_MS : Number(v.wait)
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--wait must be a positive number of ms, not ${v.wait}`)
   const options = await nodeOptions(v)
   if ((options.bootstrap ?? []).length === 0) throw new UsageError('--bootstrap is required: the address of a peer of the cluster')
   progress.update(`joining cluster ${options.cluster ?? 'default'} through ${options.bootstrap?.length ?? 0} bootstrap peer(s)`)

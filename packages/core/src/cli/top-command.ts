@@ -15,6 +15,7 @@ export const TOP_HELP = [
   'Joins the cluster as a client peer and shows the load of each member, refreshed every --interval: in place',
   'on a terminal (q or Ctrl-C quits), as successive snapshots when stdout is not a terminal (one JSON line each',
   'with --json). Load is what each member gossips: calls in flight, latency (EWMA), CPU, event-loop delay.',
+  'The table leaves out members that left; the JSON has every member.',
   '',
   '  -i, --interval <ms>          refresh period (default 1000)',
   '  -n, --count <n>              stop after n snapshots (default: run until interrupted)',
@@ -27,7 +28,7 @@ export const TOP_INTERVAL_MS = 1000
 interface TopValues extends ClusterValues { interval?: string, count?: string }
 
 export function topTable (members: Member[], width = 24): string {
-  const live = sortMembers(members.filter(m => !m.self))
+  const live = sortMembers(members.filter(m => !m.self && m.state !== 'left'))
   const max = Math.max(1, ...live.map(m => m.load.inflight))
   return table(['PEER', 'STATE', 'IN FLIGHT', 'LOAD', 'LATENCY', 'CPU', 'LOOP DELAY', 'SERVICES'], live.map(m => [
     shortId(m.peerId),

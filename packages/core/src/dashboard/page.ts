@@ -70,7 +70,7 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
   </section>
   <section class="span5"><h2>Load per peer <span class="muted" style="text-transform:none">(calls in flight, gossiped)</span></h2><div id="load"></div></section>
 
-  <section class="span7"><h2>Hash ring ownership</h2><div class="rings" id="rings"><span class="muted">no services yet</span></div></section>
+  <section class="span7"><h2>Hash ring ownership <span class="muted" style="text-transform:none">(outer: owner of each arc of the ring; inner: share per peer)</span></h2><div class="rings" id="rings"><span class="muted">no services yet</span></div></section>
   <section class="span5"><h2>Recent membership events</h2><div class="events" id="events"><span class="muted">none yet</span></div></section>
 
   <section class="span6"><h2>Call rate <span class="muted" style="text-transform:none">(last 60 s: calls made <span style="color:#2563eb">&#9632;</span>, errors <span style="color:#dc2626">&#9632;</span>, served <span style="color:#16a34a">&#9632;</span>)</span></h2><svg id="spark" width="100%" height="120" viewBox="0 0 600 120" preserveAspectRatio="none"></svg></section>
@@ -162,7 +162,7 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
   }
 
   function donut (r) {
-    var n = r.owners.length, R = 52, w = 18, c = 60, out = ''
+    var n = r.owners.length, R = 53, w = 12, c = 60, out = ''
     if (n === 0) return ''
     var i = 0
     while (i < n) {
@@ -175,8 +175,18 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
       else out += '<path d="M' + x0.toFixed(2) + ' ' + y0.toFixed(2) + ' A' + R + ' ' + R + ' 0 ' + large + ' 1 ' + x1.toFixed(2) + ' ' + y1.toFixed(2) + '" fill="none" stroke-width="' + w + '" stroke="' + color(r.peers[r.owners[i]]) + '"/>'
       i = j + 1
     }
-    return '<svg width="120" height="120" viewBox="0 0 120 120" role="img" aria-label="ring ownership">' + out +
-      '<text x="60" y="64" text-anchor="middle">' + r.peers.length + ' peer' + (r.peers.length === 1 ? '' : 's') + '</text></svg>'
+    // inside: each peer's whole share as one arc, so that shares read at a glance
+    var start = 0, r2 = 36, w2 = 8
+    r.peers.forEach(function (p) {
+      var share = r.shares[p] || 0
+      if (share <= 0) return
+      if (share >= 0.9999) { out += '<circle cx="' + c + '" cy="' + c + '" r="' + r2 + '" fill="none" stroke-width="' + w2 + '" stroke="' + color(p) + '"/>'; return }
+      var b0 = 2 * Math.PI * start - Math.PI / 2, b1 = 2 * Math.PI * (start + share) - Math.PI / 2
+      out += '<path d="M' + (c + r2 * Math.cos(b0)).toFixed(2) + ' ' + (c + r2 * Math.sin(b0)).toFixed(2) + ' A' + r2 + ' ' + r2 + ' 0 ' + (share > 0.5 ? 1 : 0) + ' 1 ' + (c + r2 * Math.cos(b1)).toFixed(2) + ' ' + (c + r2 * Math.sin(b1)).toFixed(2) + '" fill="none" stroke-width="' + w2 + '" stroke="' + color(p) + '"/>'
+      start += share
+    })
+    return '<svg width="120" height="120" viewBox="0 0 120 120" role="img" aria-label="ring ownership: outer, owner of each arc of the ring; inner, each peer\'s share">' + out +
+      '<text x="60" y="64" text-anchor="middle" font-size="10">' + r.peers.length + ' peer' + (r.peers.length === 1 ? '' : 's') + '</text></svg>'
   }
 
   function spark (rates) {

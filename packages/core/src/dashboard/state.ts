@@ -11,6 +11,8 @@ import type { Node } from '../node.js'
 export const EVENT_HISTORY = 50
 /** Call-rate points kept for the sparkline (one per tick). */
 export const RATE_HISTORY = 60
+/** Rows of the methods table; calls to further methods are counted under '(other)'. */
+export const MAX_METHOD_ROWS = 100
 /** Ring pictures cached (one per service and member set). */
 const RING_CACHE = 32
 
@@ -90,7 +92,8 @@ export class DashboardState {
     const ok = r.code === 'OK'
     if (!ok) this.window.errors++
     // names of unknown services would grow this table without bound: they are counted under one row
-    const key = r.code === 'NOT_FOUND' ? '(not found)' : `${r.service}.${r.method}`
+    let key = r.code === 'NOT_FOUND' ? '(not found)' : `${r.service}.${r.method}`
+    if (this.methods[key] === undefined && Object.keys(this.methods).length >= MAX_METHOD_ROWS) key = '(other)'
     const m = this.methods[key] ?? (this.methods[key] = { calls: 0, errors: 0 })
     m.calls++
     if (!ok) m.errors++
