@@ -51,7 +51,6 @@ export { DEFAULT_RETRIES, TRANSPARENT_RETRIES, mayRetry, failureKind } from './r
 export { DedupCache, DEDUP_CAPACITY, DEDUP_TTL_MS } from './dedup.js'
 export { HEALTH_INTERVAL_MS } from './node.js'
 export * as defaults from './defaults.js'
-
 export { createMetrics } from './metrics.js'
 export type { NodeMetrics } from './metrics.js'
 export { startHttp } from './dashboard/server.js'
@@ -74,6 +73,7 @@ export interface CallRecord {
   code: string
   durationMs: number
 }
+
 /** Bounds that protect a node from hostile or broken peers. */
 export interface NodeLimits {
   /** Largest frame body sent or accepted, bytes. @default 4 MiB (MAX_FRAME_SIZE) */
@@ -119,6 +119,10 @@ export interface NodeOptions {
   membership?: Omit<MembershipOptions, 'cluster' | 'bootstrap' | 'services' | 'load'>
   /** Balancer settings (ejection, budgets, hashing). */
   balancer?: BalancerOptions
+  /** Serve the live dashboard and Prometheus `/metrics` on this port (loopback unless `host` says otherwise). */
+  http?: HttpOptions
+  /** Collect Prometheus metrics (`node.metrics`). @default true when `http` is given, else false */
+  metrics?: boolean
 }
 
 export type Balance = 'p2c' | 'hash' | 'round-robin' | 'local-first'
@@ -126,10 +130,6 @@ export type Balance = 'p2c' | 'hash' | 'round-robin' | 'local-first'
 export interface CallOptions {
   /** Call this peer (a peer id, or a multiaddr ending in /p2p/<id>), with no routing. */
   peer?: string
-  /** Serve the live dashboard and Prometheus `/metrics` on this port (loopback unless `host` says otherwise). */
-  http?: HttpOptions
-  /** Collect Prometheus metrics (`node.metrics`). @default true when `http` is given, else false */
-  metrics?: boolean
   /** Deadline, ms, sent to the remote as a relative timeout. @default the node's timeoutMs */
   timeoutMs?: number
   /** Aborting it cancels the call here and aborts the remote handler's signal. */
@@ -223,6 +223,12 @@ export interface PeercallNode extends EventTarget {
   /** Peers this node has an RPC stream with. */
   connectedPeers(): string[]
   stats(): NodeStats
+  /** URL of the dashboard and `/metrics` when `http` was given. */
+  readonly httpUrl: string | undefined
+  /** Prometheus metrics, when on (`http` or `metrics: true`). */
+  readonly metrics: import('./metrics.js').NodeMetrics | undefined
+  /** Calls `fn` as each call made or served here ends; returns the unsubscribe. */
+  observeCalls(fn: (record: CallRecord) => void): () => void
   /** Graceful: withdraws its services, announces its leave, drains calls in flight, then stops. */
   stop(): Promise<void>
 }
@@ -230,12 +236,6 @@ export interface PeercallNode extends EventTarget {
 /**
  * Starts a peer. Resolves once it listens and has dialled its bootstrap peers (an unreachable bootstrap peer
  * is logged, not fatal: a peer may start first).
-  /** URL of the dashboard and `/metrics` when `http` was given. */
-  readonly httpUrl: string | undefined
-  /** Prometheus metrics, when on (`http` or `metrics: true`). */
-  readonly metrics: import('./metrics.js').NodeMetrics | undefined
-  /** Calls `fn` as each call made or served here ends; returns the unsubscribe. */
-  observeCalls(fn: (record: CallRecord) => void): () => void
  */
 export async function createNode (options: NodeOptions = {}): Promise<PeercallNode> {
   const security = await securitySettings(options)

@@ -65,13 +65,13 @@ export class Node extends EventTarget implements PeercallNode {
   /** Peers allowed to call here and to be routed to (`allowPeers`); undefined: anyone. */
   private readonly allow: PeerAllowlist | undefined
   private readonly allowedCandidates = new WeakMap<object, any[]>()
-
   /** Told of every call made or served here (metrics, dashboard); empty costs nothing per call. */
   private readonly callObservers = new Set<(record: CallRecord) => void>()
   private readonly httpOptions: NodeOptions['http']
   private http: HttpHandle | undefined
   /** Prometheus metrics, when `http` or `metrics: true` was given. */
   readonly metrics: NodeMetrics | undefined
+
   constructor (libp2p: Libp2p, membership: Membership, balancer: Balancer, options: NodeOptions) {
     super()
     this.libp2p = libp2p
@@ -84,8 +84,8 @@ export class Node extends EventTarget implements PeercallNode {
     this.drainTimeoutMs = options.drainTimeoutMs ?? D.DRAIN_TIMEOUT_MS
     this.bootstrap = options.bootstrap ?? []
     this.allow = options.allowPeers !== undefined ? new PeerAllowlist(options.allowPeers, this.localId) : undefined
-    const limits: Required<NodeLimits> = {
     this.httpOptions = options.http
+    const limits: Required<NodeLimits> = {
       maxFrameSize: options.limits?.maxFrameSize ?? D.MAX_FRAME_SIZE,
       maxInflight: options.limits?.maxInflight ?? D.MAX_INFLIGHT_PER_PEER,
       maxDepth: options.limits?.maxDepth ?? D.MAX_DECODE_DEPTH,
@@ -109,10 +109,6 @@ export class Node extends EventTarget implements PeercallNode {
         this.dispatchEvent(new CustomEvent(type, { detail: toMember(e.detail) }))
       })
     }
-  }
-
-  get peerId (): string {
-    return this.localId
     this.metrics = options.metrics === true || (options.metrics !== false && options.http !== undefined) ? createMetrics(this) : undefined
   }
 
@@ -142,6 +138,10 @@ export class Node extends EventTarget implements PeercallNode {
       err => { this.notify({ side, service, method, code: err instanceof RpcError ? err.code : side === 'server' ? 'REMOTE' : 'INTERNAL', durationMs: performance.now() - start }) }
     )
     return p
+  }
+
+  get peerId (): string {
+    return this.localId
   }
 
   get multiaddrs (): string[] {
@@ -483,12 +483,12 @@ export class Node extends EventTarget implements PeercallNode {
    */
   private async doStop (): Promise<void> {
     if (this.healthTimer !== undefined) clearInterval(this.healthTimer)
+    await this.http?.close()
+    this.metrics?.close()
     this.publishServices()
     await this.membership.stop().catch(err => { log.error('membership stop failed: %s', (err as Error).message) })
     await this.pool.drain(this.drainTimeoutMs)
     await this.pool.closeAll()
-    await this.http?.close()
-    this.metrics?.close()
     await this.libp2p.stop()
   }
 }
