@@ -3,7 +3,7 @@
  * other (test.serial) so that the timing targets are not measured while another multi-node test loads the CPU.
  */
 import test from 'ava'
-import { FAST } from '../src/index.js'
+import { FAST, RECORD_INTERVAL_MS } from '../src/index.js'
 import { encode } from '../src/codec.js'
 import { membershipTopic } from '../src/libp2p-options.js'
 import { generateKeyPair } from '@libp2p/crypto/keys'
@@ -161,6 +161,13 @@ test.serial('a false accusation is refuted: the accused raises its incarnation a
   }
 })
 
+/**
+ * A gossip round: the period at which every peer republishes its record, which is also gossipsub's heartbeat
+ * (1 s both). gossipsub pushes a new record through its mesh at once, so on an idle machine it arrives in well
+ * under one round; a record missed by the push comes with the next round's refresh.
+ */
+const GOSSIP_ROUND_MS = RECORD_INTERVAL_MS
+
 test.serial('N = 16: a new record reaches every peer within 5 gossip rounds', async t => {
   t.timeout(90_000)
   const c = await startCluster(16)
@@ -171,22 +178,20 @@ test.serial('N = 16: a new record reaches every peer within 5 gossip rounds', as
     for (const k of [3, 9, 15]) {
       const origin = c.peers[k]
       const name = `Svc${k}`
-      const t0 = performance.now()
       origin.membership.setServices([name])
-      const ms = await waitFor(() => c.peers.every(p => p.membership.members().find(m => m.peerId === origin.id)?.services.includes(name) === true), 10 * T, 'record everywhere')
+      const ms = await waitFor(() => c.peers.every(p => p.membership.members().find(m => m.peerId === origin.id)?.services.includes(name) === true), 10 * GOSSIP_ROUND_MS, 'record everywhere')
       times.push(ms)
-      void t0
     }
     // a newcomer gets the whole view by push-pull, without waiting for every record to come round
     const t1 = performance.now()
     const late = await c.add()
     const n = c.peers.length
-    const joinNew = await waitFor(() => late.membership.members().filter(m => m.state === 'alive').length === n, 10 * T, 'newcomer sees everyone')
+    const joinNew = await waitFor(() => late.membership.members().filter(m => m.state === 'alive').length === n, 20_000, 'newcomer sees everyone')
     t.log(`a 17th peer saw all ${n} alive ${joinNew.toFixed(0)} ms after its start() returned (${(performance.now() - t1).toFixed(0)} ms including libp2p start)`)
-    t.true(joinNew <= 5 * T)
+    t.true(joinNew <= 5 * GOSSIP_ROUND_MS)
     const worst = Math.max(...times)
-    t.log(`record reached all 16 in ${times.map(x => x.toFixed(0)).join(', ')} ms (worst ${(worst / T).toFixed(2)} rounds of T = ${T} ms)`)
-    t.true(worst <= 5 * T)
+    t.log(`record reached all 16 in ${times.map(x => x.toFixed(0)).join(', ')} ms (worst ${(worst / GOSSIP_ROUND_MS).toFixed(2)} gossip rounds of ${GOSSIP_ROUND_MS} ms, ${(worst / T).toFixed(2)} T)`)
+    t.true(worst <= 5 * GOSSIP_ROUND_MS)
   } finally {
     await c.stopAll()
   }
