@@ -4,7 +4,7 @@
  * from the node when Prometheus scrapes. Served at `/metrics` by the node's HTTP server (dashboard/server.ts).
  */
 import { membershipTopic } from '@peercall/membership'
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client'
 import type { CallRecord, MemberState } from './index.js'
 import type { Node } from './node.js'
 
@@ -20,6 +20,88 @@ export const UNKNOWN_LABEL = '_unknown_'
 const STATES: MemberState[] = ['alive', 'suspect', 'dead', 'left']
 const MEMBER_EVENTS = ['member:join', 'member:update', 'member:suspect', 'member:dead', 'member:leave'] as const
 
+/** The index of the first bucket whose upper bound (`le`) holds `seconds`; LATENCY_BUCKETS.length for +Inf. */
+export function latencyBucket (seconds: number): number {
+  let i = 0
+  while (i < LATENCY_BUCKETS.length && !(seconds <= LATENCY_BUCKETS[i])) i++
+  return i
+}
+
+interface Row {
+  labels: { service: string, method: string }
+  codes: Map<string, number>
+  /** Observations per bucket (not cumulative); the last slot is +Inf. */
+  buckets: Float64Array
+  sum: number
+  count: number
+}
+
+/**
+ * Counts and latency histograms of calls by service, method and code, kept in plain maps and exported to
+ * prom-client as metric objects: prom-client's labelled `inc`/`observe` hash their label object on every call
+ * (about 0.3-0.6 us each, measured), this costs one map lookup.
+ */
+class CallTable {
+  private readonly rows = new Map<string, Row>()
+  constructor (private readonly countName: string, private readonly countHelp: string, private readonly histName: string, private readonly histHelp: string) {}
+
+  record (r: CallRecord): void {
+    // names this node does not know come from remote callers: one label value for all of them
+    const known = r.code !== 'NOT_FOUND'
+    const key = known ? r.service + '\n' + r.method : ''
+    let row = this.rows.get(key)
+    if (row === undefined) {
+      row = { labels: known ? { service: r.service, method: r.method } : { service: UNKNOWN_LABEL, method: UNKNOWN_LABEL }, codes: new Map(), buckets: new Float64Array(LATENCY_BUCKETS.length + 1), sum: 0, count: 0 }
+      this.rows.set(key, row)
+    }
+    row.codes.set(r.code, (row.codes.get(r.code) ?? 0) + 1)
+    const v = r.durationMs / 1000
+    row.buckets[latencyBucket(v)]++
+    row.sum += v
+    row.count++
+  }
+
+  metrics (): object[] {
+    const count = {
+      name: this.countName,
+      help: this.countHelp,
+      type: 'counter',
+      aggregator: 'sum',
+      get: async () => ({
+        name: this.countName,
+        help: this.countHelp,
+        type: 'counter',
+        aggregator: 'sum',
+        values: [...this.rows.values()].flatMap(row => [...row.codes].map(([code, value]) => ({ labels: { ...row.labels, code }, value })))
+      })
+    }
+    const hist = {
+      name: this.histName,
+      help: this.histHelp,
+      type: 'histogram',
+      aggregator: 'sum',
+      get: async () => ({
+        name: this.histName,
+        help: this.histHelp,
+        type: 'histogram',
+        aggregator: 'sum',
+        values: [...this.rows.values()].flatMap(row => {
+          let cumulative = 0
+          const out: Array<{ labels: Record<string, string | number>, value: number, metricName: string }> = []
+          for (let i = 0; i <= LATENCY_BUCKETS.length; i++) {
+            cumulative += row.buckets[i]
+            out.push({ labels: { ...row.labels, le: i < LATENCY_BUCKETS.length ? LATENCY_BUCKETS[i] : '+Inf' }, value: cumulative, metricName: this.histName + '_bucket' })
+          }
+          out.push({ labels: row.labels, value: row.sum, metricName: this.histName + '_sum' })
+          out.push({ labels: row.labels, value: row.count, metricName: this.histName + '_count' })
+          return out
+        })
+      })
+    }
+    return [count, hist]
+  }
+}
+
 export interface NodeMetrics {
   readonly registry: Registry
   /** The Prometheus text exposition of every metric. */
@@ -34,22 +116,12 @@ export function createMetrics (node: Node): NodeMetrics {
   registry.setDefaultLabels({ peer: node.peerId })
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 })
 
-  const labels = ['service', 'method', 'code'] as const
-  const calls = new Counter({ name: 'peercall_calls_total', help: 'Calls this node made, by service, method and outcome code (OK or an RpcError code); one per logical call, retries and hedges included in it', labelNames: labels, registers: [registry] })
-  const callSeconds = new Histogram({ name: 'peercall_call_duration_seconds', help: 'Latency of calls this node made, seconds, retries and hedges included', labelNames: ['service', 'method'], buckets: LATENCY_BUCKETS, registers: [registry] })
-  const served = new Counter({ name: 'peercall_served_total', help: 'Calls this node served, by service, method and outcome code', labelNames: labels, registers: [registry] })
-  const servedSeconds = new Histogram({ name: 'peercall_serve_duration_seconds', help: 'Time this node took to serve calls, seconds', labelNames: ['service', 'method'], buckets: LATENCY_BUCKETS, registers: [registry] })
-  const unobserve = node.observeCalls((r: CallRecord) => {
-    const known = r.code !== 'NOT_FOUND'
-    const l = { service: known ? r.service : UNKNOWN_LABEL, method: known ? r.method : UNKNOWN_LABEL }
-    if (r.side === 'client') {
-      calls.inc({ ...l, code: r.code })
-      callSeconds.observe(l, r.durationMs / 1000)
-    } else {
-      served.inc({ ...l, code: r.code })
-      servedSeconds.observe(l, r.durationMs / 1000)
-    }
-  })
+  const made = new CallTable('peercall_calls_total', 'Calls this node made, by service, method and outcome code (OK or an RpcError code); one per logical call, its retries and hedges included',
+    'peercall_call_duration_seconds', 'Latency of calls this node made, seconds, retries and hedges included')
+  const served = new CallTable('peercall_served_total', 'Calls this node served, by service, method and outcome code',
+    'peercall_serve_duration_seconds', 'Time this node took to serve calls, seconds')
+  for (const m of [...made.metrics(), ...served.metrics()]) registry.registerMetric(m as never)
+  const unobserve = node.observeCalls((r: CallRecord) => { (r.side === 'client' ? made : served).record(r) })
 
   // counters the node already keeps: read at scrape time, added as deltas so the Prometheus counters stay monotonic
   const last = { retries: 0, hedges: 0 }

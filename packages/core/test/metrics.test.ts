@@ -5,7 +5,7 @@
  */
 import test from 'ava'
 import { createNode, RpcError } from '../src/index.js'
-import { UNKNOWN_LABEL } from '../src/metrics.js'
+import { LATENCY_BUCKETS, UNKNOWN_LABEL, latencyBucket } from '../src/metrics.js'
 import { waitFor } from './helpers/wait.js'
 import type { NodeOptions, PeercallNode } from '../src/index.js'
 
@@ -33,6 +33,12 @@ function sample (text: string, name: string, labels: Record<string, string> = {}
 async function hosts (nodes: PeercallNode[], service: string, count: number): Promise<void> {
   await waitFor(() => nodes.every(n => n.members().filter(m => m.state === 'alive' && m.services.includes(service)).length === count), 15_000, `${count} hosts of ${service}`)
 }
+
+test('latency buckets: a value goes to the first bucket whose bound holds it (le), past the last to +Inf', t => {
+  const cases: Array<[number, number]> = [[0, 0], [0.0005, 0], [0.0006, 1], [0.0025, 2], [0.003, 3], [1, 10], [10, 13], [10.5, 14], [NaN, 14]]
+  t.is(LATENCY_BUCKETS.length, 14)
+  for (const [seconds, index] of cases) t.is(latencyBucket(seconds), index, String(seconds))
+})
 
 test('metrics are off unless asked for', async t => {
   t.timeout(30_000)
