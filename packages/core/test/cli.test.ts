@@ -2,9 +2,10 @@
  * The `peercall` command, run as child processes: help and usage errors, `node` with a service module, `call`
  * (results, JSON args, errors and exit codes), `members`, `top` snapshots, graceful stop on SIGTERM.
  */
+import { relative } from 'node:path'
 import test from 'ava'
 import { bar, parseArg, table, toJson } from '../src/cli/format.js'
-import { servicesOf } from '../src/cli/services.js'
+import { loadServices, servicesOf } from '../src/cli/services.js'
 import { CALCULATOR_MODULE, killPeer, runCli, startCliPeer } from './helpers/cli.js'
 import type { CliPeer } from './helpers/cli.js'
 
@@ -17,6 +18,13 @@ test('service modules: one { name, impl, options }, an array, or a map', t => {
   for (const bad of [null, 3, {}, { name: 'X' }, { A: { notImpl: 1 } }, [{ impl }]]) {
     t.throws(() => servicesOf(bad, 'mod.js'), { message: /^mod\.js: / }, JSON.stringify(bad))
   }
+})
+
+test('service modules load from a path relative to the working directory, with or without ./', async t => {
+  const rel = relative(process.cwd(), CALCULATOR_MODULE)
+  t.deepEqual((await loadServices(rel)).map(s => s.name), ['Calculator'])
+  t.deepEqual((await loadServices(CALCULATOR_MODULE)).map(s => s.name), ['Calculator'])
+  await t.throwsAsync(loadServices('./no-such-module.js'), { message: /^cannot load service module \.\/no-such-module\.js: / })
 })
 
 test('formatting: args parse as JSON where they can; values print as JSON; tables align', t => {

@@ -2,6 +2,7 @@
  * Services for `peercall node --service <module>`: the module's default export is one service
  * `{ name, impl, options }`, an array of them, or a map `{ Name: { impl, options } }`.
  */
+import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { RegisterOptions, ServiceImpl } from '../index.js'
@@ -30,9 +31,11 @@ export function servicesOf (exported: unknown, where: string): ServiceSpec[] {
   return entries.map(([name, v]) => one(v, name))
 }
 
-/** Imports a service module (a path relative to the working directory, or a package name). */
+/** Imports a service module: a file (relative to the working directory) or, when no such file exists, a package. */
 export async function loadServices (specifier: string): Promise<ServiceSpec[]> {
-  const url = specifier.startsWith('.') || specifier.startsWith('/') ? pathToFileURL(resolve(specifier)).href : specifier
+  // a path (relative to the working directory, with or without ./) when such a file exists, else a package name
+  const isPath = specifier.startsWith('.') || specifier.startsWith('/') || existsSync(resolve(specifier))
+  const url = isPath ? pathToFileURL(resolve(specifier)).href : specifier
   let mod: { default?: unknown }
   try {
     mod = await import(url)
