@@ -24,7 +24,7 @@ const available = existsSync(CHROMIUM)
 if (!available) console.log(`dashboard browser test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium; .ci/run does)`)
 const browserTest = available ? test : test.skip
 
-browserTest('the dashboard in Chromium shows three members, traffic, and a killed member turning suspect then dead', async t => {
+browserTest('the dashboard in Chromium shows three members, traffic, and a killed member turning suspect then dead; names are shown as text', async t => {
   t.timeout(120_000)
   const children: CliPeer[] = []
   let browser: Browser | undefined
@@ -80,6 +80,12 @@ browserTest('the dashboard in Chromium shows three members, traffic, and a kille
     await page.screenshot({ path: shot, fullPage: true })
     t.log(`screenshot saved to ${shot}`)
   }
+  // names come from other peers' gossip: the page shows them as text, never as markup
+  const hostile = '<img src=x onerror="window.__pwned=1">'
+  d.register(hostile, { ping: () => 'pong' })
+  await page.waitForFunction(() => Array.from(document.querySelectorAll('#rings .ring h3')).some((h: any) => h.textContent.startsWith('<img')), undefined, { timeout: 20_000 })
+  t.is(await page.evaluate(() => (globalThis as any).__pwned), undefined, 'no markup injected')
+  t.is(await page.$$eval('#rings img, #members img', els => els.length), 0)
   t.deepEqual(errors, [], 'no script errors in the page')
   traffic = false
   await loop
