@@ -17,6 +17,18 @@ export const MAX_DECODE_DEPTH = 64
 /** Bytes queued for one stream that the remote has not read yet, past which new calls fail fast with OVERLOADED. */
 export const MAX_PENDING_WRITE_BYTES = 16 * 1024 * 1024
 
+/** RPC streams one remote peer may have open to this peer at once, per connection; more are refused by libp2p (yamux allows 256 streams of all protocols; one stream carries every call, so a few spare for reconnects suffice). */
+export const MAX_RPC_STREAMS_PER_PEER = 16
+
+/** An inbound RPC stream on which the remote sent nothing for this long, with no call in flight either way, is closed (GOAWAY, then end), ms (nginx's http2 idle timeout is 3 min; a peer reopens a stream on its next call). */
+export const RPC_IDLE_TIMEOUT_MS = 300_000
+
+/** An inbound RPC stream whose opener sent no byte within this long is closed, ms (a peer sends its first frame as soon as it opens a stream; nginx's client_header_timeout is 60 s). */
+export const RPC_FIRST_FRAME_TIMEOUT_MS = 10_000
+
+/** How long reading from a peer stays paused because it does not read the answers queued for it (past MAX_PENDING_WRITE_BYTES), before its stream is closed, ms. */
+export const WRITE_STALL_TIMEOUT_MS = 30_000
+
 /** Deadline of a call that names none, in ms (Finagle's and Moleculer's defaults are finite; gRPC's is infinite). */
 export const DEFAULT_TIMEOUT_MS = 30_000
 

@@ -84,6 +84,14 @@ export interface NodeLimits {
   maxDepth?: number
   /** Unwritten bytes queued to one peer past which new calls fail with OVERLOADED. @default 16 MiB */
   maxPendingWriteBytes?: number
+  /** RPC streams one peer may have open here at once (per connection); more are refused. @default 16 */
+  maxStreamsPerPeer?: number
+  /** An inbound RPC stream idle this long (nothing received, no call in flight) gets GOAWAY and is closed, ms; 0: never. @default 300000 */
+  idleStreamTimeoutMs?: number
+  /** An inbound RPC stream whose opener sends nothing within this long is reset, ms; 0: never. @default 10000 */
+  firstFrameTimeoutMs?: number
+  /** How long a peer may leave unread the answers queued for it (past maxPendingWriteBytes, reading from it pauses) before its stream is closed, ms. @default 30000 */
+  writeStallTimeoutMs?: number
 }
 
 export interface NodeOptions {

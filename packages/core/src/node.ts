@@ -89,7 +89,11 @@ export class Node extends EventTarget implements PeercallNode {
       maxFrameSize: options.limits?.maxFrameSize ?? D.MAX_FRAME_SIZE,
       maxInflight: options.limits?.maxInflight ?? D.MAX_INFLIGHT_PER_PEER,
       maxDepth: options.limits?.maxDepth ?? D.MAX_DECODE_DEPTH,
-      maxPendingWriteBytes: options.limits?.maxPendingWriteBytes ?? D.MAX_PENDING_WRITE_BYTES
+      maxPendingWriteBytes: options.limits?.maxPendingWriteBytes ?? D.MAX_PENDING_WRITE_BYTES,
+      maxStreamsPerPeer: options.limits?.maxStreamsPerPeer ?? D.MAX_RPC_STREAMS_PER_PEER,
+      idleStreamTimeoutMs: options.limits?.idleStreamTimeoutMs ?? D.RPC_IDLE_TIMEOUT_MS,
+      firstFrameTimeoutMs: options.limits?.firstFrameTimeoutMs ?? D.RPC_FIRST_FRAME_TIMEOUT_MS,
+      writeStallTimeoutMs: options.limits?.writeStallTimeoutMs ?? D.WRITE_STALL_TIMEOUT_MS
     }
     this.pool = new SessionPool(libp2p, {
       ...limits,

@@ -4,7 +4,7 @@
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import { DIAL_TIMEOUT_MS, RPC_PROTOCOL } from './defaults.js'
+import { DIAL_TIMEOUT_MS, MAX_RPC_STREAMS_PER_PEER, RPC_FIRST_FRAME_TIMEOUT_MS, RPC_IDLE_TIMEOUT_MS, RPC_PROTOCOL } from './defaults.js'
 import { RpcError } from './errors.js'
 import { Session } from './session.js'
 import type { SessionOptions, ByteStream } from './session.js'
@@ -12,17 +12,75 @@ import type { Libp2p, Stream } from '@libp2p/interface'
 
 export type SessionFactory = (stream: ByteStream, peer: string, onClose: (s: Session) => void) => Session
 
+/** Bounds on the RPC streams that remotes open to this peer (docs/security.md). */
+export interface StreamLimits {
+  /** RPC streams one peer may have open here at once, per connection. @default MAX_RPC_STREAMS_PER_PEER (16) */
+  maxStreamsPerPeer?: number
+  /** An inbound stream idle this long (nothing received, no call either way) is closed, ms; 0: never. @default RPC_IDLE_TIMEOUT_MS (300 s) */
+  idleStreamTimeoutMs?: number
+  /** An inbound stream whose opener sent nothing within this long is reset, ms; 0: never. @default RPC_FIRST_FRAME_TIMEOUT_MS (10 s) */
+  firstFrameTimeoutMs?: number
+}
+
+/** After a GOAWAY to an idle stream, how long to wait before ending it, ms: calls the remote sent before it saw the GOAWAY get a clean UNAVAILABLE meanwhile. */
+const IDLE_GOAWAY_GRACE_MS = 1000
+
+interface InboundState {
+  opened: number
+  lastRead: number
+  anyRead: boolean
+  goneAwayAt: number | undefined
+}
+
 export class SessionPool {
   private readonly libp2p: Libp2p
   private readonly preferred = new Map<string, Session>()
   private readonly all = new Set<Session>()
   private readonly dialing = new Map<string, Promise<Session>>()
   private readonly options: Omit<SessionOptions, 'peer' | 'onClose'>
+  private readonly byPeer = new Map<string, Set<Session>>()
+  private readonly inbound = new Map<Session, InboundState>()
+  private readonly maxStreamsPerPeer: number
+  private readonly idleStreamTimeoutMs: number
+  private readonly firstFrameTimeoutMs: number
+  private idleTimer: ReturnType<typeof setInterval> | undefined
   private accepting = true
 
-  constructor (libp2p: Libp2p, options: Omit<SessionOptions, 'peer' | 'onClose'>) {
+  constructor (libp2p: Libp2p, options: Omit<SessionOptions, 'peer' | 'onClose'> & StreamLimits) {
     this.libp2p = libp2p
-    this.options = options
+    this.maxStreamsPerPeer = options.maxStreamsPerPeer ?? MAX_RPC_STREAMS_PER_PEER
+    this.idleStreamTimeoutMs = options.idleStreamTimeoutMs ?? RPC_IDLE_TIMEOUT_MS
+    this.firstFrameTimeoutMs = options.firstFrameTimeoutMs ?? RPC_FIRST_FRAME_TIMEOUT_MS
+    // calls in flight are bounded per peer, across all of its streams (each stream also bounds its own)
+    this.options = { ...options, dispatch: (call, args) => this.dispatch(call, args) }
+    this.inner = options.dispatch
+  }
+
+  private readonly inner: SessionOptions['dispatch']
+  /** Handlers running for each peer, whatever became of the stream that brought the call. */
+  private readonly executing = new Map<string, number>()
+
+  /**
+   * Bounds the handlers running for one peer across all its streams, and after its streams close: a session
+   * forgets the calls it was serving when its stream ends, but their handlers run on, so without this a peer
+   * could start maxInflight handlers, end the stream, and start as many again.
+   */
+  private dispatch (call: Parameters<SessionOptions['dispatch']>[0], args: unknown[]): unknown {
+    const running = this.executing.get(call.peer) ?? 0
+    if (running >= this.options.maxInflight) {
+      throw new RpcError('OVERLOADED', `${call.service}.${call.method}: ${running} calls from this peer are executing (limit ${this.options.maxInflight})`, { mayHaveExecuted: false })
+    }
+    const out = this.inner(call, args)
+    if (out !== null && typeof out === 'object' && typeof (out as PromiseLike<unknown>).then === 'function') {
+      this.executing.set(call.peer, running + 1)
+      const done = (): void => {
+        const n = (this.executing.get(call.peer) ?? 1) - 1
+        if (n <= 0) this.executing.delete(call.peer)
+        else this.executing.set(call.peer, n)
+      }
+      ;(out as PromiseLike<unknown>).then(done, done)
+    }
+    return out
   }
 
   async start (): Promise<void> {
@@ -32,7 +90,36 @@ export class SessionPool {
         return
       }
       this.adopt(stream, connection.remotePeer.toString())
-    }, { maxInboundStreams: 16, maxOutboundStreams: 16 })
+    }, { maxInboundStreams: this.maxStreamsPerPeer, maxOutboundStreams: this.maxStreamsPerPeer })
+    const timeouts = [this.idleStreamTimeoutMs, this.firstFrameTimeoutMs].filter(ms => ms > 0)
+    if (timeouts.length > 0) {
+      this.idleTimer = setInterval(() => { this.closeIdle() }, Math.min(1000, Math.max(20, Math.min(...timeouts) / 4)))
+      this.idleTimer.unref()
+    }
+  }
+
+  /** Closes inbound streams that stay silent: never a byte within firstFrameTimeoutMs, or idle for idleStreamTimeoutMs. */
+  private closeIdle (): void {
+    const now = performance.now()
+    for (const [s, st] of this.inbound) {
+      if (s.pendingCalls > 0 || s.servingCalls > 0) continue
+      if (!st.anyRead) {
+        if (this.firstFrameTimeoutMs > 0 && now - st.opened >= this.firstFrameTimeoutMs) {
+          this.inbound.delete(s)
+          s.close(new Error(`no frame within ${this.firstFrameTimeoutMs} ms of opening the stream`))
+        }
+        continue
+      }
+      if (st.goneAwayAt !== undefined) {
+        if (now - st.goneAwayAt >= IDLE_GOAWAY_GRACE_MS) {
+          this.inbound.delete(s)
+          void s.end()
+        }
+      } else if (this.idleStreamTimeoutMs > 0 && now - st.lastRead >= this.idleStreamTimeoutMs) {
+        s.goAway('idle')
+        st.goneAwayAt = now
+      }
+    }
   }
 
   /** An open session to `peer` (a peer id, or a multiaddr ending in /p2p/<id>) that takes new calls, if any. */
@@ -85,15 +172,28 @@ export class SessionPool {
   }
 
   private adopt (stream: Stream, peer: string, outbound = false): Session {
-    const session = new Session(stream as unknown as ByteStream, {
+    let state: InboundState | undefined
+    if (!outbound) {
+      const now = performance.now()
+      state = { opened: now, lastRead: now, anyRead: false, goneAwayAt: undefined }
+    }
+    const session = new Session(state === undefined ? stream as unknown as ByteStream : watched(stream, state), {
       ...this.options,
       peer,
       onClose: (s) => {
         this.all.delete(s)
+        this.inbound.delete(s)
+        const set = this.byPeer.get(peer)
+        set?.delete(s)
+        if (set?.size === 0) this.byPeer.delete(peer)
         if (this.preferred.get(peer) === s) this.preferred.delete(peer)
       }
     })
     this.all.add(session)
+    if (state !== undefined) this.inbound.set(session, state)
+    let set = this.byPeer.get(peer)
+    if (set === undefined) this.byPeer.set(peer, set = new Set())
+    set.add(session)
     const current = this.preferred.get(peer)
     if (outbound || current === undefined || !current.isOpen || current.draining) this.preferred.set(peer, session)
     return session
@@ -111,6 +211,7 @@ export class SessionPool {
   /** Stops taking streams, tells every remote to send no new calls, and waits (bounded) for calls to finish. */
   async drain (timeoutMs: number): Promise<void> {
     this.accepting = false
+    if (this.idleTimer !== undefined) clearInterval(this.idleTimer)
     await this.libp2p.unhandle(RPC_PROTOCOL).catch(() => {})
     for (const s of this.all) s.goAway()
     const idle = Promise.all([...this.all].map(async s => { await s.idle() }))
@@ -122,6 +223,22 @@ export class SessionPool {
   /** Ends every session: queued answers are written before each stream closes. */
   async closeAll (timeoutMs = 2000): Promise<void> {
     await Promise.all([...this.all].map(async s => { await s.end(timeoutMs) }))
+  }
+}
+
+/** `stream` as a ByteStream that records when bytes arrive (for the idle and first-frame timeouts). */
+function watched (stream: Stream, state: InboundState): ByteStream {
+  return {
+    source: (async function * () {
+      for await (const chunk of stream.source) {
+        state.lastRead = performance.now()
+        state.anyRead = true
+        yield chunk
+      }
+    })(),
+    sink: async source => { await stream.sink(source) },
+    close: async () => { await stream.close() },
+    abort: err => { stream.abort(err) }
   }
 }
 

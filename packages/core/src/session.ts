@@ -10,6 +10,7 @@ import { ServerCall, deadlineError } from './context.js'
 import { RpcError, describeThrown, isRpcErrorCode } from './errors.js'
 import { FrameDecoder, encodeFrames } from './frame.js'
 import { FrameType, MAX_REQUEST_ID, isRequestId } from './messages.js'
+import { WRITE_STALL_TIMEOUT_MS } from './defaults.js'
 import type { HybridClock, HlcTimestamp } from './hlc.js'
 import type { RequestMeta } from './messages.js'
 
@@ -32,6 +33,8 @@ export interface SessionLimits {
 }
 
 export interface SessionOptions extends SessionLimits {
+  /** How long reading may stay paused because the remote does not read, before the session is closed, ms. @default WRITE_STALL_TIMEOUT_MS (30 s) */
+  writeStallTimeoutMs?: number
   /** Peer id of the remote end. */
   peer: string
   clock: HybridClock
@@ -62,6 +65,15 @@ interface PendingCall {
 /** How often calls served past their deadline are swept, when their handler never read its signal, ms. */
 const DEADLINE_SWEEP_MS = 1000
 
+/*
+ * Reading pauses while the remote leaves more than maxPendingWriteBytes unread (TCP's own backpressure, one level
+ * up), so that a peer that sends calls and never reads the answers cannot make this side queue answers without
+ * bound; after WRITE_STALL_TIMEOUT_MS of that the session is closed.
+ */
+
+/** Queued bytes past which the session is closed at once, as a multiple of maxPendingWriteBytes (the answers to one received chunk can overshoot the pause threshold; this bounds the overshoot). */
+const HARD_QUEUE_FACTOR = 4
+
 export class Session {
   readonly peer: string
   /** Set when the remote said GOAWAY: it takes no new calls here. */
@@ -85,6 +97,7 @@ export class Session {
   private closeError: Error | undefined
   private sweeper: ReturnType<typeof setInterval> | undefined
   private idleWaiters: Array<() => void> = []
+  private drainWaiters: Array<(drained: boolean) => void> = []
   private readonly closeWaiters: Array<() => void> = []
 
   constructor (stream: ByteStream, options: SessionOptions) {
@@ -203,6 +216,10 @@ export class Session {
     try {
       for await (const chunk of this.stream.source) {
         if (this.closed) break
+        if (this.queuedBytes > this.opts.maxPendingWriteBytes && !(await this.writerCaughtUp())) {
+          if (!this.closed) this.close(new RpcError('UNAVAILABLE', `${this.peer} did not read ${this.queuedBytes} queued bytes in time`, { peer: this.peer, mayHaveExecuted: true }))
+          break
+        }
         if (chunk instanceof Uint8Array) {
           if (!this.onChunk(chunk)) break
         } else {
@@ -230,6 +247,10 @@ export class Session {
       return false
     }
     for (const body of bodies) {
+      if (this.queuedBytes > HARD_QUEUE_FACTOR * this.opts.maxPendingWriteBytes) {
+        this.close(new RpcError('UNAVAILABLE', `${this.peer} does not read: ${this.queuedBytes} bytes queued for it`, { peer: this.peer, mayHaveExecuted: true }))
+        return false
+      }
       let frame: unknown
       try {
         frame = codec.decode(body)
@@ -469,6 +490,7 @@ export class Session {
       const batch = this.queue
       this.queue = []
       this.queuedBytes = 0
+      if (this.drainWaiters.length > 0) this.notifyDrained(true)
       yield encodeFrames(batch)
     }
   }
@@ -517,6 +539,22 @@ export class Session {
     return new Promise(resolve => { this.idleWaiters.push(resolve) })
   }
 
+  /** Resolves true once the writer has taken what is queued, false after WRITE_STALL_TIMEOUT_MS or on close. */
+  private writerCaughtUp (): Promise<boolean> {
+    return new Promise(resolve => {
+      const timer = setTimeout(() => { this.drainWaiters = this.drainWaiters.filter(w => w !== done); resolve(false) }, this.opts.writeStallTimeoutMs ?? WRITE_STALL_TIMEOUT_MS)
+      timer.unref()
+      const done = (drained: boolean): void => { clearTimeout(timer); resolve(drained) }
+      this.drainWaiters.push(done)
+    })
+  }
+
+  private notifyDrained (drained: boolean): void {
+    const waiters = this.drainWaiters
+    this.drainWaiters = []
+    for (const w of waiters) w(drained)
+  }
+
   private notifyIdle (): void {
     const waiters = this.idleWaiters
     this.idleWaiters = []
@@ -559,8 +597,15 @@ export class Session {
       ? err
       : new RpcError('UNAVAILABLE', `connection to ${this.peer} ${remoteEnded ? 'was closed by the peer' : 'was lost'}${err !== undefined ? `: ${err.message}` : ''}`, { peer: this.peer, mayHaveExecuted: true, cause: err })
     this.failAll(reason)
-    if (err !== undefined) this.stream.abort?.(err)
-    else this.stream.close?.().catch(() => {})
+    this.notifyDrained(false)
+    if (err !== undefined) {
+      // the stream is reset: what is queued will never be written
+      this.queue = []
+      this.queuedBytes = 0
+      this.stream.abort?.(err)
+    } else {
+      this.stream.close?.().catch(() => {})
+    }
     this.notifyIdle()
     for (const w of this.closeWaiters.splice(0)) w()
     this.opts.onClose?.(this, err)
