@@ -6,8 +6,10 @@ import test from 'ava'
 import { createNode } from '../src/index.js'
 import { ringPicture, RING_SEGMENTS } from '../src/dashboard/ring.js'
 import { waitFor } from './helpers/wait.js'
-import type { NodeOptions, PeercallNode } from '../src/index.js'
+import type { CallRecord, NodeOptions, PeercallNode } from '../src/index.js'
+import { DashboardState, EVENT_HISTORY, MAX_METHOD_ROWS, RATE_HISTORY } from '../src/dashboard/state.js'
 import type { Snapshot } from '../src/dashboard/state.js'
+import type { Node } from '../src/node.js'
 
 const FAST: NodeOptions = { membership: { profile: 'fast' } }
 
@@ -104,4 +106,45 @@ test('the page, the JSON snapshot and server-sent events of a three-peer cluster
 
   t.is((await fetch(url + '/nope')).status, 404)
   t.is((await fetch(url + '/', { method: 'POST' })).status, 405)
+})
+
+test('dashboard state: rates per tick, codes, bounded event and method tables', t => {
+  let observer: ((r: CallRecord) => void) | undefined
+  const target = new EventTarget()
+  const fake = Object.assign(target, {
+    peerId: 'self',
+    cluster: 'c',
+    observeCalls: (fn: (r: CallRecord) => void) => { observer = fn; return () => { observer = undefined } },
+    members: () => [],
+    stats: () => ({ calls: 0, failures: 0, retries: 0, hedges: 0, inflight: 0, served: 0, servedLatencyMs: 0, dedupHits: 0, peers: 0 })
+  })
+  const state = new DashboardState(fake as unknown as Node)
+  const rec = (side: 'client' | 'server', method: string, code: string): void => { observer?.({ side, service: 'S', method, code, durationMs: 1 }) }
+  for (let i = 0; i < 30; i++) rec('client', 'a', i % 10 === 0 ? 'REMOTE' : 'OK')
+  for (let i = 0; i < 5; i++) rec('server', 'a', 'OK')
+  rec('client', 'zz', 'NOT_FOUND')
+  state.tick()
+  let snap = state.snapshot()
+  t.deepEqual(snap.codes, { OK: 27, REMOTE: 3, NOT_FOUND: 1 })
+  t.deepEqual(snap.servedCodes, { OK: 5 })
+  t.deepEqual(snap.methods['S.a'], { calls: 30, errors: 3 })
+  t.deepEqual(snap.methods['(not found)'], { calls: 1, errors: 1 })
+  t.is(snap.rates.length, 1)
+  t.true(snap.rates[0].calls > 0 && snap.rates[0].errors > 0 && snap.rates[0].served > 0)
+  for (let i = 0; i < RATE_HISTORY + 5; i++) state.tick()
+  t.is(state.snapshot().rates.length, RATE_HISTORY)
+  t.is(state.snapshot().rates.at(-1)?.calls, 0, 'an idle tick has no calls')
+
+  for (let i = 0; i < MAX_METHOD_ROWS + 10; i++) rec('client', `m${i}`, 'OK')
+  snap = state.snapshot()
+  t.is(Object.keys(snap.methods).length, MAX_METHOD_ROWS + 1, 'bounded, plus one (other) row')
+  t.true((snap.methods['(other)']?.calls ?? 0) > 0)
+
+  for (let i = 0; i < EVENT_HISTORY + 7; i++) target.dispatchEvent(new CustomEvent(i % 2 === 0 ? 'member:join' : 'member:suspect', { detail: { peerId: `p${i}`, incarnation: i } }))
+  target.dispatchEvent(new CustomEvent('member:update', { detail: { peerId: 'u', incarnation: 1 } }))
+  snap = state.snapshot()
+  t.is(snap.events.length, EVENT_HISTORY)
+  t.is(snap.events.at(-1)?.peerId, `p${EVENT_HISTORY + 6}`, 'newest kept; updates are not events')
+  state.close()
+  t.is(observer, undefined, 'close detaches from the node')
 })
