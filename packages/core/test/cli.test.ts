@@ -2,7 +2,9 @@
  * The `peercall` command, run as child processes: help and usage errors, `node` with a service module, `call`
  * (results, JSON args, errors and exit codes), `members`, `top` snapshots, graceful stop on SIGTERM.
  */
-import { relative } from 'node:path'
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, relative } from 'node:path'
 import test from 'ava'
 import { bar, parseArg, table, toJson } from '../src/cli/format.js'
 import { loadServices, servicesOf } from '../src/cli/services.js'
@@ -142,4 +144,48 @@ test('call fails clearly when the cluster cannot be reached', async t => {
   const r = await runCli(['call', 'Calculator.add', '1', '2', '--bootstrap', '/ip4/127.0.0.1/tcp/9/p2p/12D3KooWGC6TvWhfapngX6wvJHMYvKpDMXPb3ZnCZ6dMq6vGB3u2', '--quiet', '--wait', '2000'], 60_000)
   t.is(r.code, 1)
   t.regex(r.stderr, /could not join: no member of cluster 'default' answered within 2000 ms/)
+})
+
+test('private cluster from the command line: cluster-key, id, --cluster-key and --allow', async t => {
+  t.timeout(120_000)
+  const dir = await mkdtemp(join(tmpdir(), 'peercall-cli-'))
+  const peers: CliPeer[] = []
+  t.teardown(async () => {
+    await Promise.all(peers.map(async p => { await killPeer(p) }))
+    await rm(dir, { recursive: true, force: true })
+  })
+  const key = join(dir, 'cluster.key')
+  const made = await runCli(['cluster-key', key])
+  t.is(made.code, 0, made.stderr)
+  t.regex(await readFile(key, 'utf8'), /^\/key\/swarm\/psk\/1\.0\.0\/\n\/base16\/\n[0-9a-f]{64}/)
+  t.is((await stat(key)).mode & 0o777, 0o600)
+  const again = await runCli(['cluster-key', key])
+  t.is(again.code, 1, 'never overwrites')
+  t.regex(again.stderr, /exists/)
+
+  const ids = await Promise.all(['server', 'client', 'stranger'].map(async name => {
+    const r = await runCli(['id', join(dir, `${name}.id`), '--json'])
+    t.is(r.code, 0, r.stderr)
+    return (JSON.parse(r.stdout) as { peerId: string }).peerId
+  }))
+  const [serverId, clientId] = ids
+  t.regex(clientId, /^12D3KooW/)
+  t.is((await runCli(['id', join(dir, 'client.id')])).stdout.trim(), clientId, 'the same id from the same file')
+
+  const server = await startCliPeer(['--profile', 'fast', '--service', CALCULATOR_MODULE, '--cluster-key', key, '--identity', join(dir, 'server.id'), '--allow', clientId])
+  peers.push(server)
+  t.is(server.peerId, serverId)
+  const via = ['--profile', 'fast', '--bootstrap', server.multiaddrs[0], '--quiet', '--wait', '3000']
+  const ok = await runCli(['call', 'Calculator.add', '2', '3', ...via, '--cluster-key', key, '--identity', join(dir, 'client.id')])
+  t.is(ok.code, 0, ok.stderr)
+  t.is(ok.stdout, '5\n')
+  // both refusals at once: each waits out its bootstrap dial attempts
+  const [noKey, stranger] = await Promise.all([
+    runCli(['call', 'Calculator.add', '2', '3', ...via, '--identity', join(dir, 'client.id')], 60_000),
+    runCli(['call', 'Calculator.add', '2', '3', ...via, '--cluster-key', key, '--identity', join(dir, 'stranger.id')], 60_000)
+  ])
+  t.is(noKey.code, 1, 'without the cluster key a client cannot join')
+  t.regex(noKey.stderr, /could not join/)
+  t.is(stranger.code, 1, 'a peer not on the allowlist cannot join')
+  t.regex(stranger.stderr, /could not join/)
 })

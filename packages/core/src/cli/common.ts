@@ -21,6 +21,7 @@ export const CLUSTER_OPTIONS = {
   cluster: { type: 'string', short: 'c' },
   listen: { type: 'string', multiple: true, short: 'l' },
   identity: { type: 'string' },
+  'cluster-key': { type: 'string' },
   profile: { type: 'string' },
   wait: { type: 'string', short: 'w' },
   json: { type: 'boolean' },
@@ -34,6 +35,7 @@ export const CLUSTER_HELP = [
   '  -c, --cluster <name>         cluster name (default: default; env PEERCALL_CLUSTER)',
   '  -l, --listen <multiaddr>     address to listen on (repeatable; default /ip4/127.0.0.1/tcp/0)',
   '      --identity <file>        private key file: created if missing, so a restarted peer keeps its peer id',
+  '      --cluster-key <file>     private cluster: the pre-shared key file (peercall cluster-key); env PEERCALL_CLUSTER_KEY',
   '      --profile lan|fast       failure-detection timing: lan (probe every 1 s, default) or fast (loopback, tests)',
   '  -w, --wait <ms>              how long a client waits to join the cluster (default 15000)',
   '      --json                   machine-readable output on stdout (one JSON document or JSON lines)',
@@ -46,6 +48,7 @@ export interface ClusterValues {
   cluster?: string
   listen?: string[]
   identity?: string
+  'cluster-key'?: string
   profile?: string
   wait?: string
   json?: boolean
@@ -66,12 +69,14 @@ export function parse<V> (args: string[], options: NonNullable<ParseArgsConfig['
 /** Node options from the cluster flags (and PEERCALL_* environment variables). */
 export async function nodeOptions (v: ClusterValues): Promise<NodeOptions> {
   const envBootstrap = (process.env.PEERCALL_BOOTSTRAP ?? '').split(',').map(s => s.trim()).filter(s => s.length > 0)
+  const clusterKey = v['cluster-key'] ?? process.env.PEERCALL_CLUSTER_KEY
   if (v.profile !== undefined && v.profile !== 'lan' && v.profile !== 'fast') throw new UsageError(`--profile must be lan or fast, not ${v.profile}`)
   return {
     listen: v.listen ?? ['/ip4/127.0.0.1/tcp/0'],
     bootstrap: v.bootstrap ?? envBootstrap,
     cluster: v.cluster ?? process.env.PEERCALL_CLUSTER,
     privateKey: v.identity === undefined ? undefined : await loadOrCreateIdentity(v.identity),
+    ...(clusterKey !== undefined && clusterKey !== '' ? { clusterKey } : {}),
     membership: { profile: v.profile === 'fast' ? 'fast' : 'lan' }
   }
 }

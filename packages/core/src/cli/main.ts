@@ -5,6 +5,7 @@
  */
 import { CALL_HELP, callCommand } from './call-command.js'
 import { UsageError } from './common.js'
+import { CLUSTER_KEY_HELP, ID_HELP, clusterKeyCommand, idCommand } from './keys-command.js'
 import { MEMBERS_HELP, membersCommand } from './members-command.js'
 import { NODE_HELP, nodeCommand } from './node-command.js'
 import { TOP_HELP, topCommand } from './top-command.js'
@@ -13,10 +14,12 @@ export const HELP = [
   'usage: peercall <command> [options]',
   '',
   'commands:',
-  '  node      start a peer that hosts services from modules (and optionally the dashboard and /metrics)',
-  '  call      call Service.method on the cluster and print the result',
-  '  members   list the cluster\'s members with state, incarnation, services and load',
-  '  top       live load per peer, refreshed in place',
+  '  node         start a peer that hosts services from modules (and optionally the dashboard and /metrics)',
+  '  call         call Service.method on the cluster and print the result',
+  '  members      list the cluster\'s members with state, incarnation, services and load',
+  '  top          live load per peer, refreshed in place',
+  '  cluster-key  write a new pre-shared key for a private cluster',
+  '  id           print (and create) the peer id of an identity file, for allowlists',
   '',
   'peercall <command> --help shows the options of each command. Logs: DEBUG=peercall:* (docs/operations.md).'
 ].join('\n')
@@ -25,7 +28,9 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>, help:
   node: { run: nodeCommand, help: NODE_HELP },
   call: { run: callCommand, help: CALL_HELP },
   members: { run: membersCommand, help: MEMBERS_HELP },
-  top: { run: topCommand, help: TOP_HELP }
+  top: { run: topCommand, help: TOP_HELP },
+  'cluster-key': { run: clusterKeyCommand, help: CLUSTER_KEY_HELP },
+  id: { run: idCommand, help: ID_HELP }
 }
 
 export async function main (argv: string[]): Promise<number> {

@@ -21,6 +21,8 @@ export const NODE_HELP = [
   '  -s, --service <module>       a module whose default export describes services (repeatable)',
   '      --http <port>            serve the live dashboard and /metrics on this port (0: any free port)',
   '      --http-host <address>    address of the dashboard (default 127.0.0.1: it has no authentication)',
+  '      --allow <peer id>        only these peers may connect, call or be called (repeatable; peercall id prints',
+  '                               the id of an identity file); default: anyone (with the cluster key, if any)',
   ...CLUSTER_HELP,
   '',
   'example: peercall node --listen /ip4/0.0.0.0/tcp/4001 --service ./calculator.js --http 9464'
@@ -30,6 +32,7 @@ interface NodeValues extends ClusterValues {
   service?: string[]
   http?: string
   'http-host'?: string
+  allow?: string[]
 }
 
 export async function nodeCommand (args: string[]): Promise<number> {
@@ -37,7 +40,8 @@ export async function nodeCommand (args: string[]): Promise<number> {
     ...CLUSTER_OPTIONS,
     service: { type: 'string', multiple: true, short: 's' },
     http: { type: 'string' },
-    'http-host': { type: 'string' }
+    'http-host': { type: 'string' },
+    allow: { type: 'string', multiple: true }
   }, false)
   if (values.help === true) {
     process.stdout.write(NODE_HELP + '\n')
@@ -63,7 +67,11 @@ export async function nodeCommand (args: string[]): Promise<number> {
   }
   const options = await nodeOptions(values)
   progress.update(`starting peer${(options.bootstrap ?? []).length > 0 ? ` and dialling ${options.bootstrap?.length ?? 0} bootstrap peer(s)` : ''}`)
-  const node = await createNode({ ...options, ...(port !== undefined ? { http: { port, host: values['http-host'] } } : {}) })
+  const node = await createNode({
+    ...options,
+    ...(port !== undefined ? { http: { port, host: values['http-host'] } } : {}),
+    ...(values.allow !== undefined ? { allowPeers: values.allow } : {})
+  })
   for (const s of specs) node.register(s.name, s.impl, s.options)
   progress.done()
 
