@@ -26,9 +26,7 @@ export interface StreamLimits {
 const IDLE_GOAWAY_GRACE_MS = 1000
 
 interface InboundState {
-  opened: number
-  lastRead: number
-  anyRead: boolean
+  /** When this side sent GOAWAY because the stream was idle; performance.now() ms. */
   goneAwayAt: number | undefined
 }
 
@@ -103,8 +101,8 @@ export class SessionPool {
     const now = performance.now()
     for (const [s, st] of this.inbound) {
       if (s.pendingCalls > 0 || s.servingCalls > 0) continue
-      if (!st.anyRead) {
-        if (this.firstFrameTimeoutMs > 0 && now - st.opened >= this.firstFrameTimeoutMs) {
+      if (s.lastReadAt === undefined) {
+        if (this.firstFrameTimeoutMs > 0 && now - s.openedAt >= this.firstFrameTimeoutMs) {
           this.inbound.delete(s)
           s.close(new Error(`no frame within ${this.firstFrameTimeoutMs} ms of opening the stream`))
         }
@@ -115,7 +113,7 @@ export class SessionPool {
           this.inbound.delete(s)
           void s.end()
         }
-      } else if (this.idleStreamTimeoutMs > 0 && now - st.lastRead >= this.idleStreamTimeoutMs) {
+      } else if (this.idleStreamTimeoutMs > 0 && now - s.lastReadAt >= this.idleStreamTimeoutMs) {
         s.goAway('idle')
         st.goneAwayAt = now
       }
@@ -172,12 +170,7 @@ export class SessionPool {
   }
 
   private adopt (stream: Stream, peer: string, outbound = false): Session {
-    let state: InboundState | undefined
-    if (!outbound) {
-      const now = performance.now()
-      state = { opened: now, lastRead: now, anyRead: false, goneAwayAt: undefined }
-    }
-    const session = new Session(state === undefined ? stream as unknown as ByteStream : watched(stream, state), {
+    const session = new Session(stream as unknown as ByteStream, {
       ...this.options,
       peer,
       onClose: (s) => {
@@ -190,7 +183,7 @@ export class SessionPool {
       }
     })
     this.all.add(session)
-    if (state !== undefined) this.inbound.set(session, state)
+    if (!outbound) this.inbound.set(session, { goneAwayAt: undefined })
     let set = this.byPeer.get(peer)
     if (set === undefined) this.byPeer.set(peer, set = new Set())
     set.add(session)
@@ -223,22 +216,6 @@ export class SessionPool {
   /** Ends every session: queued answers are written before each stream closes. */
   async closeAll (timeoutMs = 2000): Promise<void> {
     await Promise.all([...this.all].map(async s => { await s.end(timeoutMs) }))
-  }
-}
-
-/** `stream` as a ByteStream that records when bytes arrive (for the idle and first-frame timeouts). */
-function watched (stream: Stream, state: InboundState): ByteStream {
-  return {
-    source: (async function * () {
-      for await (const chunk of stream.source) {
-        state.lastRead = performance.now()
-        state.anyRead = true
-        yield chunk
-      }
-    })(),
-    sink: async source => { await stream.sink(source) },
-    close: async () => { await stream.close() },
-    abort: err => { stream.abort(err) }
   }
 }
 

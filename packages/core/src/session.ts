@@ -78,6 +78,9 @@ export class Session {
   readonly peer: string
   /** Set when the remote said GOAWAY: it takes no new calls here. */
   draining = false
+  /** When the session was made, and when bytes last came from the remote (undefined: none yet); performance.now() ms. */
+  readonly openedAt = performance.now()
+  lastReadAt: number | undefined
   private readonly opts: SessionOptions
   private readonly stream: ByteStream
   private readonly decoder: FrameDecoder
@@ -216,6 +219,7 @@ export class Session {
     try {
       for await (const chunk of this.stream.source) {
         if (this.closed) break
+        this.lastReadAt = performance.now()
         if (this.queuedBytes > this.opts.maxPendingWriteBytes && !(await this.writerCaughtUp())) {
           if (!this.closed) this.close(new RpcError('UNAVAILABLE', `${this.peer} did not read ${this.queuedBytes} queued bytes in time`, { peer: this.peer, mayHaveExecuted: true }))
           break
