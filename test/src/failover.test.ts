@@ -4,7 +4,7 @@
  * peer is killed, frozen and continued, restarted with its identity, or stopped gracefully.
  */
 import test from 'ava'
-import { CALL_TIMEOUT_MS, restartScenario, sigkillScenario, sigstopScenario, sigtermScenario } from './helpers/process-scenarios.js'
+import { CALL_TIMEOUT_MS, kvScenario, restartScenario, STRICT_RING, sigkillScenario, sigstopScenario, sigtermScenario } from './helpers/process-scenarios.js'
 import type { ScenarioResult } from './helpers/partition-scenarios.js'
 import type { ExecutionContext } from 'ava'
 
@@ -58,4 +58,15 @@ test.serial('graceful stop (SIGTERM) under load: zero failed calls, exit code 0'
   noFailures(t, r)
   t.is(r.facts.exitCode, 0)
   t.is(r.facts.sentToVictimAfterLeave, 0)
+})
+
+test.serial('key-value with replicas: SIGKILL the owner of a key -> reads succeed from a replica, no acknowledged write lost', async t => {
+  t.timeout(120_000)
+  // the client routes by the ring alone: see STRICT_RING for why the default bounded loads are not used here
+  const r = await kvScenario('fast', 300, STRICT_RING)
+  show(t, r)
+  noFailures(t, r)
+  t.true((r.facts.minCopiesAtAck as number) >= 2, 'writes were acknowledged by a quorum')
+  t.is(r.facts.wrongReads, 0)
+  t.is(r.facts.lostAckedWrites, 0)
 })

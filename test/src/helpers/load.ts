@@ -236,3 +236,13 @@ export async function timed (cond: () => boolean | Promise<boolean>, timeoutMs: 
 export async function hold (ms: number): Promise<void> {
   await new Promise(resolve => setTimeout(resolve, ms))
 }
+
+/** `promise`, or a rejection naming `what` after `timeoutMs` (the timer is cleared either way). */
+export async function within<T> (promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  try {
+    return await Promise.race([promise, new Promise<never>((_resolve, reject) => { timer = setTimeout(() => { reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)) }, timeoutMs) })])
+  } finally {
+    clearTimeout(timer)
+  }
+}
