@@ -1,0 +1,54 @@
+/**
+ * An in-process observer: a libp2p node with the membership layer only (the same `createPeerLibp2p` and
+ * `createMembership` that `createNode` uses, LAN profile, no services). It time-stamps every membership event it
+ * sees and counts the payload bytes of the membership records it receives on the gossipsub topic.
+ */
+import { createPeerLibp2p } from '@peercall/core'
+import { createMembership, membershipTopic } from '@peercall/membership'
+import type { Membership } from '@peercall/membership'
+import type { Libp2p, Message, PubSub } from '@libp2p/interface'
+import { SCALE_CLUSTER } from './constants.js'
+
+export type ObservedEvent = 'join' | 'suspect' | 'dead'
+
+export class Observer {
+  /** first time (performance.now()) this observer saw each event, by peer id */
+  readonly seen: Record<ObservedEvent, Map<string, number>> = { join: new Map(), suspect: new Map(), dead: new Map() }
+  /** gossip payload bytes and messages received on the membership topic */
+  gossipBytes = 0
+  gossipMessages = 0
+
+  private constructor (readonly libp2p: Libp2p<{ pubsub: PubSub }>, readonly membership: Membership) {}
+
+  static async start (bootstrap: string[]): Promise<Observer> {
+    const libp2p = await createPeerLibp2p({ listen: ['/ip4/127.0.0.1/tcp/0'] })
+    const membership = createMembership(libp2p, { cluster: SCALE_CLUSTER, bootstrap, profile: 'lan' })
+    const o = new Observer(libp2p, membership)
+    const topic = membershipTopic(SCALE_CLUSTER)
+    libp2p.services.pubsub.addEventListener('message', (e: CustomEvent<Message>) => {
+      if (e.detail.topic !== topic) return
+      o.gossipBytes += e.detail.data.byteLength
+      o.gossipMessages++
+    })
+    for (const type of ['join', 'suspect', 'dead'] as const) {
+      membership.addEventListener(`member:${type}`, e => {
+        const id = e.detail.peerId
+        if (!o.seen[type].has(id)) o.seen[type].set(id, performance.now())
+      })
+    }
+    await membership.start()
+    return o
+  }
+
+  get peerId (): string { return this.membership.peerId }
+
+  /** Peer ids this observer has alive now. */
+  alive (): Set<string> {
+    return new Set(this.membership.members().filter(m => m.state === 'alive').map(m => m.peerId))
+  }
+
+  async stop (): Promise<void> {
+    await this.membership.stop().catch(() => {})
+    try { await this.libp2p.stop() } catch { /* stopping anyway */ }
+  }
+}

@@ -1,0 +1,26 @@
+/** One cluster size of the real-process scale run (`docs/scale-real.json`). */
+export interface RealResult {
+  n: number
+  /** members of the cluster: the N peer processes, the client and the observers */
+  clusterSize: number
+  startSeconds: number
+  /** join: ms from spawning a new peer process until every observer had it alive (each repeat) */
+  joinFromSpawnMs: number[]
+  /** join: ms from the new peer's `listening` line (createNode resolved) until every observer had it */
+  joinFromListeningMs: number[]
+  /** kill: ms from SIGKILL to the first suspicion at any observer (each repeat) */
+  firstSuspectMs: number[]
+  /** kill: ms from SIGKILL until every observer had the peer dead (each repeat) */
+  deadEverywhereMs: number[]
+  /** membership-topic payload bytes received per second by one observer, divided by the members publishing */
+  gossipPayloadBytesPerPeerPerSec: number
+  /** membership-topic messages per second received by one observer */
+  gossipMessagesPerSec: number
+  /** median over peer processes of bytes written per second, RPC traffic paused (membership + gossipsub + identify) */
+  wireWriteBytesPerPeerPerSecIdle: number
+  wireReadBytesPerPeerPerSecIdle: number
+  /** the same with the RPC traffic on */
+  wireWriteBytesPerPeerPerSecTraffic: number
+  calls: { ok: number, failed: number, p50Ms: number, p99Ms: number, perSecond: number }
+  loadavg1: number
+}
