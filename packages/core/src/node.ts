@@ -113,6 +113,13 @@ export class Node extends EventTarget implements PeercallNode {
         this.dispatchEvent(new CustomEvent(type, { detail: toMember(e.detail) }))
       })
     }
+    // A peer ejected for failures (e.g. it could not be reached across a partition) is reinstated when a connection
+    // to it comes up again: otherwise a healed peer that membership never declared dead (a short or flapping cut)
+    // would wait out its ejection (30 s and more) before taking calls again.
+    libp2p.addEventListener('peer:connect', (e: CustomEvent<{ toString: () => string }>) => {
+      const id = e.detail.toString()
+      if (this.balancer.stats(id).state !== 'healthy') this.balancer.forget(id)
+    })
     this.metrics = options.metrics === true || (options.metrics !== false && options.http !== undefined) ? createMetrics(this) : undefined
   }
 
