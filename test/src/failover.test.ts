@@ -37,6 +37,7 @@ test.serial('SIGSTOP one peer: calls finish within their deadlines by failover o
   for (const p of r.phases) t.true(p.max <= CALL_TIMEOUT_MS + 250, `phase ${p.phase}: slowest call ${p.max.toFixed(0)} ms`)
   const stopped = r.phases.find(p => p.phase === 'stopped')!
   t.true(stopped.retried + stopped.hedged > 0, 'calls to the frozen peer were retried or hedged')
+  t.true((r.facts.unansweredAtVictim as number) > 0, 'calls met the frozen peer (and were answered elsewhere)')
   t.is(r.facts.sentToVictimWhileDead, 0)
   t.true((r.facts.servedByVictimAfterCont as number) > 0)
 })

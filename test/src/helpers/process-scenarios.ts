@@ -146,6 +146,8 @@ export async function sigstopScenario (profile: Profile): Promise<ScenarioResult
       times: { suspectMs, detectMs: deadMs, rejoinMs: aliveMs, servingAgainMs: servingMs },
       facts: {
         sentToVictimWhileDead: c.tracker.attempts.filter(a => a.peer === victim.peerId && a.at > deadAt && a.at < contAt).length,
+        /** Attempts that went to the frozen peer and got no answer (timed out, or given up when a retry or hedge answered). */
+        unansweredAtVictim: c.tracker.attempts.filter(a => a.peer === victim.peerId && a.at >= stopAt && a.at < contAt && a.ok !== true).length,
         servedByVictimAfterCont: c.tracker.servedBy(victim.peerId, contAt),
         maxLatencyMs: Math.round(Math.max(...c.load.records.filter(r => r.ok).map(r => r.ms)))
       }
