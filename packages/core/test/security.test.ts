@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import test from 'ava'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { createNode, generateClusterKey, loadOrCreateIdentity, resolveClusterKey, restrictMethods, RpcError, writeClusterKey } from '../src/index.js'
+import { allowlistGater, createNode, generateClusterKey, loadOrCreateIdentity, PeerAllowlist, resolveClusterKey, restrictMethods, RpcError, writeClusterKey } from '../src/index.js'
 import { ServerCall } from '../src/context.js'
 import { waitFor } from './helpers/wait.js'
 import type { AuthorizeRequest, NodeOptions, PeercallNode } from '../src/index.js'
@@ -94,6 +94,35 @@ test('cluster key: peers with the key form a cluster; a peer without it, or with
 })
 
 // ---------------------------------------------------------------- allowlist
+
+test('allowlist unit: entries may be ids or multiaddrs; the gater denies the unlisted first, then asks the user gater', async t => {
+  const [x, y, z] = [await identity(), await identity(), await identity()]
+  const px = peerIdFromPrivateKey(x.key as never)
+  const py = peerIdFromPrivateKey(y.key as never)
+  const pz = peerIdFromPrivateKey(z.key as never)
+  const list = new PeerAllowlist([x.id, `/ip4/10.0.0.1/tcp/4001/p2p/${y.id}`])
+  t.true(list.has(x.id) && list.has(py) && !list.has(z.id))
+  t.throws(() => new PeerAllowlist([''] as string[]), { message: /peer id/ })
+  const asked: string[] = []
+  const gater = allowlistGater(list, { denyDialPeer: peer => { asked.push(peer.toString()); return peer.equals(py) } })
+  const table: Array<[string, typeof px, boolean]> = [['listed, user allows', px, false], ['listed, user denies', py, true], ['unlisted', pz, true]]
+  for (const [what, peer, denied] of table) t.is(await gater.denyDialPeer?.(peer), denied, what)
+  t.deepEqual(asked, [x.id, y.id])
+  for (const hook of ['denyInboundEncryptedConnection', 'denyOutboundEncryptedConnection', 'denyInboundUpgradedConnection', 'denyOutboundUpgradedConnection', 'denyOutboundConnection'] as const) {
+    t.true(await gater[hook]?.(pz, {} as never), hook)
+    t.false(await gater[hook]?.(px, {} as never), hook)
+  }
+  t.true(await gater.denyInboundRelayedConnection?.(px, pz))
+})
+
+test('restrictMethods unit: named methods only for their peers, "*" for anyone, others open', t => {
+  const rule = restrictMethods({ put: ['admin'], delete: ['admin', 'ops'], ping: '*' })
+  const cases: Array<[string, string, boolean]> = [
+    ['admin', 'put', true], ['reader', 'put', false], ['ops', 'delete', true], ['ops', 'put', false],
+    ['reader', 'ping', true], ['reader', 'get', true]
+  ]
+  for (const [peer, method, ok] of cases) t.is(rule({ peer, service: 'KV', method }), ok, `${peer} ${method}`)
+})
 
 test('allowlist: the gater keeps unlisted peers out both ways; listed peers call', async t => {
   t.timeout(60_000)
