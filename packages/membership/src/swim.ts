@@ -462,13 +462,15 @@ export class Swim {
     if (was === 'dead' || was === 'left') { this.live++; this.addToProbeList(id); this.emit('join', id) } else this.emit('update', id)
   }
 
-  private applySuspect (id: string, inc: number, from: string, now: number): void {
+  private applySuspect (id: string, accusedInc: number, from: string, now: number): void {
     if (id === this.id) {
-      if (inc >= this.self.inc) this.refute(inc)
+      if (accusedInc >= this.self.inc) this.refute(accusedInc)
       return
     }
     const m = this.members.get(id)
-    if (m === undefined || inc < m.inc) return
+    if (m === undefined) return
+    const inc = clampAccusation(accusedInc, m.inc)
+    if (inc < m.inc) return
     const s = this.suspicions.get(id)
     if (s !== undefined && m.state === 'suspect' && inc === m.inc) {
       // Lifeguard: an independent confirmation shortens the timeout
@@ -493,9 +495,11 @@ export class Swim {
     this.emit('suspect', id)
   }
 
-  private applyDead (id: string, inc: number, now: number): void {
+  private applyDead (id: string, accusedInc: number, now: number): void {
     const m = this.members.get(id)
-    if (m === undefined || inc < m.inc || m.state === 'dead' || m.state === 'left') return
+    if (m === undefined) return
+    const inc = clampAccusation(accusedInc, m.inc)
+    if (inc < m.inc || m.state === 'dead' || m.state === 'left') return
     m.inc = inc
     m.state = 'dead'
     m.since = now
@@ -523,7 +527,7 @@ export class Swim {
   /** memberlist `refute`: raise our incarnation above the accusation and broadcast it. */
   private refute (accusedInc: number): void {
     if (this.leaving) return
-    this.self.inc = Math.max(this.self.inc, accusedInc) + 1
+    this.self.inc = Math.max(this.self.inc, clampAccusation(accusedInc, this.self.inc)) + 1
     this.stats.refutations++
     if (this.config.lifeguard) {
       this.stats.penaltyRefute++
@@ -532,7 +536,15 @@ export class Swim {
     this.broadcast(this.selfAlive())
   }
 
-  /** memberlist `mergeState`: a remote `dead` becomes a suspicion by the sender, not an instant death. */
+  /**
+   * memberlist `mergeState`: a remote `dead` becomes a suspicion by the sender, not an instant death.
+   *
+   * A record is believed only from its subject, here as in gossip: the sender's entry about itself is applied in
+   * full; an entry about a third party only teaches this peer of a member it does not know yet (so a newcomer
+   * learns the whole membership at once; the member's own signed record follows within a record period) or
+   * carries the sender's accusation. It never changes what this peer knows of a member from that member, so one
+   * peer cannot rewrite another's services or addresses, revive it, or have it leave.
+   */
   private merge (from: string, entries: Entry[], now: number): void {
     for (const e of entries) {
       if (e.id === this.id) {
@@ -542,9 +554,14 @@ export class Swim {
       }
       const m = this.members.get(e.id)
       if (m !== undefined && m.state === e.state && m.inc === e.inc && m.ver >= e.ver) continue
+      const own = e.id === from
       switch (e.state) {
-        case 'alive': this.applyAlive(e.id, e.inc, e.ver, e.data, now); break
-        case 'left': this.applyLeft(e.id, e.inc, now); break
+        case 'alive':
+          if (own || m === undefined) this.applyAlive(e.id, e.inc, e.ver, e.data, now)
+          break
+        case 'left':
+          if (own || m === undefined) this.applyLeft(e.id, e.inc, now)
+          break
         case 'suspect':
         case 'dead':
           if (m === undefined) {
@@ -602,4 +619,13 @@ export class Swim {
   private emit (type: SwimEvent['type'], id: string): void {
     this.out.events.push({ type, id })
   }
+}
+
+/**
+ * The incarnation at which an accusation is taken: at most one above the accused's incarnation as known here. A
+ * member's incarnation rises by one per refutation, so an honest accuser's figure is rarely beyond that, and a
+ * hostile one cannot push it out of reach (at Number.MAX_SAFE_INTEGER no refutation could beat it).
+ */
+export function clampAccusation (accusedInc: number, knownInc: number): number {
+  return Math.min(accusedInc, knownInc + 1)
 }

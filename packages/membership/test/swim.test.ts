@@ -132,11 +132,12 @@ test('refutation: a suspicion or death about self raises the incarnation and re-
   t.is(s.incarnation, 1)
   t.deepEqual(s.drain().broadcasts.map(b => [b.t, b.inc]), [['alive', 1]])
   t.is(s.awareness, 1, 'refuting counts against our own health (Lifeguard)')
+  // an accusation beyond our incarnation is taken at most one above it (clampAccusation): 1 -> 2, refuted at 3
   s.receiveGossip('C', { t: 'dead', id: 'A', inc: 5, from: 'C' }, 1)
-  t.is(s.incarnation, 6)
+  t.is(s.incarnation, 3)
   // buddy system: a ping that says we are suspected also makes us refute
-  s.receive('B', { t: 'ping', seq: 9, suspectInc: 6 }, 2)
-  t.is(s.incarnation, 7)
+  s.receive('B', { t: 'ping', seq: 9, suspectInc: 3 }, 2)
+  t.is(s.incarnation, 4)
   t.true(s.drain().sends.some(x => x.to === 'B' && x.msg.t === 'ack'))
 })
 
@@ -239,4 +240,36 @@ test('a late probe timer (stalled loop): plain SWIM accuses before reading the q
     const accused = s.drain().broadcasts.some(b => b.t === 'suspect' && b.id === p.to)
     t.is(accused, !lifeguard, lifeguard ? 'Lifeguard waits for queued input' : 'plain SWIM accuses')
   }
+})
+
+test('an accusation at the largest safe incarnation is clamped: the accused refutes and stays a member', t => {
+  const a = peer('A', ['B', 'C'])
+  a.receiveGossip('C', { t: 'dead', id: 'A', inc: Number.MAX_SAFE_INTEGER, from: 'C' }, 0)
+  t.is(a.incarnation, 2)
+  t.true(Number.isSafeInteger(a.incarnation))
+  const b = peer('B', ['A', 'C'])
+  b.receiveGossip('C', { t: 'dead', id: 'A', inc: Number.MAX_SAFE_INTEGER, from: 'C' }, 0)
+  t.is(b.members.get('A')!.inc, 1, 'observers take it at most one above what they know')
+  b.receiveGossip('A', { t: 'alive', id: 'A', inc: 2, ver: 1 }, 1)
+  t.is(b.members.get('A')!.state, 'alive', 'the refutation beats it')
+})
+
+test('push-pull entries about third parties never change what a peer says of itself', t => {
+  const a = peer('A', ['B', 'C'])
+  const before = a.members.get('B')!
+  // C claims B is alive with a higher incarnation and other data: ignored, B is known
+  a.receive('C', { t: 'sync', reply: false, entries: [{ id: 'B', state: 'alive', inc: before.inc + 50, ver: 99, data: { services: ['Evil'] } }] }, 0)
+  t.is(a.members.get('B')!.inc, before.inc)
+  t.notDeepEqual(a.members.get('B')!.data, { services: ['Evil'] })
+  // nor make B leave
+  a.receive('C', { t: 'sync', reply: false, entries: [{ id: 'B', state: 'left', inc: before.inc + 1, ver: 0, data: undefined }] }, 1)
+  t.is(a.members.get('B')!.state, 'alive')
+  // but an unknown member is learned, and B's own entry about itself is applied in full
+  a.receive('C', { t: 'sync', reply: false, entries: [{ id: 'D', state: 'alive', inc: 3, ver: 1, data: { services: ['X'] } }] }, 2)
+  t.is(a.members.get('D')!.state, 'alive')
+  a.receive('B', { t: 'sync', reply: false, entries: [{ id: 'B', state: 'alive', inc: before.inc + 1, ver: 2, data: { services: ['Real'] } }] }, 3)
+  t.deepEqual(a.members.get('B')!.data, { services: ['Real'] })
+  // accusations by a third party still count, as the sender's
+  a.receive('C', { t: 'sync', reply: false, entries: [{ id: 'B', state: 'dead', inc: before.inc + 1, ver: 2, data: undefined }] }, 4)
+  t.is(a.members.get('B')!.state, 'suspect')
 })
