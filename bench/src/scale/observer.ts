@@ -14,6 +14,8 @@ export type ObservedEvent = 'join' | 'suspect' | 'dead'
 export class Observer {
   /** first time (performance.now()) this observer saw each event, by peer id */
   readonly seen: Record<ObservedEvent, Map<string, number>> = { join: new Map(), suspect: new Map(), dead: new Map() }
+  /** every suspect and dead event seen, in order: [time, peer id] */
+  readonly log: { suspect: Array<[number, string]>, dead: Array<[number, string]> } = { suspect: [], dead: [] }
   /** gossip payload bytes and messages received on the membership topic */
   gossipBytes = 0
   gossipMessages = 0
@@ -33,11 +35,18 @@ export class Observer {
     for (const type of ['join', 'suspect', 'dead'] as const) {
       membership.addEventListener(`member:${type}`, e => {
         const id = e.detail.peerId
-        if (!o.seen[type].has(id)) o.seen[type].set(id, performance.now())
+        const now = performance.now()
+        if (!o.seen[type].has(id)) o.seen[type].set(id, now)
+        if (type !== 'join') o.log[type].push([now, id])
       })
     }
     await membership.start()
     return o
+  }
+
+  /** First `type` event about `id` at or after `since`. */
+  firstAfter (type: 'suspect' | 'dead', id: string, since: number): number | undefined {
+    return this.log[type].find(([t, p]) => p === id && t >= since)?.[0]
   }
 
   get peerId (): string { return this.membership.peerId }

@@ -11,12 +11,22 @@ const PEER_START_TIMEOUT_MS = 30_000
 
 export class PeerProcesses {
   readonly all: PeerProcess[] = []
+  /** starts not yet resolved (their child is known only once it prints `listening`) */
+  pending = 0
+  /** set on shutdown: a peer that reports `listening` after it is killed at once */
+  stopping = false
 
   /** Start one peer process (LAN profile) that bootstraps through `bootstrap`. */
   async start (bootstrap: string[]): Promise<PeerProcess> {
-    const p = await startPeer({ bootstrap, cluster: SCALE_CLUSTER, profile: 'lan', timeoutMs: PEER_START_TIMEOUT_MS })
-    this.all.push(p)
-    return p
+    this.pending++
+    try {
+      const p = await startPeer({ bootstrap, cluster: SCALE_CLUSTER, profile: 'lan', timeoutMs: PEER_START_TIMEOUT_MS })
+      this.all.push(p)
+      if (this.stopping) p.child.kill('SIGKILL')
+      return p
+    } finally {
+      this.pending--
+    }
   }
 
   /** Start `n` peers, `START_PARALLEL` at a time. */
@@ -46,6 +56,15 @@ export class PeerProcesses {
   async killAll (): Promise<void> {
     await Promise.all(this.all.map(async p => { await this.kill(p) }))
     this.all.length = 0
+  }
+
+  /** On a signal: kill every peer, wait (bounded) for starts in flight and kill those too. */
+  async shutdown (waitMs: number): Promise<void> {
+    this.stopping = true
+    this.killAllNow()
+    const end = performance.now() + waitMs
+    while (this.pending > 0 && performance.now() < end) await new Promise(resolve => setTimeout(resolve, 50))
+    this.killAllNow()
   }
 
   /** Synchronous variant for `process.on('exit')`. */

@@ -21,6 +21,10 @@ export interface RealResult {
   wireReadBytesPerPeerPerSecIdle: number
   /** the same with the RPC traffic on */
   wireWriteBytesPerPeerPerSecTraffic: number
+  /** suspect events about peers that were never killed, over the whole run of this N (mean per observer) */
+  falseSuspicions: number
+  /** dead events about peers that were never killed (mean per observer) */
+  falseDeaths: number
   calls: { ok: number, failed: number, p50Ms: number, p99Ms: number, perSecond: number }
   loadavg1: number
 }

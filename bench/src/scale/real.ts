@@ -34,7 +34,9 @@ const procs = new PeerProcesses()
 const observers: Observer[] = []
 let client: PeercallNode | undefined
 process.on('exit', () => { procs.killAllNow() })
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => { procs.killAllNow(); process.exit(130) })
+/** How long a signal waits for peer starts in flight before exiting, ms (their child is known only once listening). */
+const SHUTDOWN_WAIT_MS = 5000
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => { void procs.shutdown(SHUTDOWN_WAIT_MS).then(() => process.exit(130)) })
 
 const deadline = setTimeout(() => {
   console.error('scale: run deadline reached, killing every peer')
@@ -79,10 +81,10 @@ async function measureJoin (bootstrap: string[]): Promise<{ fromSpawn: number, f
 async function measureKill (victim: PeerProcess): Promise<{ firstSuspect: number, deadAll: number }> {
   const t0 = performance.now()
   await procs.kill(victim)
-  const ok = await waitFor(() => observers.every(o => o.seen.dead.has(victim.peerId)), DEATH_TIMEOUT_MS, 10)
-  const suspects = observers.map(o => o.seen.suspect.get(victim.peerId)).filter((x): x is number => x !== undefined)
+  const ok = await waitFor(() => observers.every(o => o.firstAfter('dead', victim.peerId, t0) !== undefined), DEATH_TIMEOUT_MS, 10)
+  const suspects = observers.map(o => o.firstAfter('suspect', victim.peerId, t0)).filter((x): x is number => x !== undefined)
   const firstSuspect = suspects.length > 0 ? Math.min(...suspects) - t0 : NaN
-  const deadAll = ok ? Math.max(...observers.map(o => o.seen.dead.get(victim.peerId)!)) - t0 : NaN
+  const deadAll = ok ? Math.max(...observers.map(o => o.firstAfter('dead', victim.peerId, t0)!)) - t0 : NaN
   return { firstSuspect, deadAll }
 }
 
@@ -99,7 +101,15 @@ async function runSize (n: number): Promise<RealResult> {
   const converged = await waitFor(() => allSee(ids), CONVERGE_TIMEOUT_MS, 100)
   const startSeconds = (performance.now() - tStart) / 1000
   log(`N = ${n}: ${converged ? 'converged' : 'NOT converged'} in ${startSeconds.toFixed(1)} s`)
-  if (!converged) throw new Error(`N = ${n}: observers did not see every peer alive within ${CONVERGE_TIMEOUT_MS} ms`)
+  if (!converged) {
+    const views = observers.map(o => {
+      const ms = new Map(o.membership.members().map(m => [m.peerId, m.state]))
+      const states = ids.map(id => ms.get(id) ?? 'unknown')
+      return ['alive', 'suspect', 'dead', 'left', 'unknown'].map(st => `${st} ${states.filter(x => x === st).length}`).join(', ')
+    })
+    log(`N = ${n}: observer views at the deadline: ${views.join(' | ')}; live processes ${procs.live().length}`)
+    throw new Error(`N = ${n}: observers did not see every peer alive within ${CONVERGE_TIMEOUT_MS} ms`)
+  }
   const traffic = new Traffic(client, CALLS_PER_SECOND)
   traffic.start()
   await sleep(SETTLE_MS)
@@ -131,6 +141,11 @@ async function runSize (n: number): Promise<RealResult> {
     }
   }
   traffic.stop()
+  // false positives: suspect and dead events, at any observer, about peers that were never killed (mean per observer)
+  const killed = new Set(original.filter(p => !victims.includes(p) && p !== seed).map(p => p.peerId))
+  const falseOf = (type: 'suspect' | 'dead'): number => observers.reduce((a, o) => a + o.log[type].filter(([, id]) => !killed.has(id)).length, 0) / observers.length
+  const falseSuspicions = falseOf('suspect')
+  const falseDeaths = falseOf('dead')
   const peersPublishing = clusterSize
   const result: RealResult = {
     n,
@@ -146,6 +161,8 @@ async function runSize (n: number): Promise<RealResult> {
     wireWriteBytesPerPeerPerSecIdle: round(idle.write, 0),
     wireReadBytesPerPeerPerSecIdle: round(idle.read, 0),
     wireWriteBytesPerPeerPerSecTraffic: round(busy.write, 0),
+    falseSuspicions,
+    falseDeaths,
     calls,
     loadavg1: round(load1)
   }
