@@ -4,7 +4,7 @@
  *
  *   npx tsc -b test && node test/dist/src/failover-report.js --write [scenario ...]
  *
- * Scenario names: isolate split oneway flap sigkill sigkill-lan sigstop sigstop-lan restart sigterm kv kv-default
+ * Scenario names: isolate split oneway flap sigkill sigkill-lan sigstop sigstop-lan restart sigterm kv kv-strict
  * (default: all).
  */
 import { readFileSync, writeFileSync } from 'node:fs'
@@ -29,8 +29,8 @@ const SCENARIOS: Record<string, () => Promise<ScenarioResult>> = {
   'sigstop-lan': async () => await sigstopScenario('lan'),
   restart: async () => await restartScenario('fast'),
   sigterm: async () => await sigtermScenario('fast'),
-  kv: async () => await kvScenario('fast', 300, STRICT_RING),
-  'kv-default': async () => await kvScenario('fast', 300)
+  kv: async () => await kvScenario('fast', 300),
+  'kv-strict': async () => await kvScenario('fast', 300, STRICT_RING)
 }
 
 const ms = (x: number): string => Number.isFinite(x) ? (x < 10 ? x.toFixed(1) : x.toFixed(0)) : '-'

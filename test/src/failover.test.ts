@@ -4,7 +4,7 @@
  * peer is killed, frozen and continued, restarted with its identity, or stopped gracefully.
  */
 import test from 'ava'
-import { CALL_TIMEOUT_MS, kvScenario, restartScenario, STRICT_RING, sigkillScenario, sigstopScenario, sigtermScenario } from './helpers/process-scenarios.js'
+import { CALL_TIMEOUT_MS, kvScenario, restartScenario, sigkillScenario, sigstopScenario, sigtermScenario } from './helpers/process-scenarios.js'
 import type { ScenarioResult } from './helpers/partition-scenarios.js'
 import type { ExecutionContext } from 'ava'
 
@@ -63,11 +63,14 @@ test.serial('graceful stop (SIGTERM) under load: zero failed calls, exit code 0'
 
 test.serial('key-value with replicas: SIGKILL the owner of a key -> reads succeed from a replica, no acknowledged write lost', async t => {
   t.timeout(120_000)
-  // the client routes by the ring alone: see STRICT_RING for why the default bounded loads are not used here
-  const r = await kvScenario('fast', 300, STRICT_RING)
+  const r = await kvScenario('fast')
   show(t, r)
   noFailures(t, r)
   t.true((r.facts.minCopiesAtAck as number) >= 2, 'writes were acknowledged by a quorum')
-  t.is(r.facts.wrongReads, 0)
-  t.is(r.facts.lostAckedWrites, 0)
+  t.is(r.facts.wrongReads, 0, 'no read returned another value than the one written')
+  t.is(r.facts.lostAckedWrites, 0, 'every acknowledged write reads back after the recovery')
+  // A read that fails over past both surviving replicas (to the peer that is to receive the third copy) is
+  // answered `undefined` by examples/src/kv-replica.ts, which has no read-through: a handful in a thousand
+  // during the fault (docs/failover.md). Bounded here so that a systematic miss still fails the test.
+  t.true((r.facts.missedReads as number) <= Math.ceil(0.01 * (r.facts.reads as number)), `missed reads ${String(r.facts.missedReads)} of ${String(r.facts.reads)}`)
 })
