@@ -5,7 +5,8 @@
  *
  * - put: the receiving peer stamps the value with its hybrid logical clock, stores it, and copies it to the other
  *   owners; it answers once `writeQuorum` peers hold it. Last writer wins by timestamp.
- * - get: answered by the first live owner (the router fails over along the ring's successors).
+ * - get: answered by the first live owner (the router fails over along the ring's successors); a peer without a
+ *   copy asks the other owners and keeps the newest (read repair).
  * - recovery: after membership changes, every peer re-checks the keys it holds: it copies them to owners that lack
  *   them (restoring the replica count after a peer dies) and hands keys it no longer owns to their owners, then
  *   drops them (handing ranges back when a peer joins).
@@ -66,7 +67,7 @@ export class ReplicatedKeyValue {
   private rebalancing = false
   private again = false
   /** Keys copied to other owners and keys handed off, by rebalances. */
-  readonly counters = { copied: 0, handedOff: 0, rebalances: 0 }
+  readonly counters = { copied: 0, handedOff: 0, rebalances: 0, readRepairs: 0 }
 
   constructor (node: PeercallNode, options: ReplicatedKvOptions = {}) {
     this.node = node
@@ -79,7 +80,7 @@ export class ReplicatedKeyValue {
     // only these methods are callable: the class's own helpers (rebalance, detach, ...) stay local
     const service = {
       put: async (key: string, value: unknown) => await this.put(key, value),
-      get: (key: string) => this.get(key),
+      get: async (key: string) => await this.get(key),
       entry: (key: string) => this.entry(key),
       replicate: (entries: Array<[string, Entry]>) => this.replicate(entries),
       size: () => this.size(),
@@ -116,8 +117,22 @@ export class ReplicatedKeyValue {
     return { version: entry.version, copies }
   }
 
-  get (key: string): unknown {
-    return this.data.get(key)?.value
+  /**
+   * The value of `key`. A peer that holds no copy (it just became an owner and recovery has not reached it yet,
+   * or bounded-load routing sent the read past a busy owner) asks the key's other owners and keeps the newest
+   * copy it gets (read repair), so a read finds an acknowledged write wherever it lands.
+   */
+  async get (key: string): Promise<unknown> {
+    const local = this.data.get(key)
+    if (local !== undefined) return local.value
+    const others = this.node.owners(KV_SERVICE, key, this.replicas + 1).filter(p => p !== this.node.peerId)
+    const copies = await Promise.all(others.map(async p => await this.node.call<Entry | undefined>(KV_SERVICE, 'entry', [key], { peer: p, timeoutMs: COPY_TIMEOUT_MS }).catch(() => undefined)))
+    let best: Entry | undefined
+    for (const c of copies) if (c !== undefined && (best === undefined || newer(c.version, best.version))) best = c
+    if (best === undefined) return undefined
+    this.store(key, best)
+    this.counters.readRepairs++
+    return best.value
   }
 
   /** The value with its version, or undefined. */
@@ -141,7 +156,7 @@ export class ReplicatedKeyValue {
     return [...this.data.keys()]
   }
 
-  stats (): { keys: number, copied: number, handedOff: number, rebalances: number } {
+  stats (): { keys: number, copied: number, handedOff: number, rebalances: number, readRepairs: number } {
     return { keys: this.data.size, ...this.counters }
   }
 
