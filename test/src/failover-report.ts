@@ -57,6 +57,11 @@ const write = args.includes('--write')
 const names = args.filter(a => !a.startsWith('--'))
 const chosen = names.length > 0 ? names : Object.keys(SCENARIOS)
 const sections: string[] = []
+const summary: string[] = [
+  '| scenario | settings | calls | failed | retried | hedged | seen (suspect / dead) | one view after heal | every server serving after heal / rejoin |',
+  '|---|---|---:|---:|---:|---:|---|---|---|'
+]
+const sec = (v: number | undefined): string => v === undefined ? '-' : v < 0 ? 'not seen' : `${s(v)} s`
 const started = new Date()
 for (const name of chosen) {
   const run = SCENARIOS[name]
@@ -66,10 +71,14 @@ for (const name of chosen) {
   const r = await run()
   process.stderr.write(`${s(performance.now() - t0)} s\n`)
   sections.push(render(name, r))
+  const sum = (k: 'attempted' | 'failed' | 'retried' | 'hedged'): number => r.phases.reduce((a, p) => a + p[k], 0)
+  const t = r.times
+  const seenAt = `${sec(t.suspectMs)} / ${sec(t.deadMs ?? t.detectMs ?? t.leaveSeenMs)}`
+  summary.push(`| \`${name}\` ${r.fault} | ${r.profile}, ${r.peers} peers | ${sum('attempted')} | ${sum('failed')} | ${sum('retried')} | ${sum('hedged')} | ${seenAt} | ${sec(t.healViewMs ?? t.rejoinMs)} | ${sec(t.healRoutingMs ?? t.servingAgainMs)} |`)
 }
 const header = `Measured ${started.toISOString().slice(0, 16)} UTC on ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), Node ${process.version}, ` +
   `by \`node test/dist/src/failover-report.js --write ${names.join(' ')}\`. Each scenario is one run; the machine was shared with other work.`
-const out = [header, '', ...sections].join('\n')
+const out = [header, '', '### Summary', '', ...summary, '', ...sections].join('\n')
 process.stdout.write(out + '\n')
 if (write) {
   const doc = readFileSync(DOC, 'utf8')

@@ -56,9 +56,11 @@ async function setup (n: number, clientIdx: number[], profile: Profile): Promise
 /** After a heal: time to one view + clients seeing every server, and to every server serving a call again. */
 async function measureHeal (s: Setup, healAt: number, times: Record<string, number>): Promise<void> {
   const { c } = s
-  times.healViewMs = await timed(() => oneView(c.peers) && fullRouting(c.peers), HEAL_BOUND_MS + 30_000, 'one view after the heal')
+  await timed(() => oneView(c.peers) && fullRouting(c.peers), HEAL_BOUND_MS + 30_000, 'one view after the heal')
+  times.healViewMs = performance.now() - healAt
   const servers = c.peers.filter(p => p.server)
-  times.healRoutingMs = await timed(() => servers.every(sv => [...s.trackers.values()].some(t => t.servedBy(sv.id, healAt) > 0)), HEAL_BOUND_MS + 30_000, 'every server serving again')
+  await timed(() => servers.every(sv => [...s.trackers.values()].some(t => t.servedBy(sv.id, healAt) > 0)), HEAL_BOUND_MS + 30_000, 'every server serving again')
+  times.healRoutingMs = performance.now() - healAt
 }
 
 /** One peer (a server) can reach nobody and nobody can reach it. */
