@@ -38,6 +38,17 @@ export interface ProcCluster {
   stop: () => Promise<void>
 }
 
+/** Every peer process started here, killed when this process exits (a timed-out test must leave none behind). */
+const started = new Set<PeerProcess>()
+process.once('exit', () => { for (const p of started) p.child.kill('SIGKILL') })
+
+async function spawnPeer (options: Parameters<typeof startPeer>[0]): Promise<PeerProcess> {
+  const p = await startPeer(options)
+  started.add(p)
+  p.child.once('exit', () => { started.delete(p) })
+  return p
+}
+
 function stateIn (node: PeercallNode, peer: string): string | undefined {
   return node.members().find(m => m.peerId === peer)?.state
 }
@@ -61,9 +72,9 @@ export async function startProcCluster (profile: Profile, clientOptions: NodeOpt
     rmSync(dir, { recursive: true, force: true })
   }
   try {
-    peers.push(await startPeer({ cluster, profile, identity: identity(0) }))
+    peers.push(await spawnPeer({ cluster, profile, identity: identity(0) }))
     const boot = [peers[0].multiaddrs[0]]
-    peers.push(...await Promise.all(Array.from({ length: PEERS - 1 }, async (_, k) => await startPeer({ cluster, profile, identity: identity(k + 1), bootstrap: boot }))))
+    peers.push(...await Promise.all(Array.from({ length: PEERS - 1 }, async (_, k) => await spawnPeer({ cluster, profile, identity: identity(k + 1), bootstrap: boot }))))
     client = await createNode({ ...clientOptions, cluster, bootstrap: boot, membership: { profile } })
     const c = client
     await timed(() => peers.every(p => hosts(c).has(p.peerId)), 60_000, 'the client sees every peer hosting Calculator')
@@ -171,7 +182,7 @@ export async function restartScenario (profile: Profile): Promise<ScenarioResult
     const deadMs = await seen(c, victim.peerId, 'dead')
     c.load.mark('restarted')
     const restartAt = performance.now()
-    const again = await startPeer({ cluster: c.cluster, profile, identity: c.identity(1), bootstrap: [c.peers[0].multiaddrs[0]] })
+    const again = await spawnPeer({ cluster: c.cluster, profile, identity: c.identity(1), bootstrap: [c.peers[0].multiaddrs[0]] })
     c.peers.push(again)
     const sameId = again.peerId === victim.peerId
     await seen(c, victim.peerId, 'alive')
