@@ -38,7 +38,15 @@ const outArg = process.argv.indexOf('--out')
 const out = outArg > 0 ? process.argv[outArg + 1] : 'docs/scale-sim.json'
 const fsArg = process.argv.indexOf('--full-state-max')
 const fullStateMax = fsArg > 0 ? Number(process.argv[fsArg + 1]) : FULL_STATE_MAX_N
-const sizes = [...(quick ? SIM_SIZES_QUICK : SIM_SIZES)]
+const sizesArg = process.argv.indexOf('--sizes')
+const sizes = sizesArg > 0 ? process.argv[sizesArg + 1].split(',').map(Number) : [...(quick ? SIM_SIZES_QUICK : SIM_SIZES)]
+/**
+ * False positives are run up to this N (`--fp-max`): at 10% loss a cluster of 5000 floods tens of suspicions and
+ * refutations per period to every peer; 20 periods at 5000 had not finished after 6 minutes here.
+ */
+const FP_MAX_N = 1000
+const fpArg = process.argv.indexOf('--fp-max')
+const fpMax = fpArg > 0 ? Number(process.argv[fpArg + 1]) : FP_MAX_N
 const scale = quick ? 0.3 : 1
 
 const sc = await loadScenarios()
@@ -46,6 +54,9 @@ const t0 = Date.now()
 const log = (msg: string): void => { console.log(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${msg}`) }
 
 const rows: SimRow[] = []
+const save = (): void => {
+  writeFileSync(out, JSON.stringify({ quick, seed: SEED, loss: LOSS, probePeriodMs: LAN.probeIntervalMs, fullStateMaxN: fullStateMax, loadavg1: round(loadavg()[0]), rows }, null, 2) + '\n')
+}
 for (const n of sizes) {
   const tn = Date.now()
   const dis = sc.dissemination(n, SEED, PUBLISHES)
@@ -67,6 +78,7 @@ for (const n of sizes) {
     expectedDeadMaxT: round(exp.maxT),
     seconds: 0
   }
+  rows.push(row)
   log(`N = ${n}: dissemination ${dis.maxRounds} rounds (max), ${disLoss.maxRounds} at 10% loss`)
   if (n <= fullStateMax) {
     const periods = Math.max(5, Math.round(MESSAGE_PERIODS(n) * scale))
@@ -74,6 +86,7 @@ for (const n of sizes) {
     row.messagesPerPeerPerPeriod = round(sc.messagesPerPeriod(n, SEED, periods).perPeerPerPeriod, 3)
     if (n < 5000) row.messagesPerPeerPerPeriodLoss = round(sc.messagesPerPeriod(n, SEED, periods, LOSS).perPeerPerPeriod, 3)
     log(`N = ${n}: ${row.messagesPerPeerPerPeriod} messages per peer per period`)
+    save()
     const seeds = n >= 5000 || quick ? 1 : DETECTION_SEEDS
     row.firstSuspicionT = []; row.deadEverywhereT = []
     for (let k = 0; k < seeds; k++) {
@@ -82,6 +95,9 @@ for (const n of sizes) {
       row.deadEverywhereT.push(round(d.deadEverywhereMs / LAN.probeIntervalMs))
     }
     log(`N = ${n}: detection first suspicion ${median(row.firstSuspicionT)} T, dead everywhere ${median(row.deadEverywhereT)} T`)
+    save()
+  }
+  if (n <= fullStateMax && n <= fpMax) {
     const fpPeriods = Math.max(10, Math.round(FP_PERIODS(n) * scale))
     const fp = sc.falsePositives(n, SEED, fpPeriods, true, LOSS)
     row.fpPeriods = fpPeriods
@@ -89,12 +105,13 @@ for (const n of sizes) {
     row.falseSuspicionsOfHealthy = fp.falseSuspicionsOfHealthy
     row.accusations = fp.accusations
     log(`N = ${n}: false positives over ${fpPeriods} periods: ${fp.falseDeaths} healthy declared dead, ${fp.falseSuspicionsOfHealthy} suspect events of healthy peers`)
-  } else {
+  }
+  if (n <= fullStateMax && n > fpMax) row.skipped = `false positives not run above N = ${fpMax} (--fp-max)`
+  if (n > fullStateMax) {
     row.skipped = `converged full member tables at N = ${n} need about ${Math.round(5 * (n / 5000) ** 2)} GB (N^2 records); run with --full-state-max ${n} on a larger machine`
     log(`N = ${n}: ${row.skipped}`)
   }
   row.seconds = round((Date.now() - tn) / 1000, 1)
-  rows.push(row)
-  writeFileSync(out, JSON.stringify({ quick, seed: SEED, loss: LOSS, probePeriodMs: LAN.probeIntervalMs, fullStateMaxN: fullStateMax, loadavg1: round(loadavg()[0]), rows }, null, 2) + '\n')
+  save()
 }
 log(`written ${out}`)
