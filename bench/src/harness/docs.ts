@@ -120,6 +120,7 @@ BENCH_VERBOSE=1 node bench/dist/src/run.js --quick   # also shows the children's
 node --cpu-prof --cpu-prof-dir=/tmp/prof bench/dist/src/run.js --only peercall --runs 1 --no-write
                                    # Node flags pass through to the server and client children
 node bench/dist/src/run.js --pin   # server on CPU 0, client on CPU 1 (taskset)
+node bench/dist/src/render.js      # re-render this file from benchmarks.json without measuring
 npm run bench:codec -w @peercall/bench               # the codec measurement behind docs/codec.md
 \`\`\`
 `
