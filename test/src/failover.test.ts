@@ -69,8 +69,8 @@ test.serial('key-value with replicas: SIGKILL the owner of a key -> reads succee
   t.true((r.facts.minCopiesAtAck as number) >= 2, 'writes were acknowledged by a quorum')
   t.is(r.facts.wrongReads, 0, 'no read returned another value than the one written')
   t.is(r.facts.lostAckedWrites, 0, 'every acknowledged write reads back after the recovery')
-  // A read that fails over past both surviving replicas (to the peer that is to receive the third copy) is
-  // answered `undefined` by examples/src/kv-replica.ts, which has no read-through: a handful in a thousand
-  // during the fault (docs/failover.md). Bounded here so that a systematic miss still fails the test.
-  t.true((r.facts.missedReads as number) <= Math.ceil(0.01 * (r.facts.reads as number)), `missed reads ${String(r.facts.missedReads)} of ${String(r.facts.reads)}`)
+  // every read of a written key returned it, including those that reached a peer still waiting for its copy
+  // (the store reads those through from the other owners)
+  t.true((r.facts.reads as number) > 0)
+  t.is(r.facts.missedReads, 0, `reads answered undefined for a written key, of ${String(r.facts.reads)}`)
 })
