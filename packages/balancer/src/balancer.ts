@@ -181,6 +181,12 @@ export function createBalancer (options: BalancerOptions = {}): Balancer {
       if (candidates.length === 0) return []
       return prepare(candidates, req).order(ctx)
     },
+    successors (candidates, key, service = '', n) {
+      if (candidates.length === 0) return []
+      const s = snapshotFor(service, candidates)
+      s.ring ??= ringFor(s.service, s.ids)
+      return s.ring.successors(key, n)
+    },
     onCall () {
       retryBudget.deposit()
       hedging.deposit()

@@ -138,6 +138,11 @@ export interface Balancer {
   pick(candidates: readonly Candidate[], req: PickRequest): string | undefined
   /** The whole failover order for this call (ring successors for 'hash'). */
   order(candidates: readonly Candidate[], req: PickRequest): string[]
+  /**
+   * The key's owner and its distinct successors on the hash ring of the candidates, `n` at most: placement that
+   * depends only on the member set (no bounded loads, no ejection), for replicas.
+   */
+  successors(candidates: readonly Candidate[], key: string, service?: string, n?: number): string[]
   /** Records one logical call (deposits into the retry and hedging budgets). Call once per call, not per attempt. */
   onCall(): void
   /** An attempt to `peerId` starts. */

@@ -225,3 +225,17 @@ test('property: pick returns a candidate that is not excluded whenever one exist
   ), { seed: 21, numRuns: 400 })
   t.pass()
 })
+
+test('successors: ring placement that load and ejection do not move', t => {
+  const { bal } = clocked()
+  const candidates = ids.map(peerId => ({ peerId }))
+  const before = bal.successors(candidates, 'user-1', 'S', 3)
+  t.is(before.length, 3)
+  t.is(new Set(before).size, 3)
+  // load the owner heavily and eject the second: placement stays, picks move
+  for (let i = 0; i < 50; i++) bal.onStart(before[0])
+  failN(bal, before[1], 10)
+  t.deepEqual(bal.successors(candidates, 'user-1', 'S', 3), before)
+  t.not(bal.pick(candidates, { strategy: 'hash', key: 'user-1', service: 'S' }), before[1])
+  t.deepEqual(bal.successors(candidates, 'user-1', 'S'), bal.successors([...candidates].reverse(), 'user-1', 'S'), 'a pure function of the member set')
+})

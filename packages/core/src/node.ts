@@ -430,11 +430,12 @@ export class Node extends EventTarget implements PeercallNode {
   }
 
   /**
-   * The peers that own `key` for `service` on the consistent-hash ring of its hosts, in failover order: the
-   * first is where `balance: 'hash'` sends the call, the next `n - 1` are its successors (replicas).
+   * The peers that own `key` for `service` on the consistent-hash ring of its hosts: the key's owner and its
+   * distinct successors (the replicas), `n` at most. Placement by the ring alone: bounded loads and ejections
+   * move where `balance: 'hash'` sends a call along this order, never a key's replica set.
    */
   owners (service: string, key: string, n = Infinity): string[] {
-    return this.balancer.order(this.allowed(this.view.candidates(service, true)), { strategy: 'hash', key, service }).slice(0, n)
+    return this.balancer.successors(this.allowed(this.view.candidates(service, true)), key, service, Number.isFinite(n) ? n : undefined)
   }
 
   /**
