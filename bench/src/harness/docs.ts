@@ -91,7 +91,7 @@ Raw figures, per run: [benchmarks.json](benchmarks.json).
 | memory | ${m.memGiB} GiB |
 | OS | ${m.os} |
 | Node | ${m.node} |
-| load average (1, 5, 15 min) | ${r.loadAtStart.join(', ')} at the start, ${m.loadAvg.join(', ')} at the end (${m.nproc} cores; above ${m.nproc} other work competed) |
+${m.git !== undefined ? `| checkout | ${m.git} |\n` : ''}| load average (1, 5, 15 min) | ${r.loadAtStart.join(', ')} at the start, ${m.loadAvg.join(', ')} at the end (${m.nproc} cores; above ${m.nproc} other work competed) |
 | packages | ${Object.entries(m.versions).map(([k, v]) => `${k} ${v}`).join(', ')} |
 | parameters | ${r.options.runs} run(s) per configuration, warm-up ${r.options.warmupMs} ms, measured ${r.options.durationMs} ms per mode |
 

@@ -1,6 +1,7 @@
 import * as os from 'node:os'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { execFileSync } from 'node:child_process'
 
 export interface Machine {
   date: string
@@ -12,6 +13,8 @@ export interface Machine {
   /** 1, 5 and 15 minute load averages when the report was written (the machine is shared). */
   loadAvg: number[]
   versions: Record<string, string>
+  /** `git describe --always --dirty` of the checkout measured (the build may include uncommitted work). */
+  git?: string
 }
 
 /** Packages whose versions shape the figures. */
@@ -25,6 +28,14 @@ function version (root: string, name: string): string {
   }
 }
 
+function gitDescribe (root: string): { git?: string } {
+  try {
+    return { git: execFileSync('git', ['describe', '--always', '--dirty'], { cwd: root, encoding: 'utf8' }).trim() }
+  } catch {
+    return {}
+  }
+}
+
 export function describeMachine (root: string): Machine {
   const cpus = os.cpus()
   return {
@@ -35,6 +46,7 @@ export function describeMachine (root: string): Machine {
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
     loadAvg: os.loadavg().map((x) => Math.round(x * 100) / 100),
-    versions: Object.fromEntries(PACKAGES.map((p) => [p, version(root, p)]))
+    versions: Object.fromEntries(PACKAGES.map((p) => [p, version(root, p)])),
+    ...gitDescribe(root)
   }
 }
