@@ -602,14 +602,8 @@ export class Session {
       : new RpcError('UNAVAILABLE', `connection to ${this.peer} ${remoteEnded ? 'was closed by the peer' : 'was lost'}${err !== undefined ? `: ${err.message}` : ''}`, { peer: this.peer, mayHaveExecuted: true, cause: err })
     this.failAll(reason)
     this.notifyDrained(false)
-    if (err !== undefined) {
-      // the stream is reset: what is queued will never be written
-      this.queue = []
-      this.queuedBytes = 0
-      this.stream.abort?.(err)
-    } else {
-      this.stream.close?.().catch(() => {})
-    }
+    if (err !== undefined) this.stream.abort?.(err)
+    else this.stream.close?.().catch(() => {})
     this.notifyIdle()
     for (const w of this.closeWaiters.splice(0)) w()
     this.opts.onClose?.(this, err)
