@@ -79,7 +79,7 @@ export class FrameDecoder {
         if (len > this.maxFrameSize) throw oversize(len, this.maxFrameSize)
       }
       // copy: the caller may reuse the chunk's memory once push returns
-      this.chunks = [rest.slice()]
+      this.chunks = [Uint8Array.prototype.slice.call(rest)] // a real copy, also when rest is a Buffer (whose slice is a view)
       this.buffered = rest.byteLength
     }
     return out

@@ -72,3 +72,13 @@ test('a large frame in many chunks is joined once', t => {
   t.is(out.length, 1)
   t.deepEqual(out[0], big)
 })
+
+test('a partial frame is copied, also from a Buffer whose memory the caller reuses', t => {
+  const d = new FrameDecoder()
+  const wire = Buffer.from(encodeFrames([Uint8Array.from([1, 2, 3, 4])]))
+  const first = wire.subarray(0, 6)
+  t.deepEqual(d.push(first), [])
+  first.fill(0xee) // the transport reuses its buffer
+  const out = d.push(wire.subarray(6))
+  t.deepEqual([...out[0]], [1, 2, 3, 4])
+})
