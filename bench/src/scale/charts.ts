@@ -36,7 +36,7 @@ if (existsSync(realFile)) {
     series: [
       { name: 'wire, written (idle)', ys: results.map(r => r.wireWriteBytesPerPeerPerSecIdle) },
       { name: 'wire, read (idle)', ys: results.map(r => r.wireReadBytesPerPeerPerSecIdle) },
-      { name: 'gossip payload sent', ys: results.map(r => r.gossipPayloadBytesPerPeerPerSec) }
+      { name: 'wire, written (calls)', ys: results.map(r => r.wireWriteBytesPerPeerPerSecTraffic) }
     ]
   }))
 }

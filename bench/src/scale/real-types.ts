@@ -25,6 +25,8 @@ export interface RealResult {
   falseSuspicions: number
   /** dead events about peers that were never killed (mean per observer) */
   falseDeaths: number
+  /** set when the observers did not see every peer alive before the measurements started */
+  convergeNote?: string
   calls: { ok: number, failed: number, p50Ms: number, p99Ms: number, perSecond: number }
   loadavg1: number
 }

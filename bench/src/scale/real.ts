@@ -98,6 +98,7 @@ async function runSize (n: number): Promise<RealResult> {
   for (let i = 0; i < OBSERVERS; i++) observers.push(await Observer.start(bootstrap))
   client = await createNode({ bootstrap, cluster: SCALE_CLUSTER, membership: { profile: 'lan' } })
   const ids = original.map(p => p.peerId)
+  let convergeNote: string | undefined
   const converged = await waitFor(() => allSee(ids), CONVERGE_TIMEOUT_MS, 100)
   const startSeconds = (performance.now() - tStart) / 1000
   log(`N = ${n}: ${converged ? 'converged' : 'NOT converged'} in ${startSeconds.toFixed(1)} s`)
@@ -107,8 +108,8 @@ async function runSize (n: number): Promise<RealResult> {
       const states = ids.map(id => ms.get(id) ?? 'unknown')
       return ['alive', 'suspect', 'dead', 'left', 'unknown'].map(st => `${st} ${states.filter(x => x === st).length}`).join(', ')
     })
-    log(`N = ${n}: observer views at the deadline: ${views.join(' | ')}; live processes ${procs.live().length}`)
-    throw new Error(`N = ${n}: observers did not see every peer alive within ${CONVERGE_TIMEOUT_MS} ms`)
+    convergeNote = `not every peer alive at both observers within ${CONVERGE_TIMEOUT_MS / 1000} s; states of the N peers at the deadline: ${views.join(' | ')}`
+    log(`N = ${n}: ${convergeNote}; live processes ${procs.live().length}; measuring anyway`)
   }
   const traffic = new Traffic(client, CALLS_PER_SECOND)
   traffic.start()
@@ -163,6 +164,7 @@ async function runSize (n: number): Promise<RealResult> {
     wireWriteBytesPerPeerPerSecTraffic: round(busy.write, 0),
     falseSuspicions,
     falseDeaths,
+    ...(convergeNote !== undefined ? { convergeNote } : {}),
     calls,
     loadavg1: round(load1)
   }
