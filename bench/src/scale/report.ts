@@ -34,7 +34,7 @@ function realTables (results: RealResult[], meta: { callsPerSecond: number, obse
 function simTables (rows: SimRow[]): string {
   const dis = table(
     ['N', 'rounds to all, max (mean)', 'rounds, 10% loss (reached)', 'log_5 N (flood over D = 6)', 'time to all (ms, 2 ms per hop)'],
-    rows.map(r => [String(r.n), `${r.roundsMax} (${f(r.roundsMean, 1)})`, `${r.roundsMaxLoss} (${f(r.reachedLoss * 100, 1)}%)`, f(r.floodRoundsExpected, 1), f(r.timeToAllMs, 1)])
+    rows.map(r => [String(r.n), `${r.roundsMax} (${f(r.roundsMean, 1)})`, `${r.roundsMaxLoss} (${f(r.reachedLoss * 100, 2)}%)`, f(r.floodRoundsExpected, 1), f(r.timeToAllMs, 1)])
   )
   const det = table(
     ['N', 'first suspicion (T)', 'SWIM: first detection e/(e-1) (T)', 'dead everywhere (T)', 'memberlist: detection + suspicion timeout, min .. Lifeguard max (T)', 'false: healthy declared dead (suspicions of healthy peers) over periods'],
