@@ -4,6 +4,8 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { LAN_T_MS } from './constants.js'
+import { expectedDeadEverywhere } from './expectations.js'
 import { median } from './stats.js'
 import { lineChart } from './svg.js'
 import type { RealResult } from './real-types.js'
@@ -23,9 +25,10 @@ if (existsSync(realFile)) {
     yLabel: 'ms (median)',
     xs,
     series: [
-      { name: 'join seen by all', ys: results.map(r => median(r.joinFromSpawnMs)) },
+      { name: 'join (from listening)', ys: results.map(r => median(r.joinFromListeningMs)) },
       { name: 'first suspicion', ys: results.map(r => median(r.firstSuspectMs)) },
-      { name: 'dead at all', ys: results.map(r => median(r.deadEverywhereMs)) }
+      { name: 'dead at all', ys: results.map(r => median(r.deadEverywhereMs)) },
+      { name: 'memberlist: dead', ys: results.map(r => expectedDeadEverywhere(r.clusterSize).minT * LAN_T_MS), dashed: true }
     ]
   }))
   write('scale-real-bytes.svg', lineChart({
