@@ -1,25 +1,31 @@
 /**
- * Client child: `node bench/dist/src/client.js <target> <address-json> <warmupMs> <durationMs> <inFlight>...`.
- * With BENCH_SERVER_PID in the environment it also reports the server's CPU time per call.
- * Connects to the server child, runs one measured phase per in-flight level on the same connection, prints
- * `{"results":[...]}` (one entry per phase), then exits.
+ * Client child: `node bench/dist/src/client.js <target> <addresses-json> <warmupMs> <durationMs> <payloads> <levels>`
+ * (`payloads` and `levels` comma-separated). With BENCH_SERVER_PIDS (comma-separated) in the environment it also
+ * reports the servers' CPU time per call. Connects to every server, runs one measured phase per payload size and
+ * in-flight level on the same connections, prints `{"results":[...]}`, then exits.
  */
 import { emit, exitWithParent } from './harness/child.js'
-import { runPhase } from './harness/load.js'
+import { runPhase, type PhaseResult } from './harness/load.js'
+import { makePayload } from './payload.js'
 import { isTargetName, TARGETS } from './targets/index.js'
 
-const [name = '', addressJson = 'null', warmup = '0', duration = '0', ...levels] = process.argv.slice(2)
+const [name = '', addressesJson = '[]', warmup = '0', duration = '0', payloads = '', levels = ''] = process.argv.slice(2)
 if (!isTargetName(name)) {
   console.error(`unknown target "${name}"`)
   process.exit(2)
 }
+const csv = (s: string): number[] => s.split(',').filter((x) => x !== '').map(Number)
 const target = await TARGETS[name].load()
-const conn = await target.connect(JSON.parse(addressJson))
+const conn = await target.connect(JSON.parse(addressesJson) as unknown[])
 exitWithParent(async () => { await conn.close() })
-const serverPid = process.env.BENCH_SERVER_PID === undefined ? undefined : Number(process.env.BENCH_SERVER_PID)
-const results = []
-for (const level of levels) {
-  results.push(await runPhase(conn.call, Number(level), Number(warmup), Number(duration), serverPid))
+const serverPids = csv(process.env.BENCH_SERVER_PIDS ?? '')
+const results: PhaseResult[] = []
+for (const bytes of csv(payloads)) {
+  const payload = makePayload(bytes)
+  const call = (): Promise<unknown> => conn.call(payload)
+  for (const level of csv(levels)) {
+    results.push(await runPhase(call, bytes, level, Number(warmup), Number(duration), serverPids))
+  }
 }
 emit({ results })
 await conn.close().catch(() => {})

@@ -1,70 +1,81 @@
 /**
- * `npm run bench`: for each run, for each system, start its server in a child process, drive it from a client
- * child process (sequential, then 64 in flight), stop both; then print medians and issue 2's ratios and write
- * docs/benchmarks.md and docs/benchmarks.json. See docs/benchmarks.md for the method.
+ * `npm run bench`: for each run, for each system and server count (1 and 4), start the server children, drive
+ * them from a client child (every payload size x every in-flight level, on the same connections), stop them all;
+ * then the memory measurement (bench/src/memory.ts); print medians and the targets of issues 7 and 2, and write
+ * docs/benchmarks.json, docs/benchmarks-memory.json, docs/benchmarks.md and its charts. See docs/benchmarks.md.
  */
 import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { parseBenchArgs } from './harness/args.js'
-import { CLIENT_SLACK_MS, IN_FLIGHT_CONCURRENT, SERVER_READY_TIMEOUT_MS } from './harness/defaults.js'
-import { writeDocs } from './harness/docs.js'
-import { ratiosTable, resultsTable } from './harness/format.js'
+import { CLIENT_SLACK_MS } from './harness/defaults.js'
+import { ratiosTable, resultsTables } from './harness/format.js'
 import type { PhaseResult } from './harness/load.js'
 import { describeMachine } from './harness/machine.js'
+import { measureMemory } from './harness/memory.js'
+import { BENCH_JSON, MEMORY_JSON, renderAll, writeJson } from './harness/render-all.js'
+import { startServers } from './harness/servers.js'
 import { spawnNode } from './harness/spawn.js'
-import { ratios, summarise, type RunRecord } from './harness/summary.js'
-import { TARGETS, type TargetName } from './targets/index.js'
+import { summarise, type RunRecord } from './harness/summary.js'
+import { issue2Targets, issue7Targets } from './harness/targets.js'
+import { sizeLabel } from './payload.js'
+import { LABELS, TARGETS, type TargetName } from './targets/index.js'
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
-const SERVER = fileURLToPath(new URL('./server.js', import.meta.url))
 const CLIENT = fileURLToPath(new URL('./client.js', import.meta.url))
-const LEVELS = [1, IN_FLIGHT_CONCURRENT]
 
 const opts = parseBenchArgs(process.argv.slice(2))
 const argv = process.argv.length > 2 ? ' ' + process.argv.slice(2).join(' ') : ''
 const command = process.env.npm_lifecycle_event === 'bench' && argv === '' ? 'npm run bench' : `node bench/dist/src/run.js${argv}`
 const loadAtStart = loadavg().map((x) => Math.round(x * 100) / 100)
 
-async function measure (target: TargetName, run: number): Promise<RunRecord> {
-  const server = spawnNode(SERVER, [target], `${target} server`, opts.pin ? 0 : undefined)
+async function measure (target: TargetName, servers: number, run: number): Promise<RunRecord> {
   try {
-    const ready = await server.waitFor<{ address: unknown, pid: number }>('ready', SERVER_READY_TIMEOUT_MS)
-    const client = spawnNode(CLIENT, [target, JSON.stringify(ready.address), String(opts.warmupMs), String(opts.durationMs), ...LEVELS.map(String)], `${target} client`, opts.pin ? 1 : undefined, { BENCH_SERVER_PID: String(ready.pid) })
+    const group = await startServers(target, servers, opts.pin ? 0 : undefined)
     try {
-      const budget = LEVELS.length * (opts.warmupMs + opts.durationMs) * 2 + CLIENT_SLACK_MS
-      const { results } = await client.waitFor<{ results: PhaseResult[] }>('results', budget)
-      return { run, target, results }
+      const args = [target, JSON.stringify(group.addresses), String(opts.warmupMs), String(opts.durationMs), opts.payloads.join(','), opts.levels.join(',')]
+      const client = spawnNode(CLIENT, args, `${target} client`, opts.pin ? 1 : undefined, { BENCH_SERVER_PIDS: group.pids.join(',') })
+      try {
+        const budget = opts.payloads.length * opts.levels.length * (opts.warmupMs + opts.durationMs) * 2 + CLIENT_SLACK_MS
+        const { results } = await client.waitFor<{ results: PhaseResult[] }>('results', budget)
+        return { run, target, servers, results }
+      } finally {
+        await client.stop()
+      }
     } finally {
-      await client.stop()
+      await group.stop()
     }
   } catch (err) {
-    return { run, target, results: [], error: String((err as Error).message ?? err) }
-  } finally {
-    await server.stop()
+    return { run, target, servers, results: [], error: String((err as Error).message ?? err) }
   }
 }
 
 const started = Date.now()
-console.log(`peercall bench: ${opts.runs} run(s), warm-up ${opts.warmupMs} ms, ${opts.durationMs} ms per mode, in flight ${LEVELS.join(' and ')}; systems: ${opts.targets.join(', ')}`)
+console.log(`peercall bench: ${opts.runs} run(s), warm-up ${opts.warmupMs} ms, ${opts.durationMs} ms per phase; payloads ${opts.payloads.map(sizeLabel).join(', ')}; in flight ${opts.levels.join(', ')}; servers ${opts.servers.join(', ')}; systems: ${opts.targets.join(', ')}`)
 const records: RunRecord[] = []
 for (let run = 1; run <= opts.runs; run++) {
   for (const target of opts.targets) {
-    const rec = await measure(target, run)
-    records.push(rec)
-    const line = rec.error !== undefined
-      ? `FAILED: ${rec.error.split('\n')[0]}`
-      : rec.results.map((r) => `${r.inFlight}: ${r.callsPerSec} calls/s p50 ${r.p50Us} µs p99 ${r.p99Us} µs${r.errors > 0 ? ` (${r.errors} errors: ${r.firstError?.split('\n')[0] ?? ''})` : ''}`).join(' | ')
-    console.log(`run ${run} ${target.padEnd(12)} ${line}`)
+    for (const servers of opts.servers.filter((n) => (TARGETS[target].servers as readonly number[]).includes(n))) {
+      const rec = await measure(target, servers, run)
+      records.push(rec)
+      const line = rec.error !== undefined
+        ? `FAILED: ${rec.error.split('\n')[0]}`
+        : rec.results.map((r) => `${sizeLabel(r.payloadBytes)}/${r.inFlight}: ${r.callsPerSec}/s p50 ${r.p50Us}${r.errors > 0 ? ` (${r.errors} errors: ${r.firstError?.split('\n')[0] ?? ''})` : ''}`).join(' | ')
+      console.log(`run ${run} ${target.padEnd(15)} x${servers} ${line}`)
+    }
   }
 }
 
-const labels = Object.fromEntries(Object.entries(TARGETS).map(([k, v]) => [k, v.label]))
-const rows = summarise(records, labels, opts.targets, LEVELS)
-const rs = ratios(rows)
-console.log(`\nMedians of ${opts.runs} run(s):\n\n${resultsTable(rows)}\n\nTargets (issue 2):\n\n${ratiosTable(rs)}\n`)
+const rows = summarise(records, LABELS, opts.targets)
+const targets = { issue7: issue7Targets(rows), issue2: issue2Targets(rows) }
+console.log(`\nMedians of ${opts.runs} run(s):\n\n${resultsTables(rows, '##')}\n\nTargets (issue 7, peercall routed):\n\n${ratiosTable(targets.issue7)}\n\nTargets (issue 2, peercall pinned):\n\n${ratiosTable(targets.issue2)}\n`)
 if (opts.write) {
-  const files = writeDocs(ROOT, { machine: describeMachine(ROOT), loadAtStart, options: opts, command, rows, ratios: rs, records })
-  console.log(`wrote ${files.join(', ')}`)
+  writeJson(ROOT, BENCH_JSON, { generatedBy: command, machine: describeMachine(ROOT), loadAtStart, options: opts, results: rows, targets, runs: records })
 }
+if (opts.memory) {
+  const memory = await measureMemory()
+  console.log(`memory: idle peer RSS ${memory.idle.rssMB} MB, heapUsed ${memory.idle.heapUsedMB} MB; per connected peer RSS ${memory.slope.rssMBPerPeer} MB, heapUsed ${memory.slope.heapUsedMBPerPeer} MB`)
+  if (opts.write) writeJson(ROOT, MEMORY_JSON, memory)
+}
+if (opts.write) console.log(`wrote ${renderAll(ROOT).join(', ')}`)
 console.log(`took ${Math.round((Date.now() - started) / 1000)} s`)
 process.exit(records.some((r) => r.error !== undefined) ? 1 : 0)

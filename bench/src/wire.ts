@@ -4,16 +4,20 @@
  * same fields and so the same sizes, but no hybrid logical clock behind the timestamp fields.
  */
 import { codec, encodeFrames, FrameDecoder, FrameType } from '@peercall/core'
-import { ADD_ARGS, CALL_TIMEOUT_MS } from './harness/defaults.js'
+import { CALL_TIMEOUT_MS } from './harness/defaults.js'
 
 export { codec, encodeFrames, FrameDecoder }
 
 export const FRAME_REQUEST = FrameType.REQUEST
 export const FRAME_RESPONSE = FrameType.RESPONSE
 
-/** Calculator.add(1, 2) as peercall frames it: [1, id, service, method, args, timeoutMs, hlcWall, hlcLogical]. */
-export function addRequest (id: number): Uint8Array {
-  return codec.encode([FRAME_REQUEST, id, 'Calculator', 'add', ADD_ARGS, CALL_TIMEOUT_MS, Date.now(), 0])
+/** The service and method every RPC target serves: `Echo.echo(payload)` returns its argument. */
+export const ECHO_SERVICE = 'Echo'
+export const ECHO_METHOD = 'echo'
+
+/** Echo.echo(payload) as peercall frames it: [1, id, service, method, args, timeoutMs, hlcWall, hlcLogical]. */
+export function echoRequest (id: number, payload: string): Uint8Array {
+  return codec.encode([FRAME_REQUEST, id, ECHO_SERVICE, ECHO_METHOD, [payload], CALL_TIMEOUT_MS, Date.now(), 0])
 }
 
 /** A response as peercall frames it: [2, id, result, hlcWall, hlcLogical]. */

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import { DURATION_MS, QUICK_DURATION_MS, QUICK_RUNS, QUICK_WARMUP_MS, RUNS, WARMUP_MS } from './defaults.js'
+import { DURATION_MS, IN_FLIGHT_LEVELS, PAYLOAD_SIZES, QUICK_DURATION_MS, QUICK_RUNS, QUICK_WARMUP_MS, RUNS, SERVER_COUNTS, WARMUP_MS } from './defaults.js'
 import { isTargetName, TARGETS, type TargetName } from '../targets/index.js'
 
 export interface BenchOptions {
@@ -8,14 +8,23 @@ export interface BenchOptions {
   warmupMs: number
   durationMs: number
   targets: TargetName[]
-  /** Pin the server child to CPU 0 and the client child to CPU 1 (`taskset`), for steadier sequential latency. */
+  /** Echo payload sizes, in bytes. */
+  payloads: number[]
+  /** Calls in flight, per phase. */
+  levels: number[]
+  /** Server process counts. */
+  servers: number[]
+  /** Pin the servers to CPU 0 and the client to CPU 1 (`taskset`), for steadier sequential latency. */
   pin: boolean
   /** Write docs/benchmarks.md and docs/benchmarks.json (default: yes, except with --quick). */
   write: boolean
+  /** Also measure memory (idle peer, per connected peer) after the speed matrix (default: with write). */
+  memory: boolean
 }
 
 export const USAGE = `usage: node bench/dist/src/run.js [--quick] [--pin] [--runs N] [--warmup MS] [--duration MS]
-       [--only ${Object.keys(TARGETS).join(',')}] [--write | --no-write]`
+       [--only ${Object.keys(TARGETS).join(',')}] [--payloads ${PAYLOAD_SIZES.join(',')}]
+       [--levels ${IN_FLIGHT_LEVELS.join(',')}] [--servers ${SERVER_COUNTS.join(',')}] [--write | --no-write] [--memory | --no-memory]`
 
 export function parseBenchArgs (argv: string[]): BenchOptions {
   const { values } = parseArgs({
@@ -27,8 +36,13 @@ export function parseBenchArgs (argv: string[]): BenchOptions {
       warmup: { type: 'string' },
       duration: { type: 'string' },
       only: { type: 'string' },
+      payloads: { type: 'string' },
+      levels: { type: 'string' },
+      servers: { type: 'string' },
       write: { type: 'boolean' },
       'no-write': { type: 'boolean' },
+      memory: { type: 'boolean' },
+      'no-memory': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' }
     }
   })
@@ -37,15 +51,17 @@ export function parseBenchArgs (argv: string[]): BenchOptions {
     process.exit(0)
   }
   const quick = values.quick
-  const num = (v: string | undefined, d: number): number => {
-    if (v === undefined) return d
+  const positive = (v: string): number => {
     const n = Number(v)
-    if (!Number.isFinite(n) || n <= 0) throw new Error(`not a positive number: ${v}\n${USAGE}`)
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`not a positive integer: ${v}\n${USAGE}`)
     return n
   }
+  const num = (v: string | undefined, d: number): number => v === undefined ? d : positive(v)
+  const list = (v: string | undefined, d: readonly number[]): number[] => v === undefined ? [...d] : v.split(',').filter((s) => s.trim() !== '').map((s) => positive(s.trim()))
   const only = values.only?.split(',').map((s) => s.trim()).filter((s) => s !== '')
   const targets = only ?? Object.keys(TARGETS)
   for (const t of targets) if (!isTargetName(t)) throw new Error(`unknown target ${t}\n${USAGE}`)
+  const write = values['no-write'] === true ? false : values.write === true || !quick
   return {
     quick,
     pin: values.pin,
@@ -53,6 +69,10 @@ export function parseBenchArgs (argv: string[]): BenchOptions {
     warmupMs: num(values.warmup, quick ? QUICK_WARMUP_MS : WARMUP_MS),
     durationMs: num(values.duration, quick ? QUICK_DURATION_MS : DURATION_MS),
     targets: targets as TargetName[],
-    write: values['no-write'] === true ? false : values.write === true || !quick
+    payloads: list(values.payloads, PAYLOAD_SIZES),
+    levels: list(values.levels, IN_FLIGHT_LEVELS),
+    servers: list(values.servers, SERVER_COUNTS),
+    write,
+    memory: values['no-memory'] === true ? false : values.memory === true || write
   }
 }

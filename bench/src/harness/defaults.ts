@@ -2,28 +2,47 @@
  * Named defaults of the benchmark harness, each with its unit and the reason for its value.
  */
 
-/** Calls kept in flight by the concurrent mode. Source: issue 2 ("sequential and 64 in flight"). */
+/** Calls kept in flight, per phase. Source: issue 7 ("1 / 64 / 256 calls in flight"); 64 is issue 2's level. */
+export const IN_FLIGHT_LEVELS: readonly number[] = [1, 64, 256]
+
+/** The in-flight level of the throughput targets (issues 2 and 7). */
 export const IN_FLIGHT_CONCURRENT = 64
 
-/** Warm-up before each measured phase, in ms: lets the JIT settle and the connection's windows open. */
-export const WARMUP_MS = 1_000
+/** Echo payload sizes, in bytes (an ASCII string of that many bytes). Source: issue 7 (16 B, 1 KiB, 64 KiB). */
+export const PAYLOAD_SIZES: readonly number[] = [16, 1024, 65_536]
 
-/** Measured phase per mode, in ms. 5 systems x 2 modes x 3 runs x (1 s + 3 s) + start-up stays under ~4 min. */
-export const DURATION_MS = 3_000
+/** The payload of the small-call targets, in bytes. */
+export const SMALL_PAYLOAD = 16
+
+/** The payload of the throughput (MB/s) target, in bytes. */
+export const LARGE_PAYLOAD = 65_536
+
+/** Server processes per configuration. Source: issue 7 ("one and four peers serving"). */
+export const SERVER_COUNTS: readonly number[] = [1, 4]
+
+/**
+ * Warm-up before each measured phase, in ms: lets the JIT settle and the connection's windows open. With
+ * 6 systems x 2 server counts x 3 payloads x 3 levels x 3 runs, 500 ms + 2 s per phase keeps `npm run bench` near
+ * 15 minutes on a 2-core machine (issue 7: under ~20 minutes).
+ */
+export const WARMUP_MS = 500
+
+/** Measured phase per configuration, in ms (see WARMUP_MS). */
+export const DURATION_MS = 2_000
 
 /** Runs of every configuration in the default mode; the report gives the median. Source: the bench brief. */
 export const RUNS = 3
 
 /** `--quick`: one run, short phases; for a smoke test, not for figures. */
-export const QUICK_WARMUP_MS = 300
-export const QUICK_DURATION_MS = 1_000
+export const QUICK_WARMUP_MS = 200
+export const QUICK_DURATION_MS = 600
 export const QUICK_RUNS = 1
 
 /** Longest wait for a server child to print its ready line, in ms (libp2p start-up is well under 2 s here). */
 export const SERVER_READY_TIMEOUT_MS = 30_000
 
-/** Extra time a client child gets beyond its phases before it is killed, in ms (connect + Moleculer discovery). */
-export const CLIENT_SLACK_MS = 40_000
+/** Extra time a client child gets beyond its phases before it is killed, in ms (connect, membership or Moleculer discovery). */
+export const CLIENT_SLACK_MS = 60_000
 
 /** Grace period for a child to exit after SIGTERM before SIGKILL, in ms. */
 export const KILL_GRACE_MS = 2_000
@@ -32,6 +51,47 @@ export const KILL_GRACE_MS = 2_000
 export const HISTOGRAM_HIGHEST_NS = 60_000_000_000
 export const HISTOGRAM_FIGURES = 3
 
-/** The request every RPC target sends: Calculator.add(1, 2) with a 1000 ms deadline (issue 2's small payload). */
-export const ADD_ARGS: readonly [number, number] = [1, 2]
-export const CALL_TIMEOUT_MS = 1_000
+/**
+ * Deadline sent with each peercall-framed request, in ms. 256 calls of 64 KiB in flight queue 16 MiB, which
+ * takes well over 100 ms to drain on this machine; 5 s keeps the deadline out of the measurement.
+ */
+export const CALL_TIMEOUT_MS = 5_000
+
+/**
+ * Longest wait for a client to see every serving peer (peercall: membership shows them hosting Echo;
+ * Moleculer: every node's echo action discovered), in ms. LAN profile gossip period 1 s, Moleculer's 2 s.
+ */
+export const DISCOVERY_TIMEOUT_MS = 30_000
+
+/** Poll period while waiting for discovery, in ms. */
+export const DISCOVERY_POLL_MS = 50
+
+/** Memory: the measured peer connected to this many other peers, in turn. Source: issue 7 (0, 4, 8, 16). */
+export const MEMORY_PEER_STEPS: readonly number[] = [0, 4, 8, 16]
+
+/** Memory: peers per helper process (4 helpers of 4 peers reach 16 with 4 process start-ups instead of 16). */
+export const MEMORY_PEERS_PER_HELPER = 4
+
+/** Memory: time left after the peers are connected before measuring, in ms (gossip settles, buffers fill). */
+export const MEMORY_SETTLE_MS = 3_000
+
+/** Memory: samples after a forced GC at each step, MEMORY_SAMPLE_GAP_MS apart; the report gives the median. */
+export const MEMORY_SAMPLES = 3
+export const MEMORY_SAMPLE_GAP_MS = 500
+
+/** Memory: longest wait for the measured peer to see a step's peers connected, in ms. */
+export const MEMORY_CONNECT_TIMEOUT_MS = 60_000
+
+/** Soak: default duration, in minutes. Source: issue 7 ("default 10 minutes"). */
+export const SOAK_MINUTES = 10
+
+/** Soak: memory sample period in the client and in one server, in ms. Source: issue 7 ("every 10 s"). */
+export const SOAK_SAMPLE_MS = 10_000
+
+/** Soak: calls in flight, serving peers and payload. Source: issue 7 (64 in flight across 4 serving peers); 1 KiB, the middle payload. */
+export const SOAK_IN_FLIGHT = 64
+export const SOAK_SERVERS = 4
+export const SOAK_PAYLOAD = 1_024
+
+/** Soak: samples before this time are warm-up and left out of the slope, in ms (at most half the soak). */
+export const SOAK_WARMUP_MS = 60_000

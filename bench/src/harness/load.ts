@@ -6,13 +6,15 @@ import { ownCpuMs, processCpuMs } from './cpu.js'
 export type CallFn = () => Promise<unknown>
 
 export interface PhaseResult extends LatencySummary {
+  /** Echo payload, in bytes (each way). */
+  payloadBytes: number
   inFlight: number
   calls: number
   errors: number
   firstError?: string
   seconds: number
   callsPerSec: number
-  /** CPU time per call during the measured phase, in µs: this client process, and the server process if known. */
+  /** CPU time per call during the measured phase, in µs: this client process, and the server processes (summed) if known. */
   clientCpuUsPerCall: number
   serverCpuUsPerCall?: number
 }
@@ -20,9 +22,9 @@ export interface PhaseResult extends LatencySummary {
 /**
  * Keeps `inFlight` calls outstanding (closed loop: each worker issues its next call when the previous one
  * returns) for `warmupMs` unmeasured, then for `durationMs` measured. Bounded in time; errors are counted.
- * With `serverPid`, also the server process's CPU time over the measured phase (from /proc).
+ * With `serverPids`, also the server processes' CPU time over the measured phase (from /proc), summed.
  */
-export async function runPhase (call: CallFn, inFlight: number, warmupMs: number, durationMs: number, serverPid?: number): Promise<PhaseResult> {
+export async function runPhase (call: CallFn, payloadBytes: number, inFlight: number, warmupMs: number, durationMs: number, serverPids: number[] = []): Promise<PhaseResult> {
   const rec = new LatencyRecorder()
   let calls = 0
   let errors = 0
@@ -55,13 +57,14 @@ export async function runPhase (call: CallFn, inFlight: number, warmupMs: number
   errors = 0
   firstError = undefined
   const cpu0 = ownCpuMs()
-  const server0 = serverPid === undefined ? undefined : processCpuMs(serverPid)
+  const server0 = serversCpuMs(serverPids)
   const seconds = await drive(durationMs, true)
   const clientCpu = ownCpuMs() - cpu0
-  const server1 = serverPid === undefined ? undefined : processCpuMs(serverPid)
+  const server1 = serversCpuMs(serverPids)
   const perCall = (ms: number): number => calls === 0 ? 0 : Math.round((ms * 1000 / calls) * 10) / 10
   const s = rec.summary()
   return {
+    payloadBytes,
     inFlight,
     calls,
     errors,
@@ -72,4 +75,16 @@ export async function runPhase (call: CallFn, inFlight: number, warmupMs: number
     ...(server0 !== undefined && server1 !== undefined ? { serverCpuUsPerCall: perCall(server1 - server0) } : {}),
     ...s
   }
+}
+
+/** Summed CPU time of the processes, in ms; undefined when there are none or one cannot be read. */
+function serversCpuMs (pids: number[]): number | undefined {
+  if (pids.length === 0) return undefined
+  let sum = 0
+  for (const pid of pids) {
+    const ms = processCpuMs(pid)
+    if (ms === undefined) return undefined
+    sum += ms
+  }
+  return sum
 }

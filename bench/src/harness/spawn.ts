@@ -34,6 +34,12 @@ export interface Child {
   readonly pid: number
   /** Resolves with the first JSON line that has the key `key`; rejects on timeout or exit. */
   waitFor<T = Record<string, unknown>>(key: string, timeoutMs: number): Promise<T>
+  /** Resolves with the first JSON line with `key` received after this call; rejects on timeout or exit. */
+  waitForNext<T = Record<string, unknown>>(key: string, timeoutMs: number): Promise<T>
+  /** The value under `key` of every JSON line received so far that has it, in order. */
+  all<T = unknown>(key: string): T[]
+  /** Writes one JSON object as a line on the child's stdin. */
+  send(obj: Record<string, unknown>): void
   /** SIGTERM, then SIGKILL after a grace period; resolves when the child is gone. */
   stop(): Promise<void>
 }
@@ -44,13 +50,13 @@ export interface Child {
  * a pipe that it watches: when this process dies, the pipe closes and the child exits, so no server outlives
  * the run. A client whose calls hang is bounded by the `waitFor` timeout of the caller, then killed.
  */
-export function spawnNode (script: string, args: string[], label: string, cpu?: number, env?: Record<string, string>): Child {
+export function spawnNode (script: string, args: string[], label: string, cpu?: number, env?: Record<string, string>, nodeFlags: string[] = []): Child {
   hookExit()
   const options = { stdio: ['pipe', 'pipe', 'pipe'] as Array<'pipe'>, env: { ...process.env, ...env } }
   // with a cpu, run under `taskset -c <cpu>` (util-linux), which execs node: the pid stays node's
   const cp = cpu === undefined
-    ? spawn(process.execPath, [...process.execArgv, script, ...args], options)
-    : spawn('taskset', ['-c', String(cpu), process.execPath, ...process.execArgv, script, ...args], options)
+    ? spawn(process.execPath, [...process.execArgv, ...nodeFlags, script, ...args], options)
+    : spawn('taskset', ['-c', String(cpu), process.execPath, ...process.execArgv, ...nodeFlags, script, ...args], options)
   children.add(cp)
   const exited = new Promise<void>((resolve) => cp.once('exit', () => { children.delete(cp); resolve() }))
   const lines: Array<Record<string, unknown>> = []
@@ -71,24 +77,29 @@ export function spawnNode (script: string, args: string[], label: string, cpu?: 
   })
   cp.stdin!.on('error', () => {})
 
+  const waitFrom = async <T>(from: number, key: string, timeoutMs: number): Promise<T> => {
+    return await new Promise<T>((resolve, reject) => {
+      const check = (): void => {
+        const hit = lines.slice(from).find((l) => key in l)
+        if (hit !== undefined) { done(); resolve(hit as T) }
+      }
+      const timer = setTimeout(() => { done(); reject(new Error(`${label}: no "${key}" line within ${timeoutMs} ms; stderr: ${stderrTail}`)) }, timeoutMs)
+      const onExit = (): void => {
+        setImmediate(() => { check(); done(); reject(new Error(`${label}: exited (code ${cp.exitCode}, signal ${cp.signalCode}) before "${key}"; stderr: ${stderrTail}`)) })
+      }
+      const done = (): void => { clearTimeout(timer); waiters.delete(check); cp.off('exit', onExit) }
+      waiters.add(check)
+      cp.once('exit', onExit)
+      check()
+    })
+  }
+
   return {
     pid: cp.pid ?? -1,
-    async waitFor<T>(key: string, timeoutMs: number): Promise<T> {
-      return await new Promise<T>((resolve, reject) => {
-        const check = (): void => {
-          const hit = lines.find((l) => key in l)
-          if (hit !== undefined) { done(); resolve(hit as T) }
-        }
-        const timer = setTimeout(() => { done(); reject(new Error(`${label}: no "${key}" line within ${timeoutMs} ms; stderr: ${stderrTail}`)) }, timeoutMs)
-        const onExit = (): void => {
-          setImmediate(() => { check(); done(); reject(new Error(`${label}: exited (code ${cp.exitCode}, signal ${cp.signalCode}) before "${key}"; stderr: ${stderrTail}`)) })
-        }
-        const done = (): void => { clearTimeout(timer); waiters.delete(check); cp.off('exit', onExit) }
-        waiters.add(check)
-        cp.once('exit', onExit)
-        check()
-      })
-    },
+    async waitFor<T>(key: string, timeoutMs: number): Promise<T> { return await waitFrom<T>(0, key, timeoutMs) },
+    async waitForNext<T>(key: string, timeoutMs: number): Promise<T> { return await waitFrom<T>(lines.length, key, timeoutMs) },
+    all<T>(key: string): T[] { return lines.filter((l) => key in l).map((l) => l[key] as T) },
+    send (obj: Record<string, unknown>): void { cp.stdin!.write(JSON.stringify(obj) + '\n') },
     async stop (): Promise<void> {
       if (cp.exitCode !== null || cp.signalCode !== null) return
       cp.kill('SIGTERM')

@@ -12,6 +12,8 @@ export interface LineChart {
   logX?: boolean
   /** y axis from 0 (default) */
   yMin?: number
+  /** Logarithmic y axis (decades from the smallest to the largest value; yMin is ignored). */
+  logY?: boolean
 }
 
 /** Pixel size of a chart and its margins. */
@@ -39,16 +41,21 @@ export function lineChart (c: LineChart): string {
   const fx = c.logX === true ? Math.log10 : (x: number): number => x
   const x0 = fx(Math.min(...c.xs)); const x1 = fx(Math.max(...c.xs))
   const all = c.series.flatMap(s => s.ys.filter((y): y is number => y !== undefined && Number.isFinite(y)))
-  const y0 = c.yMin ?? 0
-  const y1 = niceMax(Math.max(...all, y0 + 1e-9))
+  const logY = c.logY === true
+  const positive = all.filter((y) => y > 0)
+  const y0 = logY ? 10 ** Math.floor(Math.log10(Math.min(...positive, 1e9))) : c.yMin ?? 0
+  const y1 = logY ? 10 ** Math.ceil(Math.log10(Math.max(...positive, y0 * 10))) : niceMax(Math.max(...all, y0 + 1e-9))
+  const fy = logY ? (y: number): number => Math.log10(Math.max(y, y0)) : (y: number): number => y
   const px = (x: number): number => M.left + (x1 === x0 ? pw / 2 : (fx(x) - x0) / (x1 - x0) * pw)
-  const py = (y: number): number => M.top + ph - (y - y0) / (y1 - y0) * ph
+  const py = (y: number): number => M.top + ph - (fy(y) - fy(y0)) / (fy(y1) - fy(y0)) * ph
+  const yTicks = logY
+    ? Array.from({ length: Math.round(Math.log10(y1 / y0)) + 1 }, (_, i) => y0 * 10 ** i)
+    : Array.from({ length: TICKS + 1 }, (_, i) => y0 + (y1 - y0) * i / TICKS)
   const parts: string[] = []
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`)
   parts.push(`<rect width="${W}" height="${H}" fill="#fff"/>`)
   parts.push(`<text x="${W / 2}" y="22" text-anchor="middle" font-size="14" font-weight="bold">${esc(c.title)}</text>`)
-  for (let i = 0; i <= TICKS; i++) {
-    const v = y0 + (y1 - y0) * i / TICKS
+  for (const v of yTicks) {
     const y = py(v)
     parts.push(`<line x1="${M.left}" x2="${M.left + pw}" y1="${y}" y2="${y}" stroke="#ddd"/>`)
     parts.push(`<text x="${M.left - 6}" y="${y + 4}" text-anchor="end">${fmt(v)}</text>`)

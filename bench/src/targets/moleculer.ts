@@ -1,19 +1,18 @@
 /**
- * Moleculer 0.14 with its TCP transporter: one broker per process, UDP discovery off, the client given the
- * server's address on 127.0.0.1 (`urls`); the server learns the client from its gossip HELLO. JSON serialiser
- * (Moleculer's default), no metrics, tracing or validation in the call path beyond the defaults.
+ * Moleculer 0.14 with its TCP transporter: one broker per process, UDP discovery off, the client given every
+ * server's address on 127.0.0.1 (`urls`); each server learns the client from its gossip HELLO. JSON serialiser
+ * (Moleculer's default), no metrics, tracing or validation in the call path beyond the defaults. With several
+ * servers the client broker balances the calls itself (its default round-robin strategy).
  */
 import * as net from 'node:net'
 import Moleculer from 'moleculer'
-import { ADD_ARGS } from '../harness/defaults.js'
-import { check, type Target } from './target.js'
+import { DISCOVERY_POLL_MS, DISCOVERY_TIMEOUT_MS } from '../harness/defaults.js'
+import { makePayload } from '../payload.js'
+import { check, waitUntil, type Target } from './target.js'
 
 const { ServiceBroker } = Moleculer
 
-/** Longest wait for the client broker to discover the server's `calculator` service, in ms (gossip period 2 s). */
-const DISCOVERY_TIMEOUT_MS = 20_000
-
-const SERVER_NODE = 'bench-server'
+const ACTION = 'echo.echo'
 
 /**
  * Moleculer's TCP reader listens on every interface (`listen({ port, exclusive })`, no host); this process only
@@ -35,7 +34,7 @@ function pinListenersToLoopback (): void {
 
 function broker (nodeID: string, urls: string[] | null): InstanceType<typeof ServiceBroker> {
   pinListenersToLoopback()
-  return new ServiceBroker({
+  const b = new ServiceBroker({
     nodeID,
     namespace: 'peercall-bench',
     logger: false,
@@ -44,28 +43,42 @@ function broker (nodeID: string, urls: string[] | null): InstanceType<typeof Ser
       options: { udpDiscovery: false, urls, port: 0, useHostname: false }
     }
   })
+  // advertise the loopback address the listener is pinned to: by default a node advertises its external
+  // interfaces (`ipList`), which nothing listens on here, and peers that learn of it by gossip then fail to
+  // connect and gossip it offline
+  const registry = b.registry as unknown as { nodes: { localNode: { ipList: string[] } } }
+  registry.nodes.localNode.ipList = ['127.0.0.1']
+  return b
 }
 
+interface MoleculerAddress { host: string, port: number, nodeID: string }
+
 export const target: Target = {
-  async serve () {
-    const b = broker(SERVER_NODE, null)
+  async serve ({ index }) {
+    const nodeID = `bench-server-${index}`
+    const b = broker(nodeID, null)
     b.createService({
-      name: 'calculator',
-      actions: { add: (ctx: { params: { a: number, b: number } }) => ctx.params.a + ctx.params.b }
+      name: 'echo',
+      actions: { echo: (ctx: { params: { p: string } }) => ctx.params.p }
     })
     await b.start()
     const port = (b.transit?.tx as unknown as { opts: { port: number } }).opts.port
-    return { address: { host: '127.0.0.1', port }, close: async () => { await b.stop() } }
+    const address: MoleculerAddress = { host: '127.0.0.1', port, nodeID }
+    return { address, close: async () => { await b.stop() } }
   },
 
-  async connect (address) {
-    const { host, port } = address as { host: string, port: number }
-    const b = broker(`bench-client-${process.pid}`, [`${host}:${port}/${SERVER_NODE}`])
+  async connect (addresses) {
+    const servers = addresses as MoleculerAddress[]
+    const b = broker(`bench-client-${process.pid}`, servers.map((s) => `${s.host}:${s.port}/${s.nodeID}`))
     await b.start()
-    await b.waitForServices('calculator', DISCOVERY_TIMEOUT_MS)
-    const params = { a: ADD_ARGS[0], b: ADD_ARGS[1] }
-    const call = async (): Promise<unknown> => await b.call('calculator.add', params)
-    check('moleculer add(1, 2)', await call(), 3)
+    const endpoints = (): number => {
+      const action = b.registry.getActionList({ onlyAvailable: true, skipInternal: true, withEndpoints: true }).find((a) => a.name === ACTION)
+      return action?.endpoints?.filter((e) => e.state).length ?? 0
+    }
+    await waitUntil(`${servers.length} ${ACTION} endpoint(s)`, () => endpoints() === servers.length, DISCOVERY_TIMEOUT_MS, DISCOVERY_POLL_MS)
+    const call = async (payload: string): Promise<unknown> => await b.call(ACTION, { p: payload })
+    const probe = makePayload(16)
+    check('moleculer echo', await call(probe), probe)
     return { call, close: async () => { await b.stop() } }
   }
 }

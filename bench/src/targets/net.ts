@@ -1,16 +1,19 @@
 /**
  * Raw `node:net` RPC with peercall's framing and codec and per-tick write coalescing: no libp2p, no encryption,
- * no multiplexing. The physical limit of this machine for the same work.
+ * no multiplexing; one socket per server, calls round-robin over them. The physical limit of this machine for
+ * the same work.
  */
 import * as net from 'node:net'
 import { once } from 'node:events'
 import { Coalescer } from '../harness/coalesce.js'
 import { Pending } from '../harness/rpc-table.js'
-import { addRequest, codec, FrameDecoder, FRAME_REQUEST, FRAME_RESPONSE, response } from '../wire.js'
-import { check, type Target } from './target.js'
+import { makePayload } from '../payload.js'
+import { codec, echoRequest, ECHO_METHOD, ECHO_SERVICE, FrameDecoder, FRAME_REQUEST, FRAME_RESPONSE, response } from '../wire.js'
+import { check, roundRobin, type Target } from './target.js'
 
-const services: Record<string, Record<string, (...args: any[]) => unknown>> = {
-  Calculator: { add: (a: number, b: number) => a + b }
+type Handler = (...args: unknown[]) => unknown
+const services: Record<string, Record<string, Handler>> = {
+  [ECHO_SERVICE]: { [ECHO_METHOD]: (payload: unknown) => payload }
 }
 
 function serveSocket (sock: net.Socket): void {
@@ -38,28 +41,34 @@ export const target: Target = {
     return { address: { host: '127.0.0.1', port }, close: async () => { server.close() } }
   },
 
-  async connect (address) {
-    const { host, port } = address as { host: string, port: number }
-    const sock = net.connect({ host, port })
-    await once(sock, 'connect')
-    sock.setNoDelay(true)
+  async connect (addresses) {
     const pending = new Pending()
-    const dec = new FrameDecoder()
-    const out = new Coalescer((chunk) => sock.write(chunk))
-    sock.on('data', (chunk: Buffer) => {
-      for (const body of dec.push(chunk)) {
-        const [type, id, result] = codec.decode(body) as [number, number, unknown]
-        if (type === FRAME_RESPONSE) pending.settle(id, result)
-      }
-    })
-    sock.on('close', () => pending.failAll(new Error('connection closed')))
-    sock.on('error', () => {})
-    const call = (): Promise<unknown> => {
+    const socks: net.Socket[] = []
+    const outs: Coalescer[] = []
+    for (const address of addresses as Array<{ host: string, port: number }>) {
+      const sock = net.connect(address)
+      await once(sock, 'connect')
+      sock.setNoDelay(true)
+      const dec = new FrameDecoder()
+      sock.on('data', (chunk: Buffer) => {
+        for (const body of dec.push(chunk)) {
+          const [type, id, result] = codec.decode(body) as [number, number, unknown]
+          if (type === FRAME_RESPONSE) pending.settle(id, result)
+        }
+      })
+      sock.on('close', () => pending.failAll(new Error('connection closed')))
+      sock.on('error', () => {})
+      socks.push(sock)
+      outs.push(new Coalescer((chunk) => sock.write(chunk)))
+    }
+    const next = roundRobin(outs)
+    const call = (payload: string): Promise<unknown> => {
       const { id, promise } = pending.open()
-      out.push(addRequest(id))
+      next().push(echoRequest(id, payload))
       return promise
     }
-    check('net add(1, 2)', await call(), 3)
-    return { call, close: async () => { sock.destroy() } }
+    const probe = makePayload(16)
+    check('net echo', await call(probe), probe)
+    return { call, close: async () => { for (const s of socks) s.destroy() } }
   }
 }
