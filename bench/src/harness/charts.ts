@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { lineChart } from '../scale/svg.js'
+import { lineChart, type Series } from '../scale/svg.js'
 import { sizeLabel } from '../payload.js'
 import type { MemoryReport } from './memory.js'
 import type { SoakReport } from './soak-report.js'
@@ -16,6 +16,8 @@ const servers = (n: number): string => n === 1 ? '1 server' : `${n} servers`
 
 /** Writes the SVG charts into docs/CHART_DIR; returns them (paths relative to docs/) for the links. */
 export function writeCharts (docsDir: string, rows: Row[], labels: Record<string, string>, targets: string[], memory?: MemoryReport, soak?: SoakReport): Chart[] {
+  // one colour per system in every chart, whichever systems a chart has
+  const colourOf = (t: string): number => Math.max(0, targets.indexOf(t))
   mkdirSync(join(docsDir, CHART_DIR), { recursive: true })
   const charts: Chart[] = []
   const write = (name: string, title: string, svg: string): void => {
@@ -27,8 +29,8 @@ export function writeCharts (docsDir: string, rows: Row[], labels: Record<string
     for (const bytes of uniq(rows.filter((r) => r.servers === n).map((r) => r.payloadBytes))) {
       const xs = uniq(rows.filter((r) => r.servers === n && r.payloadBytes === bytes).map((r) => r.inFlight))
       const sys = present.filter((t) => rows.some((r) => r.target === t && r.servers === n && r.payloadBytes === bytes))
-      const series = (f: (r: Row) => number): Array<{ name: string, ys: Array<number | undefined> }> =>
-        sys.map((t) => ({ name: labels[t] ?? t, ys: xs.map((inFlight) => { const r = pick(rows, { target: t, servers: n, payloadBytes: bytes, inFlight }); return r === undefined ? undefined : f(r) }) }))
+      const series = (f: (r: Row) => number): Series[] =>
+        sys.map((t) => ({ name: labels[t] ?? t, colour: colourOf(t), ys: xs.map((inFlight) => { const r = pick(rows, { target: t, servers: n, payloadBytes: bytes, inFlight }); return r === undefined ? undefined : f(r) }) }))
       const tag = `${bytes}b-${n}s`
       const what = `${sizeLabel(bytes)} echo, ${servers(n)}`
       write(`calls-${tag}.svg`, `calls/s, ${what}`, lineChart({ title: `Calls/s, ${what}`, xLabel: 'calls in flight (log scale)', yLabel: 'calls/s (median)', xs, logX: true, series: series((r) => r.callsPerSec) }))
@@ -39,7 +41,7 @@ export function writeCharts (docsDir: string, rows: Row[], labels: Record<string
         xs,
         logX: true,
         logY: true,
-        series: [...series((r) => r.p50Us), ...series((r) => r.p99Us).map((s) => ({ ...s, name: `${s.name} p99`, dashed: true }))]
+        series: [...series((r) => r.p50Us), ...series((r) => r.p99Us).map((s) => ({ ...s, name: `${s.name} p99`, dashed: true, legend: false }))]
       }))
     }
   }

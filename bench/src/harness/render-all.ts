@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { LABELS } from '../targets/index.js'
+import { LABELS, SHORT_LABELS } from '../targets/index.js'
 import type { BenchOptions } from './args.js'
 import { writeCharts } from './charts.js'
 import { renderMarkdown } from './docs.js'
@@ -45,7 +45,7 @@ export function renderAll (root: string): string[] {
   const soak = readJson<SoakReport>(root, SOAK_JSON)
   const rows = summarise(bench.runs, LABELS, bench.options.targets)
   const docs = join(root, 'docs')
-  const charts = writeCharts(docs, rows, LABELS, bench.options.targets, memory, soak)
+  const charts = writeCharts(docs, rows, SHORT_LABELS, bench.options.targets, memory, soak)
   const md = renderMarkdown({
     machine: bench.machine,
     loadAtStart: bench.loadAtStart,

@@ -2,7 +2,15 @@
  * A small dependency-free SVG line chart: numeric x (linear or log), one y axis, several series.
  */
 
-export interface Series { name: string, ys: Array<number | undefined>, dashed?: boolean }
+export interface Series {
+  name: string
+  ys: Array<number | undefined>
+  dashed?: boolean
+  /** Index into the palette (default: the series' position), so that two series can share a colour. */
+  colour?: number
+  /** Whether the series gets a legend entry (default true). */
+  legend?: boolean
+}
 export interface LineChart {
   title: string
   xLabel: string
@@ -67,15 +75,17 @@ export function lineChart (c: LineChart): string {
   parts.push(`<rect x="${M.left}" y="${M.top}" width="${pw}" height="${ph}" fill="none" stroke="#444"/>`)
   parts.push(`<text x="${M.left + pw / 2}" y="${H - 12}" text-anchor="middle">${esc(c.xLabel)}</text>`)
   parts.push(`<text transform="translate(16 ${M.top + ph / 2}) rotate(-90)" text-anchor="middle">${esc(c.yLabel)}</text>`)
+  let slot = 0
   c.series.forEach((s, k) => {
-    const colour = COLOURS[k % COLOURS.length]
+    const colour = COLOURS[(s.colour ?? k) % COLOURS.length]
     const pts = c.xs.map((x, i) => [x, s.ys[i]] as const).filter((p): p is readonly [number, number] => p[1] !== undefined && Number.isFinite(p[1]))
     if (pts.length > 0) {
       const d = pts.map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ')
       parts.push(`<path d="${d}" fill="none" stroke="${colour}" stroke-width="2"${s.dashed === true ? ' stroke-dasharray="6 4"' : ''}/>`)
       for (const [x, y] of pts) parts.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="3" fill="${colour}"/>`)
     }
-    const ly = M.top + 10 + k * 18
+    if (s.legend === false) return
+    const ly = M.top + 10 + slot++ * 18
     parts.push(`<line x1="${M.left + pw + 10}" x2="${M.left + pw + 30}" y1="${ly}" y2="${ly}" stroke="${colour}" stroke-width="2"${s.dashed === true ? ' stroke-dasharray="6 4"' : ''}/>`)
     parts.push(`<text x="${M.left + pw + 34}" y="${ly + 4}">${esc(s.name)}</text>`)
   })

@@ -5,13 +5,13 @@ import type { Target } from './target.js'
  * process loads only its own stack.
  */
 export const TARGETS = {
-  peercall: { label: 'peercall routed (membership + balancer)', servers: [1, 4], load: async () => (await import('./peercall.js')).target },
-  'peercall-pinned': { label: 'peercall pinned (`peer`, issue 2)', servers: [1], load: async () => (await import('./peercall-pinned.js')).target },
-  'libp2p-echo': { label: 'bare libp2p stream (tcp+noise+yamux)', servers: [1, 4], load: async () => (await import('./libp2p-echo.js')).target },
-  net: { label: 'raw node:net RPC (same framing+codec)', servers: [1, 4], load: async () => (await import('./net.js')).target },
-  grpc: { label: 'grpc-js unary', servers: [1, 4], load: async () => (await import('./grpc.js')).target },
-  moleculer: { label: 'Moleculer 0.14 TCP transporter', servers: [1, 4], load: async () => (await import('./moleculer.js')).target }
-} satisfies Record<string, { label: string, servers: readonly number[], load: () => Promise<Target> }>
+  peercall: { short: 'peercall routed', label: 'peercall routed (membership + balancer)', servers: [1, 4], load: async () => (await import('./peercall.js')).target },
+  'peercall-pinned': { short: 'peercall pinned', label: 'peercall pinned (`peer`, issue 2)', servers: [1], load: async () => (await import('./peercall-pinned.js')).target },
+  'libp2p-echo': { short: 'bare libp2p stream', label: 'bare libp2p stream (tcp+noise+yamux)', servers: [1, 4], load: async () => (await import('./libp2p-echo.js')).target },
+  net: { short: 'raw node:net', label: 'raw node:net RPC (same framing+codec)', servers: [1, 4], load: async () => (await import('./net.js')).target },
+  grpc: { short: 'grpc-js', label: 'grpc-js unary', servers: [1, 4], load: async () => (await import('./grpc.js')).target },
+  moleculer: { short: 'Moleculer', label: 'Moleculer 0.14 TCP transporter', servers: [1, 4], load: async () => (await import('./moleculer.js')).target }
+} satisfies Record<string, { label: string, short: string, servers: readonly number[], load: () => Promise<Target> }>
 
 export type TargetName = keyof typeof TARGETS
 
@@ -20,3 +20,6 @@ export function isTargetName (s: string): s is TargetName {
 }
 
 export const LABELS: Record<string, string> = Object.fromEntries(Object.entries(TARGETS).map(([k, v]) => [k, v.label]))
+
+/** Short names, for chart legends. */
+export const SHORT_LABELS: Record<string, string> = Object.fromEntries(Object.entries(TARGETS).map(([k, v]) => [k, v.short]))
