@@ -37,6 +37,9 @@ export const LATENESS_THRESHOLD_MS = PROBE_TIMEOUT_MS
 /** Extra delay, in ms, given to queued input before a late timer's decision is taken (one event-loop turn). */
 export const LATE_GRACE_MS = 1
 
+/** Period of the record refresh, ms (the LAN probe period: the issue asks for a record every period). */
+export const RECORD_INTERVAL_MS = 1000
+
 /** Protocol timing and behaviour of the SWIM + Lifeguard state machine. */
 export interface SwimConfig {
   /** Probe period T in ms. @default 1000 (memberlist LAN) */

@@ -7,7 +7,7 @@ import { logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { decodeDirect, decodeGossip, encode, MAX_MESSAGE_BYTES } from './codec.js'
-import { FAST, LAN, resolveConfig } from './defaults.js'
+import { FAST, LAN, RECORD_INTERVAL_MS, resolveConfig } from './defaults.js'
 import { Dialer } from './dialer.js'
 import { MEMBERSHIP_PROTOCOL, membershipTopic } from './libp2p-options.js'
 import { LoadSampler, ZERO_LOAD } from './load.js'
@@ -69,8 +69,6 @@ export interface MembershipOptions {
   log?: string
 }
 
-/** Period of the record refresh, ms (the LAN probe period: the issue asks for a record every period). */
-export const RECORD_INTERVAL_MS = 1000
 /** Dials of gossip-learned members are given up after this long, ms (peercall choice). */
 export const LEARNED_DIAL_FOR_MS = 30_000
 /** stop() waits at most this long for the leave notices to be written, ms. */

@@ -1,7 +1,7 @@
 /**
  * The simulator's experiments: each returns the figures that `docs/membership.md` reports and the tests assert.
  */
-import { LAN, resolveConfig } from '../defaults.js'
+import { LAN, RECORD_INTERVAL_MS, resolveConfig } from '../defaults.js'
 import { Simulator } from './simulator.js'
 import type { SwimConfig } from '../defaults.js'
 
@@ -68,19 +68,25 @@ export interface FalsePositiveResult {
   accusations: number
   /** accusations the stalled peer made at the end of a stall with the clearing ack unread (caused by the stall) */
   stallAccusations: number
+  /**
+   * accusations the stalled peer made about the target of a probe that was in flight during one of its stalls: the
+   * false accusations the stall can cause (loss alone causes the rest of `accusationsByStalled`)
+   */
+  stallOverlapAccusations: number
 }
 
 /**
  * `loss` message loss, and peer 0's event loop stalled for 2x the probe timeout every 10 T; nobody crashes.
  */
-export function falsePositives (n: number, seed: number, periods: number, lifeguard: boolean, loss = 0.1, base: SwimConfig = LAN, atProbe = false): FalsePositiveResult {
+export function falsePositives (n: number, seed: number, periods: number, lifeguard: boolean, loss = 0.1, base: SwimConfig = LAN, atProbe = false, transport: 'datagram' | 'stream' = 'datagram'): FalsePositiveResult {
   const config = resolveConfig({ lifeguard }, base)
-  const sim = new Simulator({ n, seed, config, loss })
+  // the adapter's record refresh is on: it is what repairs a refutation that a peer missed
+  const sim = new Simulator({ n, seed, config, loss, refreshMs: RECORD_INTERVAL_MS, transport })
   const T = config.probeIntervalMs
   sim.addStall({ node: 0, everyMs: 10 * T, forMs: 2 * config.probeTimeoutMs, offsetMs: 5 * T, jitter: !atProbe, atProbe })
   const r: FalsePositiveResult = {
     n, periods, lifeguard, falseSuspicionsOfHealthy: 0, suspicionsOfStalled: 0, falseDeaths: 0,
-    stalledPeerFailedProbes: 0, accusationsByStalled: 0, accusations: 0, stallAccusations: 0
+    stalledPeerFailedProbes: 0, accusationsByStalled: 0, accusations: 0, stallAccusations: 0, stallOverlapAccusations: 0
   }
   sim.onEvent = e => {
     if (e.type === 'suspect') { if (e.subject === 0) r.suspicionsOfStalled++; else r.falseSuspicionsOfHealthy++ }
@@ -94,8 +100,24 @@ export function falsePositives (n: number, seed: number, periods: number, lifegu
   sim.run(periods * T)
   r.stalledPeerFailedProbes = sim.nodes[0].swim.stats.failedProbes
   r.stallAccusations = sim.stallAccusations
+  r.stallOverlapAccusations = sim.stallOverlapAccusations
   return r
 }
+
+/** `falsePositives` summed over seeds `seed, seed + 1, ...` (one run of 1000 periods sees only about 100 stalls). */
+export function falsePositivesOverSeeds (n: number, seed: number, seeds: number, periods: number, lifeguard: boolean, loss = 0.1, base: SwimConfig = LAN, atProbe = false, transport: 'datagram' | 'stream' = 'datagram'): FalsePositiveResult & { seeds: number, transport: 'datagram' | 'stream' } {
+  const sum: FalsePositiveResult & { seeds: number, transport: 'datagram' | 'stream' } = {
+    n, periods, lifeguard, seeds, transport, falseSuspicionsOfHealthy: 0, suspicionsOfStalled: 0, falseDeaths: 0,
+    stalledPeerFailedProbes: 0, accusationsByStalled: 0, accusations: 0, stallAccusations: 0, stallOverlapAccusations: 0
+  }
+  for (let k = 0; k < seeds; k++) {
+    const r = falsePositives(n, seed + k, periods, lifeguard, loss, base, atProbe, transport)
+    for (const key of COUNTS) sum[key] += r[key]
+  }
+  return sum
+}
+
+const COUNTS = ['falseSuspicionsOfHealthy', 'suspicionsOfStalled', 'falseDeaths', 'stalledPeerFailedProbes', 'accusationsByStalled', 'accusations', 'stallAccusations', 'stallOverlapAccusations'] as const
 
 export interface DetectionResult {
   n: number

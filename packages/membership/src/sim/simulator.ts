@@ -17,6 +17,12 @@ export interface SimOptions {
   config: SwimConfig
   /** probability that one transmission is lost. @default 0 */
   loss?: number
+  /**
+   * What a lost transmission means. 'datagram': the message is gone (UDP, as SWIM and memberlist's probes assume).
+   * 'stream': it is sent again after a retransmission timeout that doubles each time, as TCP does under the libp2p
+   * adapter's streams, so loss becomes delay. @default 'datagram'
+   */
+  transport?: 'datagram' | 'stream'
   /** one-way delay range in ms. @default [1, 5] (a LAN) */
   delayMs?: [number, number]
   /** mesh links grafted by each peer; mean degree is about twice this (gossipsub D = 6). @default 3 */
@@ -25,6 +31,15 @@ export interface SimOptions {
   heartbeatMs?: number
   /** start with every peer knowing every other (a converged cluster). @default true */
   converged?: boolean
+  /**
+   * Period of the record refresh in ms, as the libp2p adapter publishes every peer's own record (`RECORD_INTERVAL_MS`,
+   * 1 s), or undefined for none. A refresh carries the subject's incarnation, so it repairs a missed refutation. It
+   * is modelled by its only effect on the protocol: each peer whose view of the subject is behind (suspect, dead, or
+   * an older incarnation) gets the record over one link (lost with `loss`, a pessimistic stand-in for the gossipsub
+   * flood); a peer whose view is current would ignore it, so the flood to the others is not simulated (it would cost
+   * N deliveries per peer per period). @default undefined
+   */
+  refreshMs?: number
 }
 
 /**
@@ -41,6 +56,14 @@ export interface Stall {
   atProbe?: boolean
 }
 
+/** TCP's first retransmission timeout on Linux (TCP_RTO_MIN = 200 ms); it doubles on each further loss. */
+export const TCP_RTO_MIN_MS = 200
+/** Retransmissions before a stream gives up (Linux tcp_retries2 = 15; far beyond any probe deadline here). */
+const MAX_RETRANSMITS = 15
+
+/** Stalls remembered per peer for attributing accusations (a probe lasts a few periods at most). */
+const STALL_HISTORY = 16
+
 export interface SimEvent { at: number, observer: number, type: SwimEventType, subject: number }
 
 type Item =
@@ -48,6 +71,7 @@ type Item =
   | { at: number, seq: number, kind: 'direct', node: number, from: number, msg: DirectMessage }
   | { at: number, seq: number, kind: 'gossip', node: number, from: number, msg: GossipMessage }
   | { at: number, seq: number, kind: 'unstall', node: number }
+  | { at: number, seq: number, kind: 'refresh', node: number }
 
 interface SimNode {
   swim: Swim
@@ -68,6 +92,12 @@ export class Simulator {
    * its queue: false positives caused by the stall itself
    */
   stallAccusations = 0
+  /**
+   * accusations a peer made about the target of a probe that was in flight while that peer was stalled (the probe
+   * started before a stall ended and failed after it began): the false positives a stall can cause, of which
+   * `stallAccusations` is the subset with the answer already queued
+   */
+  stallOverlapAccusations = 0
   /** called for every membership event at every peer */
   onEvent?: (e: SimEvent) => void
   /** called for every broadcast with its first arrival at each peer it reached */
@@ -76,18 +106,26 @@ export class Simulator {
   private seq = 0
   private readonly rnd: () => number
   private readonly loss: number
+  private readonly transport: 'datagram' | 'stream'
   private readonly delay: [number, number]
   private readonly heartbeatMs: number
   private readonly stalls: Stall[] = []
   /** stalls started by `atProbe`: node -> [start, end) */
   private readonly dynStall = new Map<number, [number, number]>()
   private readonly nextDynWindow = new Map<number, number>()
+  /** stalls each peer has gone through, [start, end) in ms, oldest first */
+  private readonly stallHistory = new Map<number, Array<[number, number]>>()
+  /** start of each peer's latest probe of each target: `${node}:${target}` -> ms */
+  private readonly probeStart = new Map<string, number>()
+  /** peers whose view of a subject is behind it (a suspicion or death they hold): subject -> observers */
+  private readonly behind = new Map<number, Set<number>>()
   private readonly index = new Map<string, number>()
   private readonly ids: string[]
 
   constructor (readonly opts: SimOptions) {
     this.rnd = mulberry32(opts.seed)
     this.loss = opts.loss ?? 0
+    this.transport = opts.transport ?? 'datagram'
     this.delay = opts.delayMs ?? [1, 5]
     this.heartbeatMs = opts.heartbeatMs ?? 1000
     this.ids = Array.from({ length: opts.n }, (_, i) => `p${i}`)
@@ -105,6 +143,9 @@ export class Simulator {
       }
     }
     for (let i = 0; i < opts.n; i++) this.schedule(i)
+    if (opts.refreshMs !== undefined) {
+      for (let i = 0; i < opts.n; i++) this.push({ at: this.rnd() * opts.refreshMs, seq: 0, kind: 'refresh', node: i })
+    }
   }
 
   id (i: number): string { return this.ids[i] }
@@ -171,10 +212,20 @@ export class Simulator {
     }
     if (it.kind === 'wake' && it.at !== nd.wakeAt) return
     const end = this.stallEnd(it.node, this.now)
+    if (it.kind === 'refresh') {
+      // a stalled peer's interval timer fires when its loop runs again
+      this.push({ at: end >= 0 ? end : this.now + this.opts.refreshMs!, seq: 0, kind: 'refresh', node: it.node })
+      if (end < 0) this.refresh(it.node)
+      return
+    }
     if (end >= 0) {
       if (it.kind !== 'wake') nd.deferred.push(it)
       else nd.wakeAt = Infinity
-      if (nd.unstallAt !== end) { nd.unstallAt = end; this.push({ at: end, seq: 0, kind: 'unstall', node: it.node }) }
+      if (nd.unstallAt !== end) {
+        nd.unstallAt = end
+        this.noteStall(it.node, end)
+        this.push({ at: end, seq: 0, kind: 'unstall', node: it.node })
+      }
       return
     }
     if (it.kind === 'wake') {
@@ -185,6 +236,48 @@ export class Simulator {
       this.deliver(it.node, it)
     }
     this.schedule(it.node)
+  }
+
+  /** Peer i's record refresh reaches the peers whose view of it is behind (see `SimOptions.refreshMs`). */
+  private refresh (i: number): void {
+    const viewers = this.behind.get(i)
+    if (viewers === undefined) return
+    const self = this.nodes[i].swim
+    const msg = self.selfAlive()
+    for (const k of [...viewers]) {
+      const m = this.nodes[k].swim.members.get(this.ids[i])
+      if (m !== undefined && m.state === 'alive' && m.inc >= self.incarnation) { viewers.delete(k); continue }
+      if (!this.nodes[k].up || !this.linked(i, k)) continue
+      this.nodes[i].sent++
+      const d = this.linkDelay()
+      if (d < 0) continue
+      this.push({ at: this.now + d, seq: 0, kind: 'gossip', node: k, from: i, msg })
+    }
+    if (viewers.size === 0) this.behind.delete(i)
+  }
+
+  /** Remember that peer i is stalled until `end` (its stall began `end - forMs` before, or now for a dynamic one). */
+  private noteStall (i: number, end: number): void {
+    const dyn = this.dynStall.get(i)
+    let start = this.now
+    if (dyn !== undefined && dyn[1] === end) start = dyn[0]
+    else for (const s of this.stalls) if (s.node === i && s.atProbe !== true) start = Math.min(start, end - s.forMs)
+    const h = this.stallHistory.get(i) ?? []
+    if (h.length === 0 || h[h.length - 1][1] !== end) h.push([start, end])
+    if (h.length > STALL_HISTORY) h.shift()
+    this.stallHistory.set(i, h)
+  }
+
+  /** Was peer i stalled at some time in [from, to]? */
+  stalledDuring (i: number, from: number, to: number): boolean {
+    const h = this.stallHistory.get(i)
+    if (h === undefined) return false
+    for (let k = h.length - 1; k >= 0; k--) {
+      const [a, b] = h[k]
+      if (b < from) return false
+      if (a <= to) return true
+    }
+    return false
   }
 
   private deliver (i: number, it: Item): void {
@@ -220,6 +313,17 @@ export class Simulator {
     return lo + this.rnd() * (hi - lo)
   }
 
+  /**
+   * Delay of one message over a link, or -1 if it is lost: on a datagram link a loss loses it, on a stream each
+   * loss costs a retransmission timeout (200 ms, doubling).
+   */
+  private linkDelay (): number {
+    if (this.transport === 'datagram') return this.rnd() < this.loss ? -1 : this.randDelay()
+    let extra = 0
+    for (let k = 0; k < MAX_RETRANSMITS && this.rnd() < this.loss; k++) extra += TCP_RTO_MIN_MS * 2 ** k
+    return extra + this.randDelay()
+  }
+
   /** Carry out what peer i's state machine asked for. */
   private flush (i: number): void {
     const nd = this.nodes[i]
@@ -232,18 +336,27 @@ export class Simulator {
         this.nextDynWindow.set(i, next + s.everyMs * Math.max(1, Math.ceil((this.now - next + 1) / s.everyMs)))
       }
     }
+    for (const b of out.broadcasts) {
+      if (b.t !== 'suspect' || b.from !== nd.swim.id) continue
+      const start = this.probeStart.get(`${i}:${b.id}`)
+      if (start !== undefined && this.stalledDuring(i, start, this.now)) this.stallOverlapAccusations++
+    }
+    const probe = nd.swim.currentProbe
     for (const s of out.sends) {
+      if (s.msg.t === 'ping' && probe !== undefined && s.msg.seq === probe.seq) this.probeStart.set(`${i}:${s.to}`, this.now)
       nd.sent++
       const j = this.index.get(s.to)
       if (j === undefined || !this.linked(i, j)) continue
-      if (this.rnd() < this.loss) continue
-      this.push({ at: this.now + this.randDelay(), seq: 0, kind: 'direct', node: j, from: i, msg: s.msg })
+      const d = this.linkDelay()
+      if (d < 0) continue
+      this.push({ at: this.now + d, seq: 0, kind: 'direct', node: j, from: i, msg: s.msg })
     }
     for (const b of out.broadcasts) {
       const { arrivals, transmissions } = this.mesh.flood(i, this.now, {
         rnd: this.rnd,
-        loss: this.loss,
-        delay: () => this.randDelay(),
+        loss: this.transport === 'datagram' ? this.loss : 0,
+        // the mesh model loses datagrams itself; on streams a loss is a retransmission delay
+        delay: () => this.transport === 'datagram' ? this.randDelay() : this.linkDelay(),
         heartbeatMs: this.heartbeatMs,
         linked: (a, c) => this.linked(a, c),
         runnableAt: (k, t) => { const e = this.stallEnd(k, t); return e < 0 ? t : e },
@@ -254,6 +367,14 @@ export class Simulator {
       for (const a of arrivals) this.push({ at: a.at, seq: 0, kind: 'gossip', node: a.node, from: i, msg: b })
     }
     for (const e of out.events) {
+      if (this.opts.refreshMs !== undefined && (e.type === 'suspect' || e.type === 'dead')) {
+        const subject = this.index.get(e.id)
+        if (subject !== undefined) {
+          let v = this.behind.get(subject)
+          if (v === undefined) { v = new Set(); this.behind.set(subject, v) }
+          v.add(i)
+        }
+      }
       if (this.onEvent !== undefined) this.onEvent({ at: this.now, observer: i, type: e.type, subject: this.index.get(e.id) ?? -1 })
     }
   }

