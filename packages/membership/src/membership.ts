@@ -11,6 +11,7 @@ import { FAST, LAN, RECORD_INTERVAL_MS, resolveConfig } from './defaults.js'
 import { Dialer } from './dialer.js'
 import { MEMBERSHIP_PROTOCOL, membershipTopic } from './libp2p-options.js'
 import { LoadSampler, ZERO_LOAD } from './load.js'
+import { jitter, recordIntervalMs } from './refresh.js'
 import { Swim } from './swim.js'
 import type { SwimConfig } from './defaults.js'
 import type { Load } from './load.js'
@@ -51,10 +52,17 @@ export interface MembershipOptions {
   /** free-form string metadata gossiped with the record */
   meta?: Record<string, string>
   /**
-   * period of the record refresh (load figures) on gossipsub, ms; changes of services or meta go out at once.
+   * shortest period of the record refresh (load figures) on gossipsub, ms; changes of services or meta go out at
+   * once. The period grows with the cluster beyond `recordBudgetPerSecond` members (see `refresh.ts`).
    * @default 1000 (T of the LAN profile; also used by the fast profile, whose T is shorter)
    */
   recordIntervalMs?: number
+  /**
+   * records per second that the whole cluster publishes by refresh: the period is
+   * max(recordIntervalMs, members / budget seconds). Infinity keeps it at `recordIntervalMs`.
+   * @default 8 (RECORD_BUDGET_PER_SECOND)
+   */
+  recordBudgetPerSecond?: number
   /** 'lan' (T = 1 s, memberlist LAN) or 'fast' (T = 200 ms, loopback and tests). @default 'lan' */
   profile?: 'lan' | 'fast'
   /** protocol timing, overriding the profile (see `SwimConfig` for each default) */
@@ -90,7 +98,7 @@ export class MembershipNode extends TypedEventEmitter<MembershipEvents> {
   private sampler: LoadSampler | undefined
   private dialer: Dialer | undefined
   private timer: ReturnType<typeof setTimeout> | undefined
-  private periodTimer: ReturnType<typeof setInterval> | undefined
+  private periodTimer: ReturnType<typeof setTimeout> | undefined
   private services: string[]
   private meta: Record<string, string>
   private load: Load = ZERO_LOAD
@@ -149,8 +157,7 @@ export class MembershipNode extends TypedEventEmitter<MembershipEvents> {
     this.swim.start()
     // peers already connected when we start: exchange state with them now
     for (const c of this.libp2p.getConnections()) this.onConnect(c.remotePeer.toString())
-    this.periodTimer = setInterval(() => { this.everyPeriod() }, this.opts.recordIntervalMs ?? RECORD_INTERVAL_MS)
-    this.periodTimer.unref()
+    this.armRefresh()
     this.pump()
   }
 
@@ -170,7 +177,7 @@ export class MembershipNode extends TypedEventEmitter<MembershipEvents> {
     await Promise.race([Promise.allSettled(notices), delay(LEAVE_FLUSH_MS)])
     this.running = false
     clearTimeout(this.timer)
-    clearInterval(this.periodTimer)
+    clearTimeout(this.periodTimer)
     this.dialer?.stop()
     this.sampler?.stop()
     for (const [type, fn] of this.listeners.splice(0)) {
@@ -254,6 +261,16 @@ export class MembershipNode extends TypedEventEmitter<MembershipEvents> {
     // a closed connection is a reason to probe now, not a death
     this.swim.probeSoon(peer, performance.now())
     this.pump()
+  }
+
+  /** The period of the record refresh now (it grows with the cluster: see `refresh.ts`). */
+  recordPeriodMs (): number {
+    return recordIntervalMs(this.opts.recordIntervalMs ?? RECORD_INTERVAL_MS, this.swim?.liveCount() ?? 1, this.opts.recordBudgetPerSecond)
+  }
+
+  private armRefresh (): void {
+    this.periodTimer = setTimeout(() => { this.everyPeriod(); if (this.running) this.armRefresh() }, jitter(this.recordPeriodMs(), Math.random()))
+    this.periodTimer.unref()
   }
 
   private everyPeriod (): void {
