@@ -24,7 +24,7 @@ import type { CallOptions, CallRecord, Member, NodeOptions, PeercallNode, Servic
 import type { HttpHandle } from './dashboard/server.js'
 import type { NodeMetrics } from './metrics.js'
 import type { RegisterOptions, ServiceImpl } from './registry.js'
-import type { AttemptInfo, RouteRequest } from './router.js'
+import type { AttemptInfo, RouteRequest, RouterDeps } from './router.js'
 import type { RequestMeta } from './messages.js'
 import type { Session } from './session.js'
 import type { Libp2p } from '@libp2p/interface'
@@ -71,6 +71,9 @@ export class Node extends EventTarget implements PeercallNode {
   private http: HttpHandle | undefined
   /** Prometheus metrics, when `http` or `metrics: true` was given. */
   readonly metrics: NodeMetrics | undefined
+  /** What the router needs, built once (not per call): by ring order for 'hash', any order otherwise. */
+  private readonly routerDeps: RouterDeps
+  private readonly hashDeps: RouterDeps
 
   constructor (libp2p: Libp2p, membership: Membership, balancer: Balancer, options: NodeOptions) {
     super()
@@ -107,6 +110,15 @@ export class Node extends EventTarget implements PeercallNode {
       load: () => this.meter.snapshot(),
       idempotent: (service, method) => this.registry.get(service)?.idempotent.has(method)
     })
+    const routeDeps = (ring: boolean): RouterDeps => ({
+      balancer: this.balancer,
+      candidates: s => this.allowed(this.view.candidates(s, ring)),
+      attempt: (peer, r, ms, signal, meta, info) => this.attemptAt(peer, r.service, r.method, r.args, ms, signal, meta, info),
+      onRetry: () => { this.counters.retries++ },
+      onHedge: () => { this.counters.hedges++ }
+    })
+    this.routerDeps = routeDeps(false)
+    this.hashDeps = routeDeps(true)
     for (const type of MEMBER_EVENTS) {
       membership.addEventListener(type, (e: CustomEvent<MembershipMember>) => {
         if (type === 'member:dead' || type === 'member:leave') this.balancer.forget(e.detail.peerId)
@@ -332,15 +344,12 @@ export class Node extends EventTarget implements PeercallNode {
       deadline: Date.now() + timeoutMs,
       signal: options.signal,
       ordered,
-      callId: options.callId ?? randomUUID()
+      // a call id lets the server run a call once however many attempts reach it: needed only where one logical
+      // call may run twice (the retries and hedges of an idempotent call); a non-idempotent call is retried only
+      // when it surely did not run
+      callId: options.callId ?? (idempotent ? randomUUID() : undefined)
     }
-    const p = routedCall({
-      balancer: this.balancer,
-      candidates: s => this.allowed(this.view.candidates(s, req.strategy === 'hash')),
-      attempt: async (peer, r, ms, signal, meta, info) => await this.attemptAt(peer, r.service, r.method, r.args, ms, signal, meta, info),
-      onRetry: () => { this.counters.retries++ },
-      onHedge: () => { this.counters.hedges++ }
-    }, req) as Promise<R>
+    const p = routedCall(req.strategy === 'hash' ? this.hashDeps : this.routerDeps, req) as Promise<R>
     p.catch(() => { this.counters.failures++ })
     return this.watch(p, 'client', service, method)
   }

@@ -40,7 +40,7 @@ export interface RouterDeps {
    * One attempt at one peer. It adds the time spent opening a connection to `info.connectMs`, which is left out
    * of the latency the balancer learns (a first call's dial is not the peer's service time).
    */
-  attempt: (peer: string, req: RouteRequest, timeoutMs: number, signal: AbortSignal, meta: RequestMeta | undefined, info: AttemptInfo) => Promise<unknown>
+  attempt: (peer: string, req: RouteRequest, timeoutMs: number, signal: AbortSignal | undefined, meta: RequestMeta | undefined, info: AttemptInfo) => Promise<unknown>
   onRetry?: (req: RouteRequest, peer: string, err: RpcError) => void
   onHedge?: (req: RouteRequest, peer: string) => void
 }
@@ -52,7 +52,8 @@ export interface AttemptInfo {
 interface Attempt {
   peer: string
   info: AttemptInfo
-  controller: AbortController
+  /** only for attempts that may be raced by a hedge */
+  controller: AbortController | undefined
   started: number
   done: boolean
 }
@@ -105,18 +106,16 @@ export async function routedCall (deps: RouterDeps, req: RouteRequest): Promise<
   return await new Promise<unknown>((resolve, reject) => {
     let settled = false
     let hedgeTimer: ReturnType<typeof setTimeout> | undefined
-    let deadlineTimer: ReturnType<typeof setTimeout> | undefined
 
     const finish = (err: RpcError | undefined, value?: unknown): void => {
       if (settled) return
       settled = true
       if (hedgeTimer !== undefined) clearTimeout(hedgeTimer)
-      if (deadlineTimer !== undefined) clearTimeout(deadlineTimer)
       req.signal?.removeEventListener('abort', onAbort)
       for (const a of active) {
         if (!a.done) {
           a.done = true
-          a.controller.abort(new RpcError('CANCELLED', 'another attempt answered first'))
+          a.controller?.abort(new RpcError('CANCELLED', 'another attempt answered first'))
           balancer.onEnd(a.peer, { latencyMs: performance.now() - a.started, ok: false, failureKind: 'cancelled' })
         }
       }
@@ -132,12 +131,9 @@ export async function routedCall (deps: RouterDeps, req: RouteRequest): Promise<
       if (req.signal.aborted) { onAbort(); return }
       req.signal.addEventListener('abort', onAbort, { once: true })
     }
-    const left = req.deadline - Date.now()
-    deadlineTimer = setTimeout(() => {
-      finish(lastError?.code === 'DEADLINE_EXCEEDED' || lastError === undefined
-        ? new RpcError('DEADLINE_EXCEEDED', `${req.service}.${req.method}: deadline exceeded after ${attempts} attempt(s)`, { service: req.service, method: req.method, peer: lastError?.peer, mayHaveExecuted: attempts > 0 })
-        : lastError)
-    }, Math.max(0, left))
+    // No timer of its own for the call's deadline: every attempt is given at most the time left (the session's
+    // per-request timer enforces it), and no attempt starts after the deadline, so the last attempt's end is the
+    // call's end at the latest. One timer per call instead of two.
 
     const launch = (hedge: boolean): boolean => {
       const candidates = deps.candidates(req.service)
@@ -146,14 +142,19 @@ export async function routedCall (deps: RouterDeps, req: RouteRequest): Promise<
       tried.add(peer)
       attempts++
       const remaining = req.deadline - Date.now()
-      if (remaining <= 0) return false
+      if (remaining <= 0) {
+        lastError ??= new RpcError('DEADLINE_EXCEEDED', `${req.service}.${req.method}: deadline exceeded after ${attempts - 1} attempt(s)`, { service: req.service, method: req.method, mayHaveExecuted: attempts > 1 })
+        return false
+      }
       const attemptsLeft = Math.max(1, maxAttempts - spent() + 1)
       const timeoutMs = Math.max(1, Math.round(req.attemptTimeoutMs ?? (req.idempotent && attemptsLeft > 1 ? remaining / attemptsLeft : remaining)))
-      const a: Attempt = { peer, info: { connectMs: 0 }, controller: new AbortController(), started: performance.now(), done: false }
+      // an attempt that another may race (a hedge) needs its own cancellation; otherwise the caller's signal is enough
+      const controller = canHedge ? new AbortController() : undefined
+      const a: Attempt = { peer, info: { connectMs: 0 }, controller, started: performance.now(), done: false }
       active.add(a)
       balancer.onStart(peer)
       if (hedge) deps.onHedge?.(req, peer)
-      deps.attempt(peer, req, Math.min(timeoutMs, remaining), a.controller.signal, meta, a.info).then(
+      deps.attempt(peer, req, Math.min(timeoutMs, remaining), controller?.signal ?? req.signal, meta, a.info).then(
         value => {
           if (a.done) return
           a.done = true
@@ -205,7 +206,7 @@ export async function routedCall (deps: RouterDeps, req: RouteRequest): Promise<
     }
 
     if (!launch(false)) {
-      finish(new RpcError('UNAVAILABLE', `${req.service}.${req.method}: no live peer hosts service ${req.service}`, { service: req.service, method: req.method, mayHaveExecuted: false }))
+      finish(lastError ?? new RpcError('UNAVAILABLE', `${req.service}.${req.method}: no live peer hosts service ${req.service}`, { service: req.service, method: req.method, mayHaveExecuted: false }))
     }
   })
 }

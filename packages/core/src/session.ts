@@ -96,6 +96,8 @@ export class Session {
   private goneAway = false
   /** The writer flushes what is queued and then ends the stream (after a protocol violation). */
   private ending = false
+  /** A deferred wake of the writer, so that the frames of one event-loop turn leave in one write. */
+  private wakeTimer: ReturnType<typeof setImmediate> | undefined
   private closed = false
   private closeError: Error | undefined
   private sweeper: ReturnType<typeof setInterval> | undefined
@@ -233,6 +235,13 @@ export class Session {
           }
           if (!ok) break
         }
+      }
+      // frames of the last turn may wait for a deferred wake: let the writer take them before the stream closes
+      if (this.wakeTimer !== undefined) {
+        clearImmediate(this.wakeTimer)
+        this.wakeTimer = undefined
+        this.wakeWriter()
+        await new Promise(resolve => setImmediate(resolve))
       }
       // after a protocol violation the writer still flushes the PROTOCOL frame, then resets the stream
       if (!this.ending) this.close(undefined, true)
@@ -477,6 +486,23 @@ export class Session {
   private enqueue (body: Uint8Array): void {
     this.queue.push(body)
     this.queuedBytes += body.byteLength
+    if (this.wake === undefined) return
+    // A lone call is written at once (sequential latency). With other calls in flight, more frames are on their
+    // way in this same turn of the event loop (the answers of one read resolve many callers, whose next calls
+    // arrive a few promise hops later, on whichever session they pick): wait for the turn to end, so that they
+    // leave in one write. Without it, calls spread over several sessions raced the writer and went one frame per
+    // write (3.9 socket writes per call against 0.06, 10x the CPU per call).
+    if (this.pending.size + this.serving.size > 1) this.wakeTimer ??= setImmediate(this.wakeSoon)
+    else this.wakeWriter()
+  }
+
+  private readonly wakeSoon = (): void => {
+    this.wakeTimer = undefined
+    this.wakeWriter()
+  }
+
+  /** Lets the writer take what is queued (or see that the session ends). */
+  private wakeWriter (): void {
     const wake = this.wake
     if (wake !== undefined) {
       this.wake = undefined
@@ -525,11 +551,7 @@ export class Session {
   async end (timeoutMs = 2000): Promise<void> {
     if (this.closed) return
     this.ending = true
-    const wake = this.wake
-    if (wake !== undefined) {
-      this.wake = undefined
-      wake()
-    }
+    this.wakeWriter()
     const done = new Promise<void>(resolve => { this.closeWaiters.push(resolve) })
     let timer: ReturnType<typeof setTimeout> | undefined
     await Promise.race([done, new Promise<void>(resolve => { timer = setTimeout(resolve, timeoutMs) })])
@@ -575,11 +597,7 @@ export class Session {
     this.closeError = err
     this.ending = true
     this.failAll(err)
-    const wake = this.wake
-    if (wake !== undefined) {
-      this.wake = undefined
-      wake()
-    }
+    this.wakeWriter()
     // if the remote does not read, the writer cannot flush: reset the stream after a grace period anyway
     setTimeout(() => { this.close(err) }, 1000).unref()
   }
@@ -592,11 +610,7 @@ export class Session {
     if (this.closed) return
     this.closed = true
     if (this.sweeper !== undefined) clearInterval(this.sweeper)
-    const wake = this.wake
-    if (wake !== undefined) {
-      this.wake = undefined
-      wake()
-    }
+    this.wakeWriter()
     const reason = err instanceof RpcError
       ? err
       : new RpcError('UNAVAILABLE', `connection to ${this.peer} ${remoteEnded ? 'was closed by the peer' : 'was lost'}${err !== undefined ? `: ${err.message}` : ''}`, { peer: this.peer, mayHaveExecuted: true, cause: err })

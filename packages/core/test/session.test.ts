@@ -269,3 +269,4 @@ test('results that cannot be encoded become INTERNAL errors', async t => {
   const err = await rejection(client.request('S', 'bad', []))
   t.is(err.code, 'INTERNAL')
 })
+
