@@ -42,6 +42,19 @@ if (existsSync(realFile)) {
       { name: 'wire, written (calls)', ys: results.map(r => r.wireWriteBytesPerPeerPerSecTraffic) }
     ]
   }))
+  if (results.every(r => r.cpuPercentPerPeerIdle !== undefined)) {
+    write('scale-real-cpu.svg', lineChart({
+      title: 'Real peers: CPU per peer process (2-core machine)',
+      xLabel: 'peer processes N',
+      yLabel: '% of one core (median)',
+      xs,
+      series: [
+        { name: 'idle', ys: results.map(r => r.cpuPercentPerPeerIdle ?? NaN) },
+        { name: 'with calls', ys: results.map(r => r.cpuPercentPerPeerTraffic ?? NaN) },
+        { name: 'whole machine / N', ys: results.map(r => 200 / r.n), dashed: true }
+      ]
+    }))
+  }
 }
 
 const simFile = join(dir, 'scale-sim.json')

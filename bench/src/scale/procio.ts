@@ -17,3 +17,19 @@ export function procIo (pid: number): ProcIo | undefined {
     return undefined
   }
 }
+
+/** Clock ticks per second of `/proc/<pid>/stat` times (USER_HZ; 100 on Linux x86_64). */
+export const USER_HZ = 100
+
+/** CPU seconds a process has used, user + system (`/proc/<pid>/stat` utime + stime), or undefined when gone. */
+export function procCpuSeconds (pid: number): number | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // the fields after the command name, which is in parentheses and may hold spaces
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ')
+    const ticks = Number(fields[11]) + Number(fields[12])
+    return Number.isFinite(ticks) ? ticks / USER_HZ : undefined
+  } catch {
+    return undefined
+  }
+}

@@ -21,6 +21,10 @@ export interface RealResult {
   wireReadBytesPerPeerPerSecIdle: number
   /** the same with the RPC traffic on */
   wireWriteBytesPerPeerPerSecTraffic: number
+  /** median over peer processes of CPU used, % of one core, RPC traffic paused (membership, gossipsub, timers) */
+  cpuPercentPerPeerIdle?: number
+  /** the same with the RPC traffic on */
+  cpuPercentPerPeerTraffic?: number
   /** suspect events about peers that were never killed, over the whole run of this N (mean per observer) */
   falseSuspicions: number
   /** dead events about peers that were never killed (mean per observer) */

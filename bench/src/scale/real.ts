@@ -16,7 +16,7 @@ import {
 } from './constants.js'
 import { Observer } from './observer.js'
 import { PeerProcesses } from './processes.js'
-import { procIo } from './procio.js'
+import { procCpuSeconds, procIo } from './procio.js'
 import { median, percentile, round, sleep, waitFor } from './stats.js'
 import { Traffic } from './traffic.js'
 import type { RealResult } from './real-types.js'
@@ -50,22 +50,26 @@ const log = (msg: string): void => { console.log(`[${new Date().toISOString().sl
 /** Every observer has all of `ids` alive. */
 const allSee = (ids: string[]): boolean => observers.every(o => { const a = o.alive(); return ids.every(id => a.has(id)) })
 
-async function measureBytes (peers: PeerProcess[], traffic: Traffic, withTraffic: boolean): Promise<{ write: number, read: number, payload: number, messages: number }> {
+async function measureBytes (peers: PeerProcess[], traffic: Traffic, withTraffic: boolean): Promise<{ write: number, read: number, payload: number, messages: number, cpuPercent: number }> {
   if (withTraffic) traffic.start(); else traffic.stop()
   await sleep(1000)
   const before = peers.map(p => procIo(p.child.pid!))
+  const cpuBefore = peers.map(p => procCpuSeconds(p.child.pid!))
   const o = observers[0]
   const b0 = o.gossipBytes; const m0 = o.gossipMessages
   const t0 = performance.now()
   await sleep(windowMs)
   const secs = (performance.now() - t0) / 1000
   const after = peers.map(p => procIo(p.child.pid!))
+  const cpuAfter = peers.map(p => procCpuSeconds(p.child.pid!))
+  const cpu: number[] = []
+  peers.forEach((_, i) => { const a = cpuAfter[i]; const b = cpuBefore[i]; if (a !== undefined && b !== undefined) cpu.push((a - b) / secs * 100) })
   const writes: number[] = []; const reads: number[] = []
   peers.forEach((_, i) => {
     const a = after[i]; const b = before[i]
     if (a !== undefined && b !== undefined) { writes.push((a.wchar - b.wchar) / secs); reads.push((a.rchar - b.rchar) / secs) }
   })
-  return { write: median(writes), read: median(reads), payload: (o.gossipBytes - b0) / secs, messages: (o.gossipMessages - m0) / secs }
+  return { write: median(writes), read: median(reads), payload: (o.gossipBytes - b0) / secs, messages: (o.gossipMessages - m0) / secs, cpuPercent: median(cpu) }
 }
 
 async function measureJoin (bootstrap: string[]): Promise<{ fromSpawn: number, fromListening: number }> {
@@ -119,7 +123,7 @@ async function runSize (n: number): Promise<RealResult> {
   const calls = { ok: traffic.ok, failed: traffic.failed, p50Ms: round(percentile(traffic.latenciesMs, 0.5)), p99Ms: round(percentile(traffic.latenciesMs, 0.99)), perSecond: round(traffic.ok / ((windowMs + 1000) / 1000), 1) }
   const idle = await measureBytes(original, traffic, false)
   const load1 = loadavg()[0]
-  log(`N = ${n}: wire write ${idle.write.toFixed(0)} B/s idle, ${busy.write.toFixed(0)} B/s with traffic; gossip payload ${busy.payload.toFixed(0)} B/s at an observer; calls ${calls.ok} ok ${calls.failed} failed; load ${load1.toFixed(2)}`)
+  log(`N = ${n}: wire write ${idle.write.toFixed(0)} B/s idle, ${busy.write.toFixed(0)} B/s with traffic; gossip payload ${busy.payload.toFixed(0)} B/s at an observer; CPU per peer ${idle.cpuPercent.toFixed(1)}% idle, ${busy.cpuPercent.toFixed(1)}% with traffic; calls ${calls.ok} ok ${calls.failed} failed; load ${load1.toFixed(2)}`)
   traffic.start()
   const clusterSize = n + 1 + OBSERVERS
   const joinFromSpawnMs: number[] = []; const joinFromListeningMs: number[] = []
@@ -162,6 +166,8 @@ async function runSize (n: number): Promise<RealResult> {
     wireWriteBytesPerPeerPerSecIdle: round(idle.write, 0),
     wireReadBytesPerPeerPerSecIdle: round(idle.read, 0),
     wireWriteBytesPerPeerPerSecTraffic: round(busy.write, 0),
+    cpuPercentPerPeerIdle: round(idle.cpuPercent, 1),
+    cpuPercentPerPeerTraffic: round(busy.cpuPercent, 1),
     falseSuspicions,
     falseDeaths,
     ...(convergeNote !== undefined ? { convergeNote } : {}),

@@ -25,8 +25,8 @@ function realTables (results: RealResult[], meta: { callsPerSecond: number, obse
     results.map(r => [String(r.n), String(r.clusterSize), f(r.startSeconds, 1), list(r.joinFromSpawnMs), list(r.joinFromListeningMs), list(r.firstSuspectMs), list(r.deadEverywhereMs), `${f(r.falseSuspicions, 1)} / ${f(r.falseDeaths, 1)}`, f(r.loadavg1, 2)])
   )
   const bytes = table(
-    ['N peer processes', 'gossip payload sent per peer (B/s)', 'membership-topic messages received per peer (1/s)', 'wire bytes written per peer, idle (B/s)', 'wire bytes read per peer, idle (B/s)', 'wire bytes written per peer, with calls (B/s)', `calls ok / failed (${meta.callsPerSecond}/s offered)`, 'call p50 / p99 (ms)'],
-    results.map(r => [String(r.n), f(r.gossipPayloadBytesPerPeerPerSec), f(r.gossipMessagesPerSec, 1), f(r.wireWriteBytesPerPeerPerSecIdle), f(r.wireReadBytesPerPeerPerSecIdle), f(r.wireWriteBytesPerPeerPerSecTraffic), `${r.calls.ok} / ${r.calls.failed}`, `${f(r.calls.p50Ms, 1)} / ${f(r.calls.p99Ms, 1)}`])
+    ['N peer processes', 'gossip payload sent per peer (B/s)', 'membership-topic messages received per peer (1/s)', 'wire bytes written per peer, idle (B/s)', 'wire bytes read per peer, idle (B/s)', 'wire bytes written per peer, with calls (B/s)', 'CPU per peer, idle / with calls (% of a core)', `calls ok / failed (${meta.callsPerSecond}/s offered)`, 'call p50 / p99 (ms)'],
+    results.map(r => [String(r.n), f(r.gossipPayloadBytesPerPeerPerSec), f(r.gossipMessagesPerSec, 1), f(r.wireWriteBytesPerPeerPerSecIdle), f(r.wireReadBytesPerPeerPerSecIdle), f(r.wireWriteBytesPerPeerPerSecTraffic), `${f(r.cpuPercentPerPeerIdle, 1)} / ${f(r.cpuPercentPerPeerTraffic, 1)}`, `${r.calls.ok} / ${r.calls.failed}`, `${f(r.calls.p50Ms, 1)} / ${f(r.calls.p99Ms, 1)}`])
   )
   return `Medians, with every repeat in brackets${meta.quick ? ' (`--quick` run)' : ''}.\n\n${timing}\n\n${bytes}`
 }
