@@ -11,6 +11,8 @@ import { FAST, LAN, RECORD_INTERVAL_MS, resolveConfig } from './defaults.js'
 import { Dialer } from './dialer.js'
 import { MEMBERSHIP_PROTOCOL, membershipTopic } from './libp2p-options.js'
 import { LoadSampler, ZERO_LOAD } from './load.js'
+import { asRecord } from './record.js'
+import type { RecordData } from './record.js'
 import { jitter, recordIntervalMs } from './refresh.js'
 import { Swim } from './swim.js'
 import type { SwimConfig } from './defaults.js'
@@ -84,7 +86,6 @@ export const LEAVE_FLUSH_MS = 1000
 /** Parallel dials of the dialer (libp2p's own queue has 100). */
 export const DIAL_PARALLEL = 16
 
-interface RecordData { addrs: string[], services: string[], meta: Record<string, string>, load: Load }
 
 export class MembershipNode extends TypedEventEmitter<MembershipEvents> {
   readonly cluster: string
@@ -403,24 +404,6 @@ export class MembershipNode extends TypedEventEmitter<MembershipEvents> {
     }
     if (m.id === this.selfId) member.self = true
     return member
-  }
-}
-
-/** Validate a record payload received from the network. */
-function asRecord (x: unknown): RecordData {
-  const d = (typeof x === 'object' && x !== null ? x : {}) as Record<string, unknown>
-  const strs = (v: unknown): string[] => Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string').slice(0, 256) : []
-  const l = (typeof d.load === 'object' && d.load !== null ? d.load : {}) as Record<string, unknown>
-  const num = (v: unknown): number => typeof v === 'number' && Number.isFinite(v) ? v : 0
-  const meta: Record<string, string> = {}
-  if (typeof d.meta === 'object' && d.meta !== null) {
-    for (const [k, v] of Object.entries(d.meta)) if (typeof v === 'string') meta[k] = v
-  }
-  return {
-    addrs: strs(d.addrs),
-    services: strs(d.services),
-    meta,
-    load: { inflight: num(l.inflight), latencyMs: num(l.latencyMs), eventLoopDelayMs: num(l.eventLoopDelayMs), cpu: num(l.cpu), memoryMb: num(l.memoryMb) }
   }
 }
 
