@@ -33,8 +33,9 @@ table('Dissemination of a new record (gossipsub mesh model, D ~ 6), 10 publishes
 const periods = quick ? 50 : 200
 const msgs = [4, 16, 100, 1000].map(n => messagesPerPeriod(n, SEED, periods))
 const msgsLoss = [4, 16, 100, 1000].map(n => messagesPerPeriod(n, SEED, periods, 0.1))
+const msgsStream = [4, 16, 100, 1000].map(n => messagesPerPeriod(n, SEED, periods, 0.1, LAN, 'stream'))
 table(`Membership messages sent per peer per period (${periods} periods, LAN profile)`, msgs.map((m, i) => ({
-  N: m.n, 'no loss': m.perPeerPerPeriod, '10% loss': msgsLoss[i].perPeerPerPeriod
+  N: m.n, 'no loss': m.perPeerPerPeriod, '10% loss (lost messages)': msgsLoss[i].perPeerPerPeriod, '10% loss (retransmissions)': msgsStream[i].perPeerPerPeriod
 })))
 
 const fpPeriods = quick ? 200 : 1000
@@ -75,5 +76,5 @@ table('Crash detection (LAN profile, T = 1 s)', det.map(d => ({
   N: d.n, 'first suspicion (T)': d.firstSuspicionMs / LAN.probeIntervalMs, 'dead everywhere (T)': d.deadEverywhereMs / LAN.probeIntervalMs
 })))
 
-writeFileSync(out, JSON.stringify({ seed: SEED, quick, dissemination: dis, disseminationLoss: disLoss, messages: msgs, messagesLoss: msgsLoss, falsePositives: fp, detection: det }, null, 2))
+writeFileSync(out, JSON.stringify({ seed: SEED, quick, dissemination: dis, disseminationLoss: disLoss, messages: msgs, messagesLoss: msgsLoss, messagesLossStream: msgsStream, falsePositives: fp, detection: det }, null, 2))
 console.log(`\nwritten ${out} in ${((Date.now() - t0) / 1000).toFixed(1)} s`)

@@ -41,8 +41,8 @@ export function dissemination (n: number, seed: number, publishes = 5, loss = 0,
 export interface MessagesResult { n: number, perPeerPerPeriod: number }
 
 /** Membership messages sent per peer per probe period in a converged cluster. */
-export function messagesPerPeriod (n: number, seed: number, periods = 100, loss = 0, config: SwimConfig = LAN): MessagesResult {
-  const sim = new Simulator({ n, seed, config, loss })
+export function messagesPerPeriod (n: number, seed: number, periods = 100, loss = 0, config: SwimConfig = LAN, transport: 'datagram' | 'stream' = 'datagram'): MessagesResult {
+  const sim = new Simulator({ n, seed, config, loss, transport })
   const T = config.probeIntervalMs
   sim.run(5 * T)
   const before = sim.totalSent()

@@ -37,6 +37,16 @@ test.serial('messages per peer per period are flat in N: N = 16 at most 1.2x N =
   t.true(m4 > 1.5, 'a probe and an ack per period at least')
 })
 
+test.serial('under 10% loss as retransmission (TCP, what the adapter runs on) messages per peer per period stay flat in N', async t => {
+  await turn()
+  const m4 = messagesPerPeriod(4, SEED, 100, 0.1, LAN, 'stream').perPeerPerPeriod
+  const m16 = messagesPerPeriod(16, SEED, 100, 0.1, LAN, 'stream').perPeerPerPeriod
+  const m1000 = messagesPerPeriod(1000, SEED, 20, 0.1, LAN, 'stream').perPeerPerPeriod
+  t.log({ m4, m16, m1000 })
+  t.true(m16 <= 1.2 * m4)
+  t.true(m1000 <= 1.2 * m4)
+})
+
 test.serial('a crashed peer is suspected and then dead everywhere (N = 100, LAN profile)', async t => {
   await turn()
   const r = detection(100, SEED)
