@@ -1,21 +1,16 @@
 import { fileURLToPath } from 'node:url'
 import { MEMORY_CONNECT_TIMEOUT_MS, MEMORY_PEERS_PER_HELPER, MEMORY_PEER_STEPS, MEMORY_SETTLE_MS, SERVER_READY_TIMEOUT_MS } from './defaults.js'
 import { spawnNode, type Child } from './spawn.js'
+import type { MemorySample } from './memsample.js'
 
 const NODE = fileURLToPath(new URL('../memory-node.js', import.meta.url))
 const HELPER = fileURLToPath(new URL('../memory-helper.js', import.meta.url))
 
 /** The measured peer's memory with `peers` other peers connected (medians of samples after forced GCs). */
-export interface MemoryStep {
+export interface MemoryStep extends MemorySample {
   peers: number
   membersAlive: number
   rpcPeers: number
-  rssMB: number
-  heapUsedMB: number
-  heapTotalMB: number
-  externalMB: number
-  arrayBuffersMB: number
-  gc: boolean
 }
 
 export interface MemoryReport {

@@ -86,7 +86,6 @@ export const LEAVE_FLUSH_MS = 1000
 /** Parallel dials of the dialer (libp2p's own queue has 100). */
 export const DIAL_PARALLEL = 16
 
-
 export class MembershipNode extends TypedEventEmitter<MembershipEvents> {
   readonly cluster: string
   readonly config: SwimConfig

@@ -84,10 +84,7 @@ export function falsePositives (n: number, seed: number, periods: number, lifegu
   const sim = new Simulator({ n, seed, config, loss, refreshMs: RECORD_INTERVAL_MS, transport })
   const T = config.probeIntervalMs
   sim.addStall({ node: 0, everyMs: 10 * T, forMs: 2 * config.probeTimeoutMs, offsetMs: 5 * T, jitter: !atProbe, atProbe })
-  const r: FalsePositiveResult = {
-    n, periods, lifeguard, falseSuspicionsOfHealthy: 0, suspicionsOfStalled: 0, falseDeaths: 0,
-    stalledPeerFailedProbes: 0, accusationsByStalled: 0, accusations: 0, stallAccusations: 0, stallOverlapAccusations: 0
-  }
+  const r: FalsePositiveResult = { n, periods, lifeguard, ...zeroCounts() }
   sim.onEvent = e => {
     if (e.type === 'suspect') { if (e.subject === 0) r.suspicionsOfStalled++; else r.falseSuspicionsOfHealthy++ }
     if (e.type === 'dead') r.falseDeaths++
@@ -106,10 +103,7 @@ export function falsePositives (n: number, seed: number, periods: number, lifegu
 
 /** `falsePositives` summed over seeds `seed, seed + 1, ...` (one run of 1000 periods sees only about 100 stalls). */
 export function falsePositivesOverSeeds (n: number, seed: number, seeds: number, periods: number, lifeguard: boolean, loss = 0.1, base: SwimConfig = LAN, atProbe = false, transport: 'datagram' | 'stream' = 'datagram'): FalsePositiveResult & { seeds: number, transport: 'datagram' | 'stream' } {
-  const sum: FalsePositiveResult & { seeds: number, transport: 'datagram' | 'stream' } = {
-    n, periods, lifeguard, seeds, transport, falseSuspicionsOfHealthy: 0, suspicionsOfStalled: 0, falseDeaths: 0,
-    stalledPeerFailedProbes: 0, accusationsByStalled: 0, accusations: 0, stallAccusations: 0, stallOverlapAccusations: 0
-  }
+  const sum: FalsePositiveResult & { seeds: number, transport: 'datagram' | 'stream' } = { n, periods, lifeguard, seeds, transport, ...zeroCounts() }
   for (let k = 0; k < seeds; k++) {
     const r = falsePositives(n, seed + k, periods, lifeguard, loss, base, atProbe, transport)
     for (const key of COUNTS) sum[key] += r[key]
@@ -118,6 +112,11 @@ export function falsePositivesOverSeeds (n: number, seed: number, seeds: number,
 }
 
 const COUNTS = ['falseSuspicionsOfHealthy', 'suspicionsOfStalled', 'falseDeaths', 'stalledPeerFailedProbes', 'accusationsByStalled', 'accusations', 'stallAccusations', 'stallOverlapAccusations'] as const
+
+/** Every count of a false-positive run at zero. */
+function zeroCounts (): Pick<FalsePositiveResult, typeof COUNTS[number]> {
+  return Object.fromEntries(COUNTS.map(k => [k, 0])) as Pick<FalsePositiveResult, typeof COUNTS[number]>
+}
 
 export interface DetectionResult {
   n: number
