@@ -43,6 +43,7 @@ async function setup (n: number, clientIdx: number[], profile: Profile): Promise
   try {
     await converge(c, 60_000)
     const clients = clientIdx.map(i => c.peers[i])
+    await warmUp(clients, c.peers.filter(p => p.server))
     const trackers = new Map(clients.map(p => [p.id, new AttemptTracker(p.node)]))
     const calls = clients.map(p => adder(p.node, CALL_TIMEOUT_MS))
     const load = new LoadDriver(clients.map(p => p.node), { concurrency: 2 * clients.length, call: async i => { await calls[i % calls.length](i) } })
@@ -51,6 +52,18 @@ async function setup (n: number, clientIdx: number[], profile: Profile): Promise
     await c.stop()
     throw err
   }
+}
+
+/**
+ * Before the measured phases: every client completes one call pinned to every server, so the phases start from a
+ * steady cluster (RPC streams open, first-call costs paid), not from a start-up that a loaded machine may stretch
+ * for seconds. A call that fails here is tried again until the deadline; the faults are what the phases measure.
+ */
+async function warmUp (clients: TestPeer[], servers: TestPeer[]): Promise<void> {
+  await Promise.all(clients.flatMap(cl => servers.map(async sv => {
+    const calc = cl.node.service<{ add(a: number, b: number): Promise<number> }>('Calculator', { peer: sv.id, timeoutMs: CALL_TIMEOUT_MS })
+    await timed(async () => await calc.add(1, 1).then(r => r === 2, () => false), 60_000, `a first call from ${cl.id} to ${sv.id}`)
+  })))
 }
 
 /** After a heal: time to one view + clients seeing every server, and to every server serving a call again. */
