@@ -10,17 +10,12 @@ import { applyAwarenessDelta, failedProbeDelta, latenessDelta, scaleTimeout } fr
 import { expectedConfirmations, remainingSuspicionTime, suspicionTimeout } from './suspicion.js'
 import { NACK_TIMEOUT_FRACTION } from './defaults.js'
 import type { SwimConfig } from './defaults.js'
-import type { DirectMessage, Entry, GossipMessage, MemberState, SwimEvent } from './messages.js'
+import { MemberTable } from './member-table.js'
+import { orderOfRandomInserts } from './random-inserts.js'
+import type { SharedView, SwimMember } from './member-table.js'
+import type { DirectMessage, Entry, GossipMessage, SwimEvent } from './messages.js'
 
-export interface SwimMember {
-  id: string
-  state: MemberState
-  inc: number
-  ver: number
-  data: unknown
-  /** time of the last state change */
-  since: number
-}
+export type { SwimMember } from './member-table.js'
 
 interface Suspicion {
   confirmations: Set<string>
@@ -78,7 +73,7 @@ export interface SwimStats {
 export class Swim {
   readonly id: string
   readonly config: SwimConfig
-  readonly members = new Map<string, SwimMember>()
+  readonly members = new MemberTable()
   readonly stats: SwimStats = { sent: 0, broadcasts: 0, probes: 0, failedProbes: 0, refutations: 0, postponedTimers: 0, penaltyNacks: 0, penaltyLate: 0, penaltyRefute: 0 }
   awareness = 0
   private readonly rnd: Random
@@ -108,6 +103,22 @@ export class Swim {
     this.nextProbeAt = now + Math.floor(this.rnd() * config.probeIntervalMs)
     this.nextPushPullAt = now + config.pushPullIntervalMs
     this.nextReapAt = now + config.probeIntervalMs
+  }
+
+  /**
+   * Start from a converged view shared with other state machines (the simulator's thousands of peers in one
+   * process): the state that receiving `view` in one push-pull would give a peer that knows only itself, with the
+   * same random draws, but without a copy of the view (see `MemberTable`). Every member of the view must be alive
+   * and new here; no join events are emitted.
+   */
+  adoptView (view: SharedView): void {
+    if (this.members.size !== 1 || this.probeList.length !== 0) throw new Error('adoptView: only on a state machine that knows only itself')
+    this.members.adopt(view)
+    const others = view.ids.filter(id => id !== this.id)
+    // the probe order that inserting each member at a random offset (addToProbeList) gives, with the same draws
+    const offsets = others.map((_, k) => Math.floor(this.rnd() * (k + 1)))
+    this.probeList = orderOfRandomInserts(others, offsets)
+    this.live += others.length
   }
 
   /** Announce this peer (its first alive record) and ask `seeds` for a full state exchange. */
@@ -170,7 +181,7 @@ export class Swim {
 
   /** Probe `id` as soon as possible (a libp2p connection to it closed). */
   probeSoon (id: string, now: number): void {
-    const m = this.members.get(id)
+    const m = this.members.peek(id)
     if (m === undefined || id === this.id || (m.state !== 'alive' && m.state !== 'suspect') || this.leaving) return
     for (const p of this.probes.values()) if (p.target === id) return
     // an extra probe, alongside the round-robin one: a closed connection is a reason to look now
@@ -254,7 +265,7 @@ export class Swim {
           continue
         }
         this.suspicions.delete(id)
-        const m = this.members.get(id)
+        const m = this.members.peek(id)
         if (m !== undefined && m.state === 'suspect') {
           const msg: GossipMessage = { t: 'dead', id, inc: m.inc, from: this.id }
           this.applyDead(id, m.inc, now)
@@ -274,8 +285,11 @@ export class Swim {
     }
     if (now >= this.nextReapAt) {
       this.nextReapAt = now + this.config.probeIntervalMs
-      for (const [id, m] of this.members) {
-        if ((m.state === 'dead' || m.state === 'left') && now - m.since >= this.config.tombstoneMs) this.members.delete(id)
+      // members other than this peer that are not live are the tombstones: none, nothing to reap
+      if (this.members.size - 1 > this.live) {
+        for (const [id, m] of this.members) {
+          if ((m.state === 'dead' || m.state === 'left') && now - m.since >= this.config.tombstoneMs) this.members.delete(id)
+        }
       }
     }
   }
@@ -345,7 +359,7 @@ export class Swim {
 
   // --- probing -------------------------------------------------------------------------------------------
 
-  private nextTarget (): SwimMember | undefined {
+  private nextTarget (): Readonly<SwimMember> | undefined {
     for (let tries = 0; tries <= this.probeList.length; tries++) {
       if (this.probeIndex >= this.probeList.length) {
         this.probeList = [...this.members.values()].filter(m => m.id !== this.id && (m.state === 'alive' || m.state === 'suspect')).map(m => m.id)
@@ -353,13 +367,13 @@ export class Swim {
         this.probeIndex = 0
         if (this.probeList.length === 0) return undefined
       }
-      const m = this.members.get(this.probeList[this.probeIndex++])
+      const m = this.members.peek(this.probeList[this.probeIndex++])
       if (m !== undefined && (m.state === 'alive' || m.state === 'suspect')) return m
     }
     return undefined
   }
 
-  private startProbe (m: SwimMember, now: number, regular: boolean): void {
+  private startProbe (m: Readonly<SwimMember>, now: number, regular: boolean): void {
     const interval = this.config.lifeguard ? scaleTimeout(this.config.probeIntervalMs, this.awareness) : this.config.probeIntervalMs
     const seq = ++this.seq
     this.probes.set(seq, {
@@ -403,7 +417,7 @@ export class Swim {
       this.stats.penaltyNacks += delta
       this.awareness = applyAwarenessDelta(this.awareness, delta, this.config.awarenessMaxMultiplier)
     }
-    const m = this.members.get(p.target)
+    const m = this.members.peek(p.target)
     if (m === undefined || (m.state !== 'alive' && m.state !== 'suspect')) return
     this.applySuspect(m.id, m.inc, this.id, now)
   }
@@ -439,7 +453,7 @@ export class Swim {
       if (inc > this.self.inc || (inc === this.self.inc && ver > this.self.ver)) this.refute(inc)
       return
     }
-    const m = this.members.get(id)
+    const m = this.members.peek(id)
     if (m === undefined) {
       const nm: SwimMember = { id, state: 'alive', inc, ver, data, since: now }
       this.members.set(id, nm)
@@ -451,14 +465,15 @@ export class Swim {
     if (inc < m.inc) return
     if (inc === m.inc) {
       if (m.state === 'dead' || m.state === 'left') return
-      if (ver > m.ver) { m.ver = ver; m.data = data; this.emit('update', id) }
+      if (ver > m.ver) { const w = this.members.get(id)!; w.ver = ver; w.data = data; this.emit('update', id) }
       return
     }
-    const was = m.state
-    m.inc = inc
-    if (ver !== m.ver || data !== undefined) { m.ver = ver; m.data = data }
+    const w = this.members.get(id)!
+    const was = w.state
+    w.inc = inc
+    if (ver !== w.ver || data !== undefined) { w.ver = ver; w.data = data }
     this.suspicions.delete(id)
-    if (was !== 'alive') { m.state = 'alive'; m.since = now }
+    if (was !== 'alive') { w.state = 'alive'; w.since = now }
     if (was === 'dead' || was === 'left') { this.live++; this.addToProbeList(id); this.emit('join', id) } else this.emit('update', id)
   }
 
@@ -467,7 +482,7 @@ export class Swim {
       if (accusedInc >= this.self.inc) this.refute(accusedInc)
       return
     }
-    const m = this.members.get(id)
+    const m = this.members.peek(id)
     if (m === undefined) return
     const inc = clampAccusation(accusedInc, m.inc)
     if (inc < m.inc) return
@@ -482,9 +497,10 @@ export class Swim {
       return
     }
     if (m.state !== 'alive' && !(m.state === 'suspect' && inc > m.inc)) return
-    m.inc = inc
-    m.state = 'suspect'
-    m.since = now
+    const w = this.members.get(id)!
+    w.inc = inc
+    w.state = 'suspect'
+    w.since = now
     const n = this.liveCount()
     const minMs = suspicionTimeout(this.config.suspicionMult, n, this.config.probeIntervalMs)
     const k = this.config.lifeguard ? expectedConfirmations(this.config.suspicionMult, n) : 0
@@ -496,13 +512,14 @@ export class Swim {
   }
 
   private applyDead (id: string, accusedInc: number, now: number): void {
-    const m = this.members.get(id)
+    const m = this.members.peek(id)
     if (m === undefined) return
     const inc = clampAccusation(accusedInc, m.inc)
     if (inc < m.inc || m.state === 'dead' || m.state === 'left') return
-    m.inc = inc
-    m.state = 'dead'
-    m.since = now
+    const w = this.members.get(id)!
+    w.inc = inc
+    w.state = 'dead'
+    w.since = now
     this.live--
     this.suspicions.delete(id)
     this.emit('dead', id)
@@ -510,16 +527,17 @@ export class Swim {
 
   private applyLeft (id: string, inc: number, now: number): void {
     if (id === this.id) return
-    const m = this.members.get(id)
+    const m = this.members.peek(id)
     if (m === undefined) {
       this.members.set(id, { id, state: 'left', inc, ver: 0, data: undefined, since: now })
       return
     }
     if (inc < m.inc || m.state === 'left') return
     if (m.state !== 'dead') this.live--
-    m.inc = inc
-    m.state = 'left'
-    m.since = now
+    const w = this.members.get(id)!
+    w.inc = inc
+    w.state = 'left'
+    w.since = now
     this.suspicions.delete(id)
     this.emit('leave', id)
   }
@@ -552,7 +570,7 @@ export class Swim {
         else if (e.state === 'alive' && e.inc > this.self.inc) this.refute(e.inc)
         continue
       }
-      const m = this.members.get(e.id)
+      const m = this.members.peek(e.id)
       if (m !== undefined && m.state === e.state && m.inc === e.inc && m.ver >= e.ver) continue
       const own = e.id === from
       switch (e.state) {
@@ -589,12 +607,12 @@ export class Swim {
     for (let tries = 0; tries < 32; tries++) {
       const id = list[Math.floor(this.rnd() * list.length)]
       if (exclude.has(id)) continue
-      const m = this.members.get(id)
+      const m = this.members.peek(id)
       if (m !== undefined && m.state === 'alive') return id
     }
     for (const id of list) {
       if (exclude.has(id)) continue
-      if (this.members.get(id)?.state === 'alive') return id
+      if (this.members.peek(id)?.state === 'alive') return id
     }
     return undefined
   }

@@ -1,6 +1,7 @@
 import test from 'ava'
 import { LAN, resolveConfig } from '../src/defaults.js'
 import { Swim } from '../src/swim.js'
+import { sharedView } from '../src/member-table.js'
 import { mulberry32 } from '../src/sim/rng.js'
 import type { Entry } from '../src/messages.js'
 
@@ -272,4 +273,35 @@ test('push-pull entries about third parties never change what a peer says of its
   // accusations by a third party still count, as the sender's
   a.receive('C', { t: 'sync', reply: false, entries: [{ id: 'B', state: 'dead', inc: before.inc + 1, ver: 2, data: undefined }] }, 4)
   t.is(a.members.get('B')!.state, 'suspect')
+})
+
+test('adopting a shared converged view is the same as one push-pull of it: probe order, members, and what follows', t => {
+  const ids = Array.from({ length: 40 }, (_, i) => `p${i}`)
+  const records = ids.map(id => Object.freeze({ id, state: 'alive' as const, inc: 0, ver: 0, data: undefined, since: 0 }))
+  const view = sharedView(records)
+  const bySync = new Swim('p7', resolveConfig({}), 0, { random: mulberry32(11) })
+  bySync.receive('p0', { t: 'sync', entries: records.map(({ since, ...e }) => e), reply: false }, 0)
+  bySync.drain()
+  const byView = new Swim('p7', resolveConfig({}), 0, { random: mulberry32(11) })
+  byView.adoptView(view)
+  t.deepEqual([...byView.members.values()], [...bySync.members.values()])
+  t.is(byView.liveCount(), bySync.liveCount())
+  // the same probes in the same order, a failed one included, over two rounds of the probe list
+  const pings = (s: Swim): string[] => {
+    const seen: string[] = []
+    let now = 0
+    for (let k = 0; k < 90; k++) {
+      now = Math.max(now, s.nextDeadline())
+      s.tick(now)
+      for (const x of s.drain().sends) {
+        seen.push(`${x.to}:${x.msg.t}`)
+        if (x.msg.t === 'ping' && x.to !== 'p3') s.receive(x.to, { t: 'ack', seq: x.msg.seq }, now + 1)
+      }
+    }
+    return seen
+  }
+  t.deepEqual(pings(byView), pings(bySync))
+  t.is(byView.members.peek('p3')?.state, bySync.members.peek('p3')?.state)
+  t.is(records[3].state, 'alive', 'the shared record is untouched')
+  t.throws(() => { byView.adoptView(view) }, { message: /only on a state machine/ })
 })

@@ -4,6 +4,7 @@
  * one by one; broadcasts go through the gossipsub model in `mesh.ts`. Same seed, same run.
  */
 import { Swim } from '../swim.js'
+import { sharedView } from '../member-table.js'
 import { EventHeap } from './heap.js'
 import { Mesh } from './mesh.js'
 import type { Arrival } from './mesh.js'
@@ -136,11 +137,9 @@ export class Simulator {
       this.nodes.push({ swim, up: true, group: 0, wakeAt: Infinity, deferred: [], unstallAt: -1, sent: 0 })
     }
     if (opts.converged ?? true) {
-      const entries = this.nodes.map(nd => nd.swim.entries()[0])
-      for (const nd of this.nodes) {
-        nd.swim.receive(this.ids[0], { t: 'sync', entries, reply: false }, 0)
-        nd.swim.drain()
-      }
+      // one view shared by every peer (copy on write): N full member tables would take N^2 records
+      const view = sharedView(this.nodes.map(nd => Object.freeze({ ...nd.swim.members.peek(nd.swim.id)! })))
+      for (const nd of this.nodes) nd.swim.adoptView(view)
     }
     for (let i = 0; i < opts.n; i++) this.schedule(i)
     if (opts.refreshMs !== undefined) {
@@ -245,7 +244,7 @@ export class Simulator {
     const self = this.nodes[i].swim
     const msg = self.selfAlive()
     for (const k of [...viewers]) {
-      const m = this.nodes[k].swim.members.get(this.ids[i])
+      const m = this.nodes[k].swim.members.peek(this.ids[i])
       if (m !== undefined && m.state === 'alive' && m.inc >= self.incarnation) { viewers.delete(k); continue }
       if (!this.nodes[k].up || !this.linked(i, k)) continue
       this.nodes[i].sent++
