@@ -94,7 +94,8 @@ if (existsSync(simFile)) {
     logX: true,
     series: [
       { name: 'no loss', ys: rows.map(r => r.messagesPerPeerPerPeriod) },
-      { name: '10% loss', ys: rows.map(r => r.messagesPerPeerPerPeriodLoss) }
+      { name: '10% loss, retransmitted (stream)', ys: rows.map(r => r.messagesPerPeerPerPeriodStreamLoss) },
+      { name: '10% loss, lost (datagram)', ys: rows.map(r => r.messagesPerPeerPerPeriodLoss) }
     ]
   }))
 }

@@ -39,11 +39,11 @@ function simTables (rows: SimRow[]): string {
   const det = table(
     ['N', 'first suspicion (T)', 'SWIM: first detection e/(e-1) (T)', 'dead everywhere (T)', 'memberlist: detection + suspicion timeout, min .. Lifeguard max (T)', 'false: healthy declared dead (suspicions of healthy peers) over periods'],
     rows.map(r => [String(r.n), list(r.firstSuspicionT, 2), f(r.swimFirstDetectionT, 2), list(r.deadEverywhereT, 1), `${f(r.expectedDeadMinT, 1)} .. ${f(r.expectedDeadMaxT, 1)}`,
-      r.falseDeaths === undefined ? `not run: ${r.skipped ?? ''}` : `${r.falseDeaths} (${f((r.falseSuspicionsOfHealthy ?? 0) / Math.max(1, r.n - 1), 1)}) over ${r.fpPeriods ?? 0} T`])
+      r.falseDeaths === undefined ? `not run: ${r.skipped ?? ''}` : `${r.falseDeaths} (${f((r.falseSuspicionsOfHealthy ?? 0) / Math.max(1, r.n - 1), 1)}) over ${r.fpPeriods ?? 0} T, ${r.fpTransport ?? 'datagram'} loss`])
   )
   const msg = table(
-    ['N', 'messages sent per peer per period, no loss', '10% loss', 'periods measured', 'SWIM: constant per member', 'wall time (s)'],
-    rows.map(r => [String(r.n), f(r.messagesPerPeerPerPeriod, 3), f(r.messagesPerPeerPerPeriodLoss, 3), r.messagePeriods === undefined ? 'not run' : String(r.messagePeriods), 'about 2 (1 ping + 1 ack)', f(r.seconds, 1)])
+    ['N', 'messages sent per peer per period, no loss', '10% loss as retransmission (stream)', '10% loss, lost for good (datagram)', 'periods measured', 'SWIM: constant per member', 'wall time (s)'],
+    rows.map(r => [String(r.n), f(r.messagesPerPeerPerPeriod, 3), f(r.messagesPerPeerPerPeriodStreamLoss, 3), f(r.messagesPerPeerPerPeriodLoss, 3), r.messagePeriods === undefined ? 'not run' : String(r.messagePeriods), 'about 2 (1 ping + 1 ack)', f(r.seconds, 1)])
   )
   return `${dis}\n\n${det}\n\n${msg}`
 }

@@ -8,7 +8,10 @@ export interface SimRow {
   floodRoundsExpected: number
   timeToAllMs: number
   messagesPerPeerPerPeriod?: number
+  /** 10% loss, lost for good (datagram), up to --fp-max */
   messagesPerPeerPerPeriodLoss?: number
+  /** 10% loss as TCP retransmissions (stream: peercall's transport) */
+  messagesPerPeerPerPeriodStreamLoss?: number
   messagePeriods?: number
   firstSuspicionT?: number[]
   deadEverywhereT?: number[]
@@ -18,6 +21,8 @@ export interface SimRow {
   expectedDeadMinT: number
   expectedDeadMaxT: number
   fpPeriods?: number
+  /** how loss was modelled in the false-positive run */
+  fpTransport?: 'datagram' | 'stream'
   falseDeaths?: number
   falseSuspicionsOfHealthy?: number
   accusations?: number

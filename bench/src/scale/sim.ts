@@ -4,10 +4,14 @@
  * detection, false positives, messages per peer per period; with SWIM's and memberlist's expectations beside
  * them. Writes `docs/scale-sim.json`. `--quick`: N = 100, 1000 and fewer periods.
  *
- * Every simulated peer holds a full member table, so a converged cluster costs N^2 member records: 5000 peers
- * take about 5 GB and a minute to build, 10,000 would take about 20 GB. The experiments that need a converged
- * cluster (messages, detection, false positives) therefore stop at FULL_STATE_MAX_N unless `--full-state-max`
- * raises it; dissemination (a flood over the mesh model) runs at every N.
+ * A converged cluster starts from one member view shared by every simulated peer, each copying only the records it
+ * changes (`MemberTable`): N = 10,000 takes about 1 GB to run without faults and 3 GB through a crash, where a
+ * full member table per peer took 5 GB at 5000 and would have taken 20 GB at 10,000.
+ *
+ * Message loss is run both ways the simulator models it: lost for good (UDP-like 'datagram', SWIM's and
+ * memberlist's assumption) and as a TCP retransmission delay ('stream', what peercall's libp2p streams do). Under
+ * datagram loss every lost probe can start a suspicion that is flooded to all N peers, so those runs stop at
+ * FP_MAX_N (`--fp-max`); the stream runs go to every N.
  */
 import { writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
@@ -18,8 +22,8 @@ import { loadScenarios } from './scenarios.js'
 import { median, round } from './stats.js'
 import type { SimRow } from './sim-types.js'
 
-/** Largest N run with converged full member tables (memory: N^2 records; 5000 needs about 5 GB). */
-const FULL_STATE_MAX_N = 5000
+/** Largest N run with a converged cluster (messages, detection, false positives); `--full-state-max` changes it. */
+const FULL_STATE_MAX_N = 10000
 /** Seed of every experiment (the membership package's `npm run sim` uses 42 too). */
 const SEED = 42
 /** Crash-detection runs per N below 5000 (seeds SEED, SEED + 1, ...); one at 5000 (about 2 minutes). */
@@ -32,6 +36,10 @@ const LOSS = 0.1
 const MESSAGE_PERIODS = (n: number): number => n >= 5000 ? 10 : n >= 1000 ? 30 : 100
 /** Probe periods of the false-positive run (10% loss, one peer's event loop stalled 1 s every 10 T). */
 const FP_PERIODS = (n: number): number => n >= 5000 ? 20 : n >= 1000 ? 100 : 300
+/** Probe periods of the false-positive run with stream loss (above --fp-max): 100 T at 10,000 took 3-4 min here. */
+const FP_PERIODS_STREAM = 100
+/** Probe periods of the message-count run under loss on streams (cheap: a loss is only a delay). */
+const STREAM_MESSAGE_PERIODS = (n: number): number => n >= 5000 ? 10 : n >= 1000 ? 30 : 100
 
 const quick = process.argv.includes('--quick')
 const outArg = process.argv.indexOf('--out')
@@ -41,8 +49,9 @@ const fullStateMax = fsArg > 0 ? Number(process.argv[fsArg + 1]) : FULL_STATE_MA
 const sizesArg = process.argv.indexOf('--sizes')
 const sizes = sizesArg > 0 ? process.argv[sizesArg + 1].split(',').map(Number) : [...(quick ? SIM_SIZES_QUICK : SIM_SIZES)]
 /**
- * False positives are run up to this N (`--fp-max`): at 10% loss a cluster of 5000 floods tens of suspicions and
- * refutations per period to every peer; 20 periods at 5000 had not finished after 6 minutes here.
+ * Runs with 10% datagram loss (false positives, messages) go up to this N (`--fp-max`): a cluster of 5000 floods
+ * tens of suspicions and refutations per period to every peer; 20 periods at 5000 had not finished after 6 minutes
+ * here. Above it, the false-positive run uses stream loss.
  */
 const FP_MAX_N = 1000
 const fpArg = process.argv.indexOf('--fp-max')
@@ -84,8 +93,10 @@ for (const n of sizes) {
     const periods = Math.max(5, Math.round(MESSAGE_PERIODS(n) * scale))
     row.messagePeriods = periods
     row.messagesPerPeerPerPeriod = round(sc.messagesPerPeriod(n, SEED, periods).perPeerPerPeriod, 3)
-    if (n < 5000) row.messagesPerPeerPerPeriodLoss = round(sc.messagesPerPeriod(n, SEED, periods, LOSS).perPeerPerPeriod, 3)
-    log(`N = ${n}: ${row.messagesPerPeerPerPeriod} messages per peer per period`)
+    if (n <= fpMax) row.messagesPerPeerPerPeriodLoss = round(sc.messagesPerPeriod(n, SEED, periods, LOSS).perPeerPerPeriod, 3)
+    const streamPeriods = Math.max(5, Math.round(STREAM_MESSAGE_PERIODS(n) * scale))
+    row.messagesPerPeerPerPeriodStreamLoss = round(sc.messagesPerPeriod(n, SEED, streamPeriods, LOSS, LAN, 'stream').perPeerPerPeriod, 3)
+    log(`N = ${n}: ${row.messagesPerPeerPerPeriod} messages per peer per period; ${row.messagesPerPeerPerPeriodLoss ?? '-'} at 10% datagram loss, ${row.messagesPerPeerPerPeriodStreamLoss} at 10% stream loss`)
     save()
     const seeds = n >= 5000 || quick ? 1 : DETECTION_SEEDS
     row.firstSuspicionT = []; row.deadEverywhereT = []
@@ -97,18 +108,19 @@ for (const n of sizes) {
     log(`N = ${n}: detection first suspicion ${median(row.firstSuspicionT)} T, dead everywhere ${median(row.deadEverywhereT)} T`)
     save()
   }
-  if (n <= fullStateMax && n <= fpMax) {
-    const fpPeriods = Math.max(10, Math.round(FP_PERIODS(n) * scale))
-    const fp = sc.falsePositives(n, SEED, fpPeriods, true, LOSS)
+  if (n <= fullStateMax) {
+    const transport = n <= fpMax ? 'datagram' : 'stream'
+    const fpPeriods = Math.max(10, Math.round((transport === 'stream' ? FP_PERIODS_STREAM : FP_PERIODS(n)) * scale))
+    const fp = sc.falsePositives(n, SEED, fpPeriods, true, LOSS, LAN, false, transport)
     row.fpPeriods = fpPeriods
+    row.fpTransport = transport
     row.falseDeaths = fp.falseDeaths
     row.falseSuspicionsOfHealthy = fp.falseSuspicionsOfHealthy
     row.accusations = fp.accusations
-    log(`N = ${n}: false positives over ${fpPeriods} periods: ${fp.falseDeaths} healthy declared dead, ${fp.falseSuspicionsOfHealthy} suspect events of healthy peers`)
+    log(`N = ${n}: false positives over ${fpPeriods} periods (${transport} loss): ${fp.falseDeaths} healthy declared dead, ${fp.falseSuspicionsOfHealthy} suspect events of healthy peers`)
   }
-  if (n <= fullStateMax && n > fpMax) row.skipped = `false positives not run above N = ${fpMax} (--fp-max)`
   if (n > fullStateMax) {
-    row.skipped = `converged full member tables at N = ${n} need about ${Math.round(5 * (n / 5000) ** 2)} GB (N^2 records); run with --full-state-max ${n} on a larger machine`
+    row.skipped = `above --full-state-max ${fullStateMax}`
     log(`N = ${n}: ${row.skipped}`)
   }
   row.seconds = round((Date.now() - tn) / 1000, 1)
