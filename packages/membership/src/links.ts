@@ -8,11 +8,12 @@
  * aborts that stream only. A stream whose connection closes, or that the remote closes or resets, is dropped, its
  * waiting messages fail, and the next message opens a new stream.
  */
+import { logger } from '@libp2p/logger'
+import type { Logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { MAX_QUEUED_BYTES_PER_PEER, STREAM_CLOSE_TIMEOUT_MS } from './defaults.js'
 import { encodeFrames, frameBytes, FrameDecoder } from './frames.js'
 import type { Connection, Libp2p, Stream } from '@libp2p/interface'
-import type { Logger } from '@libp2p/logger'
 
 export interface LinksOptions {
   /** stream protocol */
@@ -27,7 +28,8 @@ export interface LinksOptions {
   closeTimeoutMs?: number
   /** a frame body received from `from` (called synchronously, in order) */
   onFrame: (from: string, body: Uint8Array) => void
-  log: Logger
+  /** @default logger('peercall:membership:links') */
+  log?: Logger
 }
 
 /** The parts of libp2p the links use. */
@@ -52,11 +54,14 @@ export class Links {
   readonly stats: LinkStats = { opened: 0, accepted: 0, dropped: 0 }
   private readonly out = new Map<string, Link>()
   private readonly inbound = new Set<Stream>()
+  /** @internal */
+  readonly log: Logger
   private readonly maxQueuedBytes: number
   private closing = false
 
   constructor (private readonly libp2p: LinksLibp2p, private readonly opts: LinksOptions) {
     this.maxQueuedBytes = opts.maxQueuedBytes ?? MAX_QUEUED_BYTES_PER_PEER
+    this.log = opts.log ?? logger('peercall:membership:links')
     libp2p.addEventListener('connection:close', this.onConnectionClose)
   }
 
@@ -79,7 +84,7 @@ export class Links {
     const bytes = frameBytes(body.byteLength)
     if (link.queuedBytes > 0 && link.queuedBytes + bytes > this.maxQueuedBytes) {
       this.stats.dropped++
-      this.opts.log.trace('queue to %s full (%d bytes): message dropped', peer, link.queuedBytes)
+      this.log.trace('queue to %s full (%d bytes): message dropped', peer, link.queuedBytes)
       return false
     }
     return await new Promise<boolean>(resolve => { link.enqueue({ frame: body, done: resolve }, bytes) })
@@ -140,14 +145,14 @@ export class Links {
       for await (const chunk of stream.source) {
         for (const buf of chunk instanceof Uint8Array ? [chunk] : chunk) {
           for (const body of decoder.push(buf)) {
-            try { this.opts.onFrame(from, body) } catch (err) { this.opts.log.error('membership frame from %s: %s', from, (err as Error).message) }
+            try { this.opts.onFrame(from, body) } catch (err) { this.log.error('membership frame from %s: %s', from, (err as Error).message) }
           }
         }
       }
-      if (decoder.pendingBytes > 0) this.opts.log('stream from %s ended inside a frame (%d bytes)', from, decoder.pendingBytes)
+      if (decoder.pendingBytes > 0) this.log('stream from %s ended inside a frame (%d bytes)', from, decoder.pendingBytes)
       await closeOrAbort(stream, this.opts.closeTimeoutMs ?? STREAM_CLOSE_TIMEOUT_MS)
     } catch (err) {
-      this.opts.log('inbound stream from %s aborted: %s', from, (err as Error).message)
+      this.log('inbound stream from %s aborted: %s', from, (err as Error).message)
       stream.abort(err as Error)
     } finally {
       this.inbound.delete(stream)
@@ -206,7 +211,7 @@ class Link {
         (err: Error) => { this.close(err) }
       )
     } catch (err) {
-      this.links.options.log.trace('opening a membership stream to %s failed: %s', this.peer, (err as Error).message)
+      this.links.log.trace('opening a membership stream to %s failed: %s', this.peer, (err as Error).message)
       this.close(err as Error)
     }
   }
