@@ -7,7 +7,7 @@
  */
 import test from 'ava'
 import { multiaddr } from '@multiformats/multiaddr'
-import { MEMBERSHIP_PROTOCOL, membershipTopic } from '@peercall/membership'
+import { encodeFrames, MEMBERSHIP_PROTOCOL, membershipTopic } from '@peercall/membership'
 import { Packr } from 'msgpackr'
 import { createNode } from '../src/index.js'
 import { rawPeer, settledHeap } from './helpers/raw-peer.js'
@@ -94,7 +94,8 @@ test.serial('forged records in a push-pull state exchange: a record about b sent
   const before = view(a, b.peerId)!
   const stream = await raw.dialProtocol(multiaddr(a.multiaddrs[0]), MEMBERSHIP_PROTOCOL, { signal: AbortSignal.timeout(5000) })
   const entries = [{ id: b.peerId, state: 'alive', inc: before.incarnation + 50, ver: 999, data: { services: ['Evil'], addrs: [`/ip4/6.6.6.6/tcp/1/p2p/${b.peerId}`], meta: {}, load: {} } }]
-  await stream.sink([envelope({ t: 'sync', entries, reply: false })])
+  // one frame of the membership stream (varint length, then the envelope), as a peer's long-lived stream carries it
+  await stream.sink([encodeFrames([envelope({ t: 'sync', entries, reply: false })])])
   await barrier(raw, a, 2)
   await new Promise(resolve => setTimeout(resolve, 500))
   t.deepEqual(view(a, b.peerId)?.services, ['Calculator'])

@@ -40,6 +40,23 @@ export const LATE_GRACE_MS = 1
 /** Period of the record refresh, ms (the LAN probe period: the issue asks for a record every period). */
 export const RECORD_INTERVAL_MS = 1000
 
+/**
+ * Bytes of membership frames that may wait, per peer, for the long-lived stream to that peer to take them, past
+ * which a new message is dropped and reported as a failed send (peercall choice: an idle peer writes well under
+ * 1 KiB per period to each peer, and a full state exchange of 1,000 members is about 300 KiB; 1 MiB is four of
+ * yamux's 256 KiB stream windows). A message is always accepted into an empty queue, so the largest message
+ * (MAX_MESSAGE_BYTES) is never refused for its size alone.
+ */
+export const MAX_QUEUED_BYTES_PER_PEER = 1024 * 1024
+/**
+ * Membership streams per connection and direction (`maxInboundStreams`, `maxOutboundStreams` of the protocol
+ * handler): one is in use per direction; the others let a new stream open while the remote still closes the
+ * previous one (peercall choice; libp2p's default is 32 inbound, 64 outbound).
+ */
+export const MEMBERSHIP_STREAMS_PER_CONNECTION = 4
+/** How long stop() waits for a stream to close gracefully before resetting it, ms (peercall choice). */
+export const STREAM_CLOSE_TIMEOUT_MS = 1000
+
 /** Protocol timing and behaviour of the SWIM + Lifeguard state machine. */
 export interface SwimConfig {
   /** Probe period T in ms. @default 1000 (memberlist LAN) */

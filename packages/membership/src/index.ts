@@ -35,6 +35,11 @@ export { suspicionTimeout, remainingSuspicionTime, expectedConfirmations } from 
 export { applyAwarenessDelta, scaleTimeout, failedProbeDelta, latenessDelta } from './awareness.js'
 export { backoffDelay, DIAL_BACKOFF_BASE_MS, DIAL_BACKOFF_MAX_MS } from './backoff.js'
 export { Swim } from './swim.js'
+/** The long-lived membership streams and their framing, for benchmarks and diagnostics. */
+export { Links } from './links.js'
+export type { LinksOptions, LinkStats } from './links.js'
+export { encodeFrames, FrameDecoder } from './frames.js'
+export { MAX_MESSAGE_BYTES } from './codec.js'
 export type { SwimMember, SwimStats, Outputs } from './swim.js'
 export type { DirectMessage, GossipMessage, Entry, MemberState, SwimEvent, SwimEventType } from './messages.js'
 

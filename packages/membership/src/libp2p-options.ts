@@ -5,8 +5,8 @@
 import { toString } from 'uint8arrays/to-string'
 import type { GossipsubOpts } from '@chainsafe/libp2p-gossipsub'
 
-/** Stream protocol of probes, indirect probes and full state exchanges. */
-export const MEMBERSHIP_PROTOCOL = '/peercall/membership/1.0.0'
+/** Stream protocol of probes, indirect probes, full state exchanges and leave notices: one long-lived stream per peer and direction carrying varint length-prefixed frames (`links.ts`, `frames.ts`); 2.0.0 since the frames replaced 1.0.0's one message per stream. */
+export const MEMBERSHIP_PROTOCOL = '/peercall/membership/2.0.0'
 
 /** The gossipsub topic of a cluster's membership records. */
 export function membershipTopic (cluster: string): string {

@@ -1,15 +1,17 @@
 /**
  * The libp2p adapter: drives the SWIM + Lifeguard state machine with real time, a stream protocol for probes and
- * full state exchanges, gossipsub for records and accusations, and a dialer for discovery and healing.
+ * full state exchanges (one long-lived stream per peer and direction, `links.ts`), gossipsub for records and
+ * accusations, and a dialer for discovery and healing.
  */
 import { TypedEventEmitter } from '@libp2p/interface'
 import { logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { decodeDirect, decodeGossip, encode, MAX_MESSAGE_BYTES } from './codec.js'
-import { FAST, LAN, RECORD_INTERVAL_MS, resolveConfig } from './defaults.js'
+import { FAST, LAN, MEMBERSHIP_STREAMS_PER_CONNECTION, RECORD_INTERVAL_MS, resolveConfig } from './defaults.js'
 import { Dialer } from './dialer.js'
 import { MEMBERSHIP_PROTOCOL, membershipTopic } from './libp2p-options.js'
+import { Links } from './links.js'
 import { LoadSampler, ZERO_LOAD } from './load.js'
 import { asRecord } from './record.js'
 import type { RecordData } from './record.js'
@@ -19,7 +21,7 @@ import type { SwimConfig } from './defaults.js'
 import type { Load } from './load.js'
 import type { DirectMessage, GossipMessage, SwimEvent } from './messages.js'
 import type { SwimMember } from './swim.js'
-import type { Libp2p, Message, PeerId, PubSub, Stream } from '@libp2p/interface'
+import type { Libp2p, Message, PeerId, PubSub } from '@libp2p/interface'
 
 export type { Load }
 
@@ -97,6 +99,7 @@ export class MembershipNode extends TypedEventEmitter<MembershipEvents> {
   private swim: Swim | undefined
   private sampler: LoadSampler | undefined
   private dialer: Dialer | undefined
+  private links: Links | undefined
   private timer: ReturnType<typeof setTimeout> | undefined
   private periodTimer: ReturnType<typeof setTimeout> | undefined
   private services: string[]
@@ -132,9 +135,18 @@ export class MembershipNode extends TypedEventEmitter<MembershipEvents> {
     this.load = this.sampler.sample()
     // a restarted peer comes back with a higher incarnation than any it had before (seconds since the epoch)
     this.swim = new Swim(this.selfId, this.config, now, { incarnation: Math.floor(Date.now() / 1000), data: this.record() })
-    await this.libp2p.handle(MEMBERSHIP_PROTOCOL, ({ stream, connection }) => {
-      void this.onStream(stream, connection.remotePeer.toString())
-    }, { maxInboundStreams: 1024, maxOutboundStreams: 1024 })
+    const links = new Links(this.libp2p, {
+      protocol: MEMBERSHIP_PROTOCOL,
+      openTimeoutMs: this.config.probeIntervalMs,
+      maxFrameBytes: MAX_MESSAGE_BYTES,
+      onFrame: (from, body) => { this.onFrame(from, body) },
+      log: this.log
+    })
+    this.links = links
+    await this.libp2p.handle(MEMBERSHIP_PROTOCOL, ({ stream, connection }) => { links.accept(stream, connection) }, {
+      maxInboundStreams: MEMBERSHIP_STREAMS_PER_CONNECTION,
+      maxOutboundStreams: MEMBERSHIP_STREAMS_PER_CONNECTION
+    })
     const pubsub = this.libp2p.services.pubsub
     this.on(pubsub, 'message', (e: CustomEvent<Message>) => { this.onGossip(e.detail) })
     pubsub.subscribe(this.topic)
@@ -186,6 +198,9 @@ export class MembershipNode extends TypedEventEmitter<MembershipEvents> {
     }
     try { this.libp2p.services.pubsub.unsubscribe(this.topic) } catch { /* libp2p may be stopping */ }
     try { await this.libp2p.unhandle(MEMBERSHIP_PROTOCOL) } catch { /* libp2p may be stopping */ }
+    // the leave notices were taken by their streams above: close them (written frames go out first), and the rest
+    await this.links?.close()
+    this.links = undefined
   }
 
   /** Every member this peer knows of, itself included (`self: true`), tombstones (dead, left) too. */
@@ -230,22 +245,17 @@ export class MembershipNode extends TypedEventEmitter<MembershipEvents> {
     this.pump()
   }
 
-  private async onStream (stream: Stream, from: string): Promise<void> {
-    try {
-      const bytes = await readAll(stream, MAX_MESSAGE_BYTES, AbortSignal.timeout(Math.max(1000, this.config.probeIntervalMs * 2)))
-      await stream.close().catch(() => {})
-      if (!this.running || this.swim === undefined || bytes === undefined) return
-      const d = decodeDirect(this.cluster, bytes)
-      if (d !== undefined) this.swim.receive(from, d, performance.now())
-      else {
-        // a peer's own leave notice, sent directly on stop(): authenticated by the connection
-        const g = decodeGossip(this.cluster, bytes)
-        if (g !== undefined) this.swim.receiveGossip(from, g, performance.now())
-      }
-      this.pump()
-    } catch (err) {
-      stream.abort(err as Error)
+  /** One frame of a membership stream (see `links.ts`). */
+  private onFrame (from: string, bytes: Uint8Array): void {
+    if (!this.running || this.swim === undefined) return
+    const d = decodeDirect(this.cluster, bytes)
+    if (d !== undefined) this.swim.receive(from, d, performance.now())
+    else {
+      // a peer's own leave notice, sent directly on stop(): authenticated by the connection
+      const g = decodeGossip(this.cluster, bytes)
+      if (g !== undefined) this.swim.receiveGossip(from, g, performance.now())
     }
+    this.pump()
   }
 
   private onConnect (peer: string): void {
@@ -333,20 +343,16 @@ export class MembershipNode extends TypedEventEmitter<MembershipEvents> {
     }
   }
 
-  /** Write one message on a new stream; false when no stream could be opened or written. */
+  /**
+   * Write one message on the peer's long-lived stream (opened if needed); false when no stream could be opened,
+   * it closed before taking the message, or the peer's queue was full.
+   */
   private async sendBytes (to: string, bytes: Uint8Array): Promise<boolean> {
-    try {
-      const stream = await this.libp2p.dialProtocol(peerIdFromString(to), MEMBERSHIP_PROTOCOL, {
-        signal: AbortSignal.timeout(this.config.probeIntervalMs),
-        negotiateFully: false
-      })
-      await stream.sink([bytes])
-      await stream.close({ signal: AbortSignal.timeout(this.config.probeIntervalMs) }).catch(() => {})
-      return true
-    } catch (err) {
-      this.log.trace('send to %s failed: %s', to, (err as Error).message)
-      return false
-    }
+    const links = this.links
+    if (links === undefined) return false
+    const ok = await links.send(to, bytes)
+    if (!ok) this.log.trace('send to %s failed', to)
+    return ok
   }
 
   private async publish (msg: GossipMessage): Promise<void> {
@@ -414,28 +420,6 @@ function peerOf (addr: string): string | undefined {
 function stripPeer (addr: string): string {
   const i = addr.lastIndexOf('/p2p/')
   return i >= 0 ? addr.slice(0, i) : addr
-}
-
-async function readAll (stream: Stream, max: number, signal: AbortSignal): Promise<Uint8Array | undefined> {
-  const chunks: Uint8Array[] = []
-  let size = 0
-  const onAbort = (): void => { stream.abort(new Error('read timeout')) }
-  signal.addEventListener('abort', onAbort, { once: true })
-  try {
-    for await (const c of stream.source) {
-      const b = c.subarray()
-      size += b.byteLength
-      if (size > max) { stream.abort(new Error('message too large')); return undefined }
-      chunks.push(b)
-    }
-  } finally {
-    signal.removeEventListener('abort', onAbort)
-  }
-  if (chunks.length === 1) return chunks[0]
-  const out = new Uint8Array(size)
-  let o = 0
-  for (const c of chunks) { out.set(c, o); o += c.byteLength }
-  return out
 }
 
 function delay (ms: number): Promise<void> {

@@ -5,7 +5,7 @@
 import test from 'ava'
 import { FAST, RECORD_INTERVAL_MS } from '../src/index.js'
 import { encode } from '../src/codec.js'
-import { membershipTopic } from '../src/libp2p-options.js'
+import { MEMBERSHIP_PROTOCOL, membershipTopic } from '../src/libp2p-options.js'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { createMembership } from '../src/index.js'
 import type { PrivateKey } from '@libp2p/interface'
@@ -60,6 +60,31 @@ test.serial('graceful leave takes effect at once everywhere', async t => {
     t.log(`leave seen by all in ${Math.max(...leaves).toFixed(0)} ms`)
     // never reported dead afterwards
     t.true(c.peers.slice(0, 3).every(p => stateOf(p, leaver.id) === 'left'))
+  } finally {
+    await c.stopAll()
+  }
+})
+
+test.serial('membership 2.0.0: one stream per peer and direction carries every probe; stop() closes every membership stream', async t => {
+  t.timeout(30_000)
+  const c = await startCluster(3)
+  try {
+    await waitFor(() => converged(c.peers), 10_000, 'convergence')
+    const ids = (p: Peer): string[] => p.libp2p.getConnections().flatMap(conn => conn.streams.filter(s => s.protocol === MEMBERSHIP_PROTOCOL).map(s => `${conn.id}/${s.id}`)).sort()
+    const streams = (p: Peer): number => ids(p).length
+    const probesOf = (): number => (c.peers[0].membership as unknown as { state: { stats: { probes: number } } }).state.stats.probes
+    const p0 = probesOf()
+    await waitFor(() => probesOf() >= p0 + 2, 4 * T + 5000, 'two probes') // every pair has exchanged messages
+    const before = c.peers.map(ids)
+    const p1 = probesOf()
+    // several probe periods: every probe and ack goes on the streams already open
+    await waitFor(() => probesOf() >= p1 + 6, 8 * T + 5000, 'six more probes')
+    t.deepEqual(c.peers.map(ids), before, 'the same membership streams, none opened or closed, while the cluster is stable')
+    t.true(c.peers.every(p => streams(p) <= 2 * (c.peers.length - 1)), 'at most one stream per peer and direction')
+    const leaver = c.peers[2]
+    await leaver.membership.stop()
+    t.is(streams(leaver), 0, 'stop() returns with every membership stream closed')
+    await waitFor(() => c.peers.slice(0, 2).every(p => stateOf(p, leaver.id) === 'left'), 2000, 'left at both')
   } finally {
     await c.stopAll()
   }
