@@ -63,10 +63,12 @@ export interface MembershipOptions {
   recordIntervalMs?: number
   /**
    * records per second that the whole cluster publishes by refresh: the period is
-   * max(recordIntervalMs, members / budget seconds). Infinity keeps it at `recordIntervalMs`.
-   * @default 8 (RECORD_BUDGET_PER_SECOND)
+   * max(recordIntervalMs, min(recordMaxIntervalMs, members / budget seconds)). Infinity keeps it at `recordIntervalMs`.
+   * @default 2 (RECORD_BUDGET_PER_SECOND)
    */
   recordBudgetPerSecond?: number
+  /** longest period of the record refresh, ms (load older than 3 periods is ignored by the scaling advisor). @default 10000 (RECORD_MAX_INTERVAL_MS) */
+  recordMaxIntervalMs?: number
   /** 'lan' (T = 1 s, memberlist LAN) or 'fast' (T = 200 ms, loopback and tests). @default 'lan' */
   profile?: 'lan' | 'fast'
   /** protocol timing, overriding the profile (see `SwimConfig` for each default) */
@@ -275,7 +277,7 @@ export class MembershipNode extends TypedEventEmitter<MembershipEvents> {
 
   /** The period of the record refresh now (it grows with the cluster: see `refresh.ts`). */
   recordPeriodMs (): number {
-    return recordIntervalMs(this.opts.recordIntervalMs ?? RECORD_INTERVAL_MS, this.swim?.liveCount() ?? 1, this.opts.recordBudgetPerSecond)
+    return recordIntervalMs(this.opts.recordIntervalMs ?? RECORD_INTERVAL_MS, this.swim?.liveCount() ?? 1, this.opts.recordBudgetPerSecond, this.opts.recordMaxIntervalMs)
   }
 
   private armRefresh (): void {
