@@ -49,3 +49,11 @@ export const DEFAULT_CLUSTER = 'default'
 
 /** Hedges a node may send per second whatever its traffic, on top of the 5% budget (a low-traffic caller could otherwise never hedge; Finagle's retry budget has the same floor, 10/s, for retries). */
 export const HEDGE_MIN_PER_SECOND = 1
+
+/**
+ * Interval of libp2p's connection monitor, which pings every connection on a new stream and aborts it when the ping
+ * fails, in ms (libp2p's default is 10 s). Membership's SWIM probes find failed peers every second; the monitor is
+ * kept for what they do not do (closing a dead connection, so the next call dials anew) at a third of its cost: an
+ * idle peer at N = 16 used 4.4% of a core with 10 s and 3.1-3.2% with the monitor off (2026-12-01).
+ */
+export const CONNECTION_PING_INTERVAL_MS = 30_000
