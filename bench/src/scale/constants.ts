@@ -26,6 +26,11 @@ export const CALL_TIMEOUT_MS = 5000
 export const CONVERGE_TIMEOUT_MS = 120_000
 /** Quiet time after convergence before measuring, ms (lets start-up dials and push-pulls settle). */
 export const SETTLE_MS = 5000
+/**
+ * Further quiet time per peer, ms: start-up churn (each join's push-pulls with every member, records, dials) grows
+ * with N, and on this 2-core machine 32 peers were still settling 5 s after every observer saw them all.
+ */
+export const SETTLE_MS_PER_PEER = 1000
 /** Window over which gossip bytes are counted, ms. */
 export const BYTES_WINDOW_MS = 20_000
 /** Window of `--quick`, ms. */

@@ -12,7 +12,7 @@ import type { PeerProcess } from '@peercall/examples/launcher'
 import {
   BETWEEN_MS, BYTES_WINDOW_MS, BYTES_WINDOW_MS_QUICK, CALLS_PER_SECOND, CONVERGE_TIMEOUT_MS, DEATH_TIMEOUT_MS,
   JOIN_REPEATS, JOIN_TIMEOUT_MS, KILL_REPEATS, LAN_T_MS, OBSERVERS, REAL_SIZES, REAL_SIZES_QUICK, REPEATS_QUICK,
-  RUN_DEADLINE_MS, SCALE_CLUSTER, SETTLE_MS
+  RUN_DEADLINE_MS, SCALE_CLUSTER, SETTLE_MS, SETTLE_MS_PER_PEER
 } from './constants.js'
 import { Observer } from './observer.js'
 import { PeerProcesses } from './processes.js'
@@ -117,7 +117,7 @@ async function runSize (n: number): Promise<RealResult> {
   }
   const traffic = new Traffic(client, CALLS_PER_SECOND)
   traffic.start()
-  await sleep(SETTLE_MS)
+  await sleep(Math.max(SETTLE_MS, n * SETTLE_MS_PER_PEER))
   traffic.reset()
   const busy = await measureBytes(original, traffic, true)
   const calls = { ok: traffic.ok, failed: traffic.failed, p50Ms: round(percentile(traffic.latenciesMs, 0.5)), p99Ms: round(percentile(traffic.latenciesMs, 0.99)), perSecond: round(traffic.ok / ((windowMs + 1000) / 1000), 1) }
