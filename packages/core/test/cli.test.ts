@@ -136,7 +136,7 @@ test('node, call, members and top against a cluster of two CLI peers', async t =
   t.true(b.events.some(e => e.event === 'stopped' && e.signal === 'SIGTERM'))
   const deadline = Date.now() + 15_000
   while (!a.events.some(e => e.event === 'member:leave' && e.peerId === b.peerId) && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 50))
-  t.true(a.events.some(e => e.event === 'member:leave' && e.peerId === b.peerId), 'a reports b leaving')
+  t.true(a.events.some(e => e.event === 'member:leave' && e.peerId === b.peerId), `a reports b leaving; a's events about b: ${JSON.stringify(a.events.filter(e => e.peerId === b.peerId).map(e => e.event))}`)
 })
 
 test('call fails clearly when the cluster cannot be reached', async t => {
