@@ -90,6 +90,27 @@ export class Links {
     return await new Promise<boolean>(resolve => { link.enqueue({ frame: body, done: resolve }, bytes) })
   }
 
+  /**
+   * Sends one message on a stream of its own, written and closed gracefully (never reset), as 1.0.0 sent every
+   * message: for the leave notice on stop(), which must arrive although every stream is closed right after. The
+   * receiver reads it as any inbound stream. Resolves false when the stream could not be opened or written.
+   */
+  async sendOnce (peer: string, body: Uint8Array, timeoutMs: number): Promise<boolean> {
+    if (body.byteLength > this.opts.maxFrameBytes) return false
+    try {
+      const signal = AbortSignal.timeout(timeoutMs)
+      const connection = await this.libp2p.dial(peerIdFromString(peer), { signal })
+      const stream = await connection.newStream(this.opts.protocol, { signal, negotiateFully: false })
+      await stream.sink([encodeFrames([body])])
+      // a close that does not finish in time is left to the connection's close: a reset could drop the frame unread
+      await stream.close({ signal: AbortSignal.timeout(timeoutMs) }).catch(() => {})
+      return true
+    } catch (err) {
+      this.log.trace('one-off membership stream to %s failed: %s', peer, (err as Error).message)
+      return false
+    }
+  }
+
   /** Reads frames from an inbound stream until it ends; a bad frame aborts this stream only. */
   accept (stream: Stream, connection: Connection): void {
     if (this.closing) { stream.abort(new Error('membership stopped')); return }

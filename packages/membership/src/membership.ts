@@ -185,7 +185,7 @@ export class MembershipNode extends TypedEventEmitter<MembershipEvents> {
     for (const b of out.broadcasts) {
       notices.push(this.publish(b))
       for (const m of swim.members.values()) {
-        if (m.id !== this.selfId && (m.state === 'alive' || m.state === 'suspect')) notices.push(this.sendBytes(m.id, encode(this.cluster, b)))
+        if (m.id !== this.selfId && (m.state === 'alive' || m.state === 'suspect')) notices.push(this.links?.sendOnce(m.id, encode(this.cluster, b), LEAVE_FLUSH_MS) ?? Promise.resolve(false))
       }
     }
     await Promise.race([Promise.allSettled(notices), delay(LEAVE_FLUSH_MS)])

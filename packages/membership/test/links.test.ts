@@ -201,3 +201,20 @@ test('close() writes what was taken, then closes every stream on both sides', as
     await stop()
   }
 })
+
+test('sendOnce: a message on a stream of its own, closed gracefully, read like any other, also when the sender stops right after', async t => {
+  t.timeout(30_000)
+  const { a, b, stop } = await pair()
+  try {
+    t.true(await a.links.sendOnce(b.libp2p.peerId.toString(), text('leave'), 2000))
+    await waitFor(() => b.got.includes('leave'), 5000, 'the one-off frame read')
+    t.is(a.links.stats.opened, 0, 'no long-lived stream was opened for it')
+    // it is read even when the sender stops right after (the leave notice on stop)
+    t.true(await a.links.sendOnce(b.libp2p.peerId.toString(), text('leave-2'), 2000))
+    await a.links.close()
+    await a.libp2p.stop()
+    await waitFor(() => b.got.includes('leave-2'), 5000, 'the frame sent just before stopping')
+  } finally {
+    await stop()
+  }
+})
