@@ -200,7 +200,7 @@ export class MembershipNode extends TypedEventEmitter<MembershipEvents> {
     }
     try { this.libp2p.services.pubsub.unsubscribe(this.topic) } catch { /* libp2p may be stopping */ }
     try { await this.libp2p.unhandle(MEMBERSHIP_PROTOCOL) } catch { /* libp2p may be stopping */ }
-    // the leave notices were taken by their streams above: close them (written frames go out first), and the rest
+    // the leave notices went out on streams of their own above: close the long-lived streams (queued frames go out first)
     await this.links?.close()
     this.links = undefined
   }
