@@ -17,6 +17,7 @@ const { values } = parseArgs({
     cluster: { type: 'string' },
     identity: { type: 'string' },
     profile: { type: 'string' },
+    mdns: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' }
   },
   allowPositionals: false
@@ -28,6 +29,7 @@ if (values.help === true) {
     '  --cluster <name>     cluster to join (default: default)',
     '  --identity <file>    private key file: created if missing, so a restarted peer keeps its peer id',
     '  --profile lan|fast   failure-detection timing: lan (probe every 1 s, default) or fast (loopback, tests)',
+    '  --mdns               also find the cluster\'s peers on the LAN by multicast DNS',
     ''
   ].join('\n'))
   process.exit(0)
@@ -45,7 +47,7 @@ const node = await createNode({
   bootstrap: values.bootstrap ?? [],
   cluster: values.cluster,
   privateKey: values.identity === undefined ? undefined : await loadOrCreateIdentity(values.identity),
-  membership: { profile: values.profile === 'fast' ? 'fast' : 'lan' }
+  membership: { profile: values.profile === 'fast' ? 'fast' : 'lan', mdns: values.mdns === true }
 })
 node.register('Calculator', calculator, { idempotent: CALCULATOR_IDEMPOTENT })
 node.register('KeyValue', new KeyValueStore(), { idempotent: KV_IDEMPOTENT })

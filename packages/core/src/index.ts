@@ -16,7 +16,7 @@
  * ```
  */
 import { createBalancer } from '@peercall/balancer'
-import { createMembership } from '@peercall/membership'
+import { createMembership, mdnsServiceTag } from '@peercall/membership'
 import { Node } from './node.js'
 import { createPeerLibp2p } from './libp2p.js'
 import { DEFAULT_CLUSTER, DEFAULT_LISTEN, HEDGE_MIN_PER_SECOND } from './defaults.js'
@@ -121,8 +121,10 @@ export interface NodeOptions {
    */
   allowPeers?: string[]
   /**
-   * Membership settings: `profile: 'fast'` (probe period 200 ms, for loopback and tests) or 'lan' (1 s, the
-   * default), timing overrides, mDNS. `cluster`, `bootstrap` and `services` come from the node.
+   * Membership settings: `profile: 'fast'` (probe period 500 ms, for loopback and tests) or 'lan' (1 s, the
+   * default), timing overrides, `mdns: true` (find the cluster's peers on the LAN by multicast DNS: the node runs
+   * `@libp2p/mdns` under the service name `mdnsServiceTag(cluster)` and dials every peer it reports). `cluster`,
+   * `bootstrap` and `services` come from the node.
    */
   membership?: Omit<MembershipOptions, 'cluster' | 'bootstrap' | 'services' | 'load'>
   /** Balancer settings (ejection, budgets, hashing). */
@@ -247,15 +249,17 @@ export interface PeercallNode extends EventTarget {
  */
 export async function createNode (options: NodeOptions = {}): Promise<PeercallNode> {
   const security = await securitySettings(options)
+  const cluster = options.cluster ?? DEFAULT_CLUSTER
   const libp2p = await createPeerLibp2p({
     listen: options.listen ?? DEFAULT_LISTEN,
     privateKey: options.privateKey,
+    ...(options.membership?.mdns === true ? { mdns: { serviceTag: mdnsServiceTag(cluster) } } : {}),
     ...security
   })
   let node: Node | undefined
   const membership = createMembership(libp2p, {
     ...options.membership,
-    cluster: options.cluster ?? DEFAULT_CLUSTER,
+    cluster,
     bootstrap: options.bootstrap ?? [],
     services: [],
     load: () => node === undefined ? { inflight: 0, latencyMs: 0 } : node.load()

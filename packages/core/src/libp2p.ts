@@ -6,9 +6,10 @@ import { gossipsub } from '@chainsafe/libp2p-gossipsub'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
+import { mdns } from '@libp2p/mdns'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
-import { connectionManagerOptions, gossipsubOptions } from '@peercall/membership'
+import { connectionManagerOptions, gossipsubOptions, MDNS_QUERY_INTERVAL_MS } from '@peercall/membership'
 import { createLibp2p } from 'libp2p'
 import { CONNECTION_PING_INTERVAL_MS } from './defaults.js'
 import type { ConnectionGater, Libp2p, PrivateKey, PubSub } from '@libp2p/interface'
@@ -21,13 +22,27 @@ export interface Libp2pSettings {
   services?: Record<string, (components: any) => unknown>
   /** Connection-encryption protectors such as @libp2p/pnet's, for private clusters. */
   connectionProtector?: (components: any) => unknown
+  /** Find peers on the LAN by mDNS (`@libp2p/mdns`), answering to this service name (`mdnsServiceTag(cluster)`). */
+  mdns?: { serviceTag: string, queryIntervalMs?: number }
+}
+
+/** The libp2p services of a peer: identify, ping, gossipsub with membership's settings, mDNS when asked, extras. */
+export function peerServices (settings: Pick<Libp2pSettings, 'services' | 'mdns'>): Record<string, (components: any) => unknown> {
+  return {
+    identify: identify(),
+    ping: ping(),
+    pubsub: gossipsub(gossipsubOptions()),
+    ...(settings.mdns !== undefined ? { mdns: mdns({ serviceTag: settings.mdns.serviceTag, interval: settings.mdns.queryIntervalMs ?? MDNS_QUERY_INTERVAL_MS }) } : {}),
+    ...(settings.services ?? {})
+  }
 }
 
 /**
  * A libp2p node for a cluster peer: TCP, Noise, yamux, identify, ping, and gossipsub with membership's settings
  * (strict signing, no IP-colocation penalty for peers sharing a host), with the connection manager tuned for a
  * cluster (membership's `connectionManagerOptions`: many inbound connections per second from one host), and the
- * connection monitor's ping every 30 s instead of 10 s (`CONNECTION_PING_INTERVAL_MS`).
+ * connection monitor's ping every 30 s instead of 10 s (`CONNECTION_PING_INTERVAL_MS`), and `@libp2p/mdns` when
+ * `settings.mdns` is given.
  */
 export async function createPeerLibp2p (settings: Libp2pSettings): Promise<Libp2p<{ pubsub: PubSub }>> {
   return await createLibp2p({
@@ -40,11 +55,6 @@ export async function createPeerLibp2p (settings: Libp2pSettings): Promise<Libp2
     connectionMonitor: { pingInterval: CONNECTION_PING_INTERVAL_MS },
     ...(settings.connectionGater !== undefined ? { connectionGater: settings.connectionGater } : {}),
     ...(settings.connectionProtector !== undefined ? { connectionProtector: settings.connectionProtector as any } : {}),
-    services: {
-      identify: identify(),
-      ping: ping(),
-      pubsub: gossipsub(gossipsubOptions()),
-      ...(settings.services ?? {})
-    }
+    services: peerServices(settings)
   }) as unknown as Libp2p<{ pubsub: PubSub }>
 }

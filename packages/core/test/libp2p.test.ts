@@ -1,5 +1,6 @@
 import test from 'ava'
-import { createPeerLibp2p } from '../src/libp2p.js'
+import { MDNS_QUERY_INTERVAL_MS, mdnsServiceTag } from '@peercall/membership'
+import { createPeerLibp2p, peerServices } from '../src/libp2p.js'
 import { CONNECTION_PING_INTERVAL_MS } from '../src/defaults.js'
 
 test('the libp2p node pings its connections every 30 s (connection monitor), not libp2p\'s 10 s', async t => {
@@ -13,4 +14,25 @@ test('the libp2p node pings its connections every 30 s (connection monitor), not
   } finally {
     await node.stop()
   }
+})
+
+test('mDNS runs only when asked, under the cluster\'s own service name', t => {
+  t.false('mdns' in peerServices({}))
+  const services = peerServices({ mdns: { serviceTag: mdnsServiceTag('prod') } })
+  t.deepEqual(Object.keys(services).sort(), ['identify', 'mdns', 'ping', 'pubsub'])
+  // build the service without starting it (a started one would multicast beyond loopback)
+  const log = Object.assign(() => {}, { error: () => {}, trace: () => {} })
+  const service = services.mdns({ logger: { forComponent: () => log } }) as { serviceTag: string, interval: number, isStarted: () => boolean }
+  t.is(service.serviceTag, mdnsServiceTag('prod'))
+  t.is(service.interval, MDNS_QUERY_INTERVAL_MS)
+  t.false(service.isStarted())
+})
+
+test('the mDNS service name is per cluster, a valid DNS-SD name (at most 15 characters), and stable', t => {
+  const a = mdnsServiceTag('prod')
+  t.regex(a, /^_pc-[0-9a-f]{8}\._udp\.local$/)
+  t.true(a.split('.')[0].length <= 15)
+  t.is(a, mdnsServiceTag('prod'))
+  t.not(a, mdnsServiceTag('staging'))
+  t.not(a, '_p2p._udp.local')
 })

@@ -24,6 +24,10 @@ export interface DialerOptions {
   /** dials in flight at once */
   parallel: number
   log: (fmt: string, ...args: unknown[]) => void
+  /** clock, ms. @default performance.now */
+  now?: () => number
+  /** uniform in [0, 1), for the backoff's jitter. @default Math.random */
+  random?: () => number
 }
 
 /** How often the dialer looks at its targets, ms. */
@@ -33,8 +37,13 @@ export class Dialer {
   private readonly targets = new Map<string, DialTarget>()
   private timer: ReturnType<typeof setInterval> | undefined
   private inflight = 0
+  private readonly now: () => number
+  private readonly random: () => number
 
-  constructor (private readonly libp2p: Libp2p, private readonly opts: DialerOptions) {}
+  constructor (private readonly libp2p: Pick<Libp2p, 'dial' | 'getConnections'>, private readonly opts: DialerOptions) {
+    this.now = opts.now ?? (() => performance.now())
+    this.random = opts.random ?? Math.random
+  }
 
   start (): void {
     this.timer = setInterval(() => { this.tick() }, DIALER_TICK_MS)
@@ -54,7 +63,7 @@ export class Dialer {
       t.until = Math.max(t.until, until)
       return
     }
-    this.targets.set(key, { peer, addrs, until, attempt: 0, nextAt: performance.now(), dialing: false })
+    this.targets.set(key, { peer, addrs, until, attempt: 0, nextAt: this.now(), dialing: false })
   }
 
   drop (key: string): void { this.targets.delete(key) }
@@ -66,8 +75,12 @@ export class Dialer {
     return this.libp2p.getConnections().some(c => c.remotePeer.toString() === peer && c.status === 'open')
   }
 
-  private tick (): void {
-    const now = performance.now()
+  /** Dials in flight now. */
+  get dialing (): number { return this.inflight }
+
+  /** One pass over the targets (start() runs it every DIALER_TICK_MS): drop the expired and connected, dial the due. */
+  tick (): void {
+    const now = this.now()
     for (const [key, t] of this.targets) {
       if (now > t.until || this.connected(t.peer)) { this.targets.delete(key); continue }
       if (t.dialing || now < t.nextAt || this.inflight >= this.opts.parallel) continue
@@ -83,7 +96,7 @@ export class Dialer {
           this.targets.delete(key)
         })
         .catch(err => {
-          t.nextAt = performance.now() + backoffDelay(t.attempt++, Math.random(), this.opts.backoffBaseMs, this.opts.backoffMaxMs)
+          t.nextAt = this.now() + backoffDelay(t.attempt++, this.random(), this.opts.backoffBaseMs, this.opts.backoffMaxMs)
           this.opts.log('dial %s failed (%s), retry #%d', key, (err as Error).message, t.attempt)
         })
         .finally(() => { t.dialing = false; this.inflight-- })

@@ -28,7 +28,7 @@ import type { Libp2p, PubSub, TypedEventTarget } from '@libp2p/interface'
 
 export type { Member, MembershipEvents, MembershipOptions, Load } from './membership.js'
 export { MembershipNode, LEARNED_DIAL_FOR_MS, LEAVE_FLUSH_MS, DIAL_PARALLEL } from './membership.js'
-export { gossipsubOptions, connectionManagerOptions, membershipTopic, MEMBERSHIP_PROTOCOL, GOSSIPSUB_HEARTBEAT_MS, INBOUND_CONNECTION_THRESHOLD, MAX_INCOMING_PENDING_CONNECTIONS, MAX_CONNECTIONS, DIAL_TIMEOUT_MS } from './libp2p-options.js'
+export { gossipsubOptions, connectionManagerOptions, membershipTopic, mdnsServiceTag, MDNS_QUERY_INTERVAL_MS, MEMBERSHIP_PROTOCOL, GOSSIPSUB_HEARTBEAT_MS, INBOUND_CONNECTION_THRESHOLD, MAX_INCOMING_PENDING_CONNECTIONS, MAX_CONNECTIONS, DIAL_TIMEOUT_MS } from './libp2p-options.js'
 export * from './defaults.js'
 export { recordIntervalMs, RECORD_BUDGET_PER_SECOND, RECORD_MAX_INTERVAL_MS, RECORD_JITTER } from './refresh.js'
 export { suspicionTimeout, remainingSuspicionTime, expectedConfirmations } from './suspicion.js'

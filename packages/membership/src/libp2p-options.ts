@@ -2,6 +2,7 @@
  * libp2p settings for a peercall cluster, shared by the core's node and this package's tests so that both run
  * the same configuration. See DESIGN.md, "Runtime and toolchain".
  */
+import { createHash } from 'node:crypto'
 import { toString } from 'uint8arrays/to-string'
 import type { GossipsubOpts } from '@chainsafe/libp2p-gossipsub'
 
@@ -79,4 +80,16 @@ export function connectionManagerOptions (overrides: Record<string, unknown> = {
     dialTimeout: DIAL_TIMEOUT_MS,
     ...overrides
   }
+}
+
+/** How often an `@libp2p/mdns` service asks the LAN for the cluster's peers, ms (@libp2p/mdns default: 10 s). */
+export const MDNS_QUERY_INTERVAL_MS = 10_000
+
+/**
+ * The mDNS service name a cluster's peers answer to: `_pc-<first 8 hex digits of SHA-256(cluster)>._udp.local`, so
+ * that mDNS finds peers of this cluster only (libp2p's default, `_p2p._udp.local`, would connect every libp2p node on
+ * the LAN). A DNS-SD service name is at most 15 characters (RFC 6335), so the cluster name itself cannot be used.
+ */
+export function mdnsServiceTag (cluster: string): string {
+  return `_pc-${createHash('sha256').update(cluster).digest('hex').slice(0, 8)}._udp.local`
 }

@@ -3,7 +3,7 @@
  * full state exchanges (one long-lived stream per peer and direction, `links.ts`), gossipsub for records and
  * accusations, and a dialer for discovery and healing.
  */
-import { TypedEventEmitter } from '@libp2p/interface'
+import { peerDiscoverySymbol, TypedEventEmitter } from '@libp2p/interface'
 import { logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -24,6 +24,13 @@ import type { SwimMember } from './swim.js'
 import type { Libp2p, Message, PeerId, PubSub } from '@libp2p/interface'
 
 export type { Load }
+
+/** What a peer-discovery service reports (libp2p's PeerInfo). */
+interface DiscoveredPeer { id: PeerId, multiaddrs: Array<{ toString: () => string }> }
+interface Listenable {
+  addEventListener: (type: any, fn: any) => void
+  removeEventListener: (type: any, fn: any) => void
+}
 
 export interface Member {
   peerId: string
@@ -69,11 +76,16 @@ export interface MembershipOptions {
   recordBudgetPerSecond?: number
   /** longest period of the record refresh, ms (load older than 3 periods is ignored by the scaling advisor). @default 10000 (RECORD_MAX_INTERVAL_MS) */
   recordMaxIntervalMs?: number
-  /** 'lan' (T = 1 s, memberlist LAN) or 'fast' (T = 200 ms, loopback and tests). @default 'lan' */
+  /** 'lan' (T = 1 s, memberlist LAN) or 'fast' (T = 500 ms, loopback and tests). @default 'lan' */
   profile?: 'lan' | 'fast'
   /** protocol timing, overriding the profile (see `SwimConfig` for each default) */
   timing?: Partial<SwimConfig>
-  /** dial peers that libp2p's peer discovery (e.g. an `@libp2p/mdns` service) reports. @default false */
+  /**
+   * Dial the peers that libp2p's peer discovery reports: every `peer` event of a discovery service among the libp2p
+   * node's services (such as `@libp2p/mdns`, which `createNode` adds with `mdnsServiceTag(cluster)` when this is
+   * on), each time it is reported (a peer that left and came back is dialled again), and libp2p's `peer:discovery`.
+   * @default false
+   */
   mdns?: boolean
   /** first dial retry delay, ms. @default 100 */
   dialBackoffBaseMs?: number
@@ -108,7 +120,7 @@ export class MembershipNode extends TypedEventEmitter<MembershipEvents> {
   private meta: Record<string, string>
   private load: Load = ZERO_LOAD
   private running = false
-  private readonly listeners: Array<[string, (e: any) => void]> = []
+  private readonly listeners: Array<[Listenable, string, (e: any) => void]> = []
   /** addresses last written to the peer store, by peer */
   private readonly knownAddrs = new Map<string, string>()
 
@@ -155,10 +167,12 @@ export class MembershipNode extends TypedEventEmitter<MembershipEvents> {
     this.on(this.libp2p, 'peer:connect', (e: CustomEvent<PeerId>) => { this.onConnect(e.detail.toString()) })
     this.on(this.libp2p, 'peer:disconnect', (e: CustomEvent<PeerId>) => { this.onDisconnect(e.detail.toString()) })
     if (this.opts.mdns === true) {
-      this.on(this.libp2p, 'peer:discovery', (e: CustomEvent<{ id: PeerId, multiaddrs: Array<{ toString: () => string }> }>) => {
-        const id = e.detail.id.toString()
-        if (id !== this.selfId) this.dialer?.want(id, e.detail.multiaddrs.map(String), performance.now() + LEARNED_DIAL_FOR_MS, id)
-      })
+      const discovered = (e: CustomEvent<DiscoveredPeer>): void => { this.onDiscovered(e.detail) }
+      this.on(this.libp2p, 'peer:discovery', discovered)
+      for (const service of Object.values(this.libp2p.services as Record<string, unknown>)) {
+        const discovery = (service as { [peerDiscoverySymbol]?: EventTarget } | undefined)?.[peerDiscoverySymbol]
+        if (discovery !== undefined) this.on(discovery, 'peer', discovered)
+      }
     }
     this.dialer = new Dialer(this.libp2p, {
       backoffBaseMs: this.opts.dialBackoffBaseMs ?? 100,
@@ -194,10 +208,7 @@ export class MembershipNode extends TypedEventEmitter<MembershipEvents> {
     clearTimeout(this.periodTimer)
     this.dialer?.stop()
     this.sampler?.stop()
-    for (const [type, fn] of this.listeners.splice(0)) {
-      if (type === 'message') this.libp2p.services.pubsub.removeEventListener('message', fn)
-      else this.libp2p.removeEventListener(type as 'peer:connect', fn)
-    }
+    for (const [target, type, fn] of this.listeners.splice(0)) target.removeEventListener(type, fn)
     try { this.libp2p.services.pubsub.unsubscribe(this.topic) } catch { /* libp2p may be stopping */ }
     try { await this.libp2p.unhandle(MEMBERSHIP_PROTOCOL) } catch { /* libp2p may be stopping */ }
     // the leave notices went out on streams of their own above: close the long-lived streams (queued frames go out first)
@@ -232,9 +243,18 @@ export class MembershipNode extends TypedEventEmitter<MembershipEvents> {
 
   // --- inputs ------------------------------------------------------------------------------------------
 
-  private on (target: { addEventListener: (t: any, fn: any) => void }, type: string, fn: (e: any) => void): void {
+  private on (target: Listenable, type: string, fn: (e: any) => void): void {
     target.addEventListener(type, fn)
-    this.listeners.push([type, fn])
+    this.listeners.push([target, type, fn])
+  }
+
+  /** A peer reported by discovery (mDNS): dial it unless it is this peer or already connected. */
+  private onDiscovered (peer: DiscoveredPeer): void {
+    if (!this.running) return
+    const id = peer.id.toString()
+    if (id === this.selfId || this.isConnected(id)) return
+    const addrs = peer.multiaddrs.map(a => { const s = String(a); return s.includes('/p2p/') ? s : `${s}/p2p/${id}` })
+    if (addrs.length > 0) this.dialer?.want(id, addrs, performance.now() + LEARNED_DIAL_FOR_MS, id)
   }
 
   private onGossip (msg: Message): void {

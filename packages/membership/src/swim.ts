@@ -30,6 +30,8 @@ interface Suspicion {
 
 interface Probe {
   target: string
+  /** the target's incarnation when the probe started: a failure accuses that one (memberlist probes a copy) */
+  inc: number
   seq: number
   start: number
   directDeadline: number
@@ -378,6 +380,7 @@ export class Swim {
     const seq = ++this.seq
     this.probes.set(seq, {
       target: m.id,
+      inc: m.inc,
       seq,
       start: now,
       directDeadline: now + this.config.probeTimeoutMs,
@@ -419,7 +422,9 @@ export class Swim {
     }
     const m = this.members.peek(p.target)
     if (m === undefined || (m.state !== 'alive' && m.state !== 'suspect')) return
-    this.applySuspect(m.id, m.inc, this.id, now)
+    // the incarnation probed, not the current one: a member that refuted, or died and came back, while the probe
+    // was out has answered for its new incarnation elsewhere, and this failure says nothing about it
+    this.applySuspect(m.id, p.inc, this.id, now)
   }
 
   /**

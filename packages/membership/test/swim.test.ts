@@ -63,6 +63,29 @@ test('no ack: k = 3 indirect probes, then suspicion broadcast with the accuser n
   t.is(s.members.get(p.to)!.state !== 'alive', true)
 })
 
+test('a probe that fails after its target refuted, or died and came back, accuses the incarnation it probed: no new suspicion', t => {
+  // refuted while the probe was out (it heard of a suspicion elsewhere): the failure is about the old incarnation
+  const s = peer('A', ['B', 'C', 'D', 'E'])
+  const p = firstPing(s)
+  s.receiveGossip(p.to, { t: 'alive', id: p.to, inc: 1, ver: 0 }, p.at + 10)
+  runTo(s, p.at + T, p.at + 10)
+  const out = s.drain()
+  t.true(out.sends.some(x => x.msg.t === 'ping-req'), 'the probe itself still ran to its end')
+  t.false(out.broadcasts.some(b => b.t === 'suspect'))
+  t.is(s.members.get(p.to)!.state, 'alive')
+  t.is(s.stats.failedProbes, 1)
+  // declared dead during the probe, then back with a new incarnation (a restart) before the probe ends
+  const r = peer('A', ['B', 'C', 'D', 'E'])
+  const q = firstPing(r)
+  r.receiveGossip('C', { t: 'dead', id: q.to, inc: 0, from: 'C' }, q.at + 5)
+  t.is(r.members.get(q.to)!.state, 'dead')
+  r.receiveGossip(q.to, { t: 'alive', id: q.to, inc: 7, ver: 0 }, q.at + 20)
+  runTo(r, q.at + T, q.at + 20)
+  t.false(r.drain().events.some(e => e.type === 'suspect'))
+  t.is(r.members.get(q.to)!.state, 'alive')
+  t.is(r.members.get(q.to)!.inc, 7)
+})
+
 test('an indirect ack saves the target', t => {
   const s = peer('A', ['B', 'C', 'D', 'E'])
   const p = firstPing(s)

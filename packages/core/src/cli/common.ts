@@ -23,6 +23,7 @@ export const CLUSTER_OPTIONS = {
   identity: { type: 'string' },
   'cluster-key': { type: 'string' },
   profile: { type: 'string' },
+  mdns: { type: 'boolean' },
   wait: { type: 'string', short: 'w' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
@@ -37,6 +38,7 @@ export const CLUSTER_HELP = [
   '      --identity <file>        private key file: created if missing, so a restarted peer keeps its peer id',
   '      --cluster-key <file>     private cluster: the pre-shared key file (peercall cluster-key); env PEERCALL_CLUSTER_KEY',
   '      --profile lan|fast       failure-detection timing: lan (probe every 1 s, default) or fast (loopback, tests)',
+  '      --mdns                   also find the cluster\'s peers on the LAN by multicast DNS (env PEERCALL_MDNS=1)',
   '  -w, --wait <ms>              how long a client waits to join the cluster (default 15000)',
   '      --json                   machine-readable output on stdout (one JSON document or JSON lines)',
   '  -q, --quiet                  no progress on stderr',
@@ -50,6 +52,7 @@ export interface ClusterValues {
   identity?: string
   'cluster-key'?: string
   profile?: string
+  mdns?: boolean
   wait?: string
   json?: boolean
   quiet?: boolean
@@ -77,7 +80,7 @@ export async function nodeOptions (v: ClusterValues): Promise<NodeOptions> {
     cluster: v.cluster ?? process.env.PEERCALL_CLUSTER,
     privateKey: v.identity === undefined ? undefined : await loadOrCreateIdentity(v.identity),
     ...(clusterKey !== undefined && clusterKey !== '' ? { clusterKey } : {}),
-    membership: { profile: v.profile === 'fast' ? 'fast' : 'lan' }
+    membership: { profile: v.profile === 'fast' ? 'fast' : 'lan', mdns: v.mdns === true || process.env.PEERCALL_MDNS === '1' }
   }
 }
 
@@ -89,8 +92,9 @@ export async function joinCluster (v: ClusterValues, progress: Progress, ready?:
   const timeoutMs = v.wait === undefined ? JOIN_TIMEOUT_MS : Number(v.wait)
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--wait must be a positive number of ms, not ${v.wait}`)
   const options = await nodeOptions(v)
-  if ((options.bootstrap ?? []).length === 0) throw new UsageError('--bootstrap is required: the address of a peer of the cluster')
-  progress.update(`joining cluster ${options.cluster ?? 'default'} through ${options.bootstrap?.length ?? 0} bootstrap peer(s)`)
+  const mdns = options.membership?.mdns === true
+  if ((options.bootstrap ?? []).length === 0 && !mdns) throw new UsageError('--bootstrap is required (or --mdns): the address of a peer of the cluster')
+  progress.update(`joining cluster ${options.cluster ?? 'default'} through ${options.bootstrap?.length ?? 0} bootstrap peer(s)${mdns ? ' and mDNS' : ''}`)
   const node = await createNode(options)
   const deadline = Date.now() + timeoutMs
   let lastSet = ''
@@ -106,7 +110,7 @@ export async function joinCluster (v: ClusterValues, progress: Progress, ready?:
     while (!(ready === undefined ? settled() : (settled(), ready(node)))) {
       if (Date.now() > deadline) {
         throw new Error(node.members().length <= 1
-          ? `could not join: no member of cluster '${options.cluster ?? 'default'}' answered within ${timeoutMs} ms (check --bootstrap and --cluster)`
+          ? `could not join: no member of cluster '${options.cluster ?? 'default'}' answered within ${timeoutMs} ms (check --bootstrap, --mdns and --cluster)`
           : `timed out after ${timeoutMs} ms waiting for the cluster`)
       }
       await new Promise(resolve => setTimeout(resolve, 50))

@@ -32,7 +32,7 @@ export interface Cluster {
 }
 
 /** A libp2p node for the cluster: TCP on 127.0.0.1, noise, yamux, identify, gossipsub, the cluster settings. */
-export async function createTestLibp2p (blocked: (self: string, remote: string) => boolean = () => false, opts: { privateKey?: PrivateKey, listen?: string } = {}): Promise<Libp2p<{ pubsub: PubSub }>> {
+export async function createTestLibp2p (blocked: (self: string, remote: string) => boolean = () => false, opts: { privateKey?: PrivateKey, listen?: string, services?: Record<string, (components: any) => unknown> } = {}): Promise<Libp2p<{ pubsub: PubSub }>> {
   let self = ''
   const libp2p = await createLibp2p({
     privateKey: opts.privateKey,
@@ -46,7 +46,7 @@ export async function createTestLibp2p (blocked: (self: string, remote: string) 
       denyInboundEncryptedConnection: (p: PeerId) => blocked(self, p.toString()),
       denyOutboundEncryptedConnection: (p: PeerId) => blocked(self, p.toString())
     },
-    services: { identify: identify(), pubsub: gossipsub(gossipsubOptions()) }
+    services: { identify: identify(), pubsub: gossipsub(gossipsubOptions()), ...(opts.services ?? {}) }
   }) as unknown as Libp2p<{ pubsub: PubSub }>
   self = libp2p.peerId.toString()
   return libp2p
