@@ -93,6 +93,8 @@ export class Swim {
   private readonly probes = new Map<number, Probe>()
   private readonly relays = new Map<number, Relay>()
   private readonly suspicions = new Map<string, Suspicion>()
+  /** when each member we hold suspect or dead was last told so because its own record came in (`noticeAccused`) */
+  private readonly noticed = new Map<string, number>()
   private out: Outputs = { sends: [], broadcasts: [], events: [] }
 
   constructor (id: string, config: SwimConfig, now: number, opts: { incarnation?: number, data?: unknown, random?: Random } = {}) {
@@ -290,7 +292,7 @@ export class Swim {
       // members other than this peer that are not live are the tombstones: none, nothing to reap
       if (this.members.size - 1 > this.live) {
         for (const [id, m] of this.members) {
-          if ((m.state === 'dead' || m.state === 'left') && now - m.since >= this.config.tombstoneMs) this.members.delete(id)
+          if ((m.state === 'dead' || m.state === 'left') && now - m.since >= this.config.tombstoneMs) { this.members.delete(id); this.noticed.delete(id) }
         }
       }
     }
@@ -428,6 +430,21 @@ export class Swim {
   }
 
   /**
+   * A member we hold suspect or dead at incarnation i has just sent its own record at i: it is running and has not
+   * heard of the accusation (it would have refuted with a higher incarnation). Tell it, as Lifeguard's buddy system
+   * tells a suspect in the pings of a probe: one ping carrying the accusation, at most once per probe period per
+   * member; it refutes and the refutation clears the accusation everywhere. Without this, a suspicion whose gossip
+   * missed its subject lasted until some holder of it happened to probe the subject (once per N periods each), and
+   * at N = 1000 with 10% lost messages a healthy peer was declared dead. The ack (unknown sequence) is ignored.
+   */
+  private noticeAccused (m: Readonly<SwimMember>, now: number): void {
+    const last = this.noticed.get(m.id)
+    if (last !== undefined && now - last < this.config.probeIntervalMs) return
+    this.noticed.set(m.id, now)
+    this.send(m.id, { t: 'ping', seq: ++this.seq, suspectInc: m.inc })
+  }
+
+  /**
    * Lifeguard: a probe timer that fires late means our own loop stalled, and an ack may be waiting unread.
    * Put the decision off by one turn and raise the health score. Returns true when postponed.
    */
@@ -469,10 +486,12 @@ export class Swim {
     }
     if (inc < m.inc) return
     if (inc === m.inc) {
+      if (m.state === 'suspect' || m.state === 'dead') this.noticeAccused(m, now)
       if (m.state === 'dead' || m.state === 'left') return
       if (ver > m.ver) { const w = this.members.get(id)!; w.ver = ver; w.data = data; this.emit('update', id) }
       return
     }
+    this.noticed.delete(id)
     const w = this.members.get(id)!
     const was = w.state
     w.inc = inc

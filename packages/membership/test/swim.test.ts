@@ -86,6 +86,39 @@ test('a probe that fails after its target refuted, or died and came back, accuse
   t.is(r.members.get(q.to)!.inc, 7)
 })
 
+test('a suspect or dead member whose own record arrives at the accused incarnation is told, once per period, and refutes', t => {
+  const s = peer('A', ['B', 'C', 'D', 'E'])
+  s.receiveGossip('C', { t: 'suspect', id: 'B', inc: 0, from: 'C' }, 0)
+  s.drain()
+  // B's own record, same incarnation: B has not heard of the accusation
+  s.receiveGossip('B', { t: 'alive', id: 'B', inc: 0, ver: 1 }, 10)
+  const told = s.drain().sends.filter(x => x.to === 'B' && x.msg.t === 'ping')
+  t.is(told.length, 1)
+  t.like(told[0].msg, { t: 'ping', suspectInc: 0 })
+  s.receiveGossip('B', { t: 'alive', id: 'B', inc: 0, ver: 2 }, 10 + T / 2)
+  t.is(s.drain().sends.filter(x => x.to === 'B').length, 0, 'at most once per probe period')
+  s.receiveGossip('B', { t: 'alive', id: 'B', inc: 0, ver: 3 }, 10 + T)
+  t.is(s.drain().sends.filter(x => x.to === 'B' && x.msg.t === 'ping').length, 1)
+  // the subject refutes on that ping
+  const b = peer('B', ['A', 'C', 'D', 'E'])
+  b.receive('A', told[0].msg, 20)
+  t.is(b.incarnation, 1)
+  t.true(b.drain().broadcasts.some(x => x.t === 'alive' && x.inc === 1))
+  // the refutation clears the suspicion; later records at the new incarnation are not answered
+  s.receiveGossip('B', { t: 'alive', id: 'B', inc: 1, ver: 0 }, 30 + 2 * T)
+  t.is(s.members.get('B')!.state, 'alive')
+  s.receiveGossip('B', { t: 'alive', id: 'B', inc: 1, ver: 1 }, 40 + 4 * T)
+  t.is(s.drain().sends.filter(x => x.to === 'B').length, 0)
+  // a member held dead is told too (its record proves it runs), and comes back when it refutes
+  s.receiveGossip('C', { t: 'dead', id: 'D', inc: 0, from: 'C' }, 50 + 4 * T)
+  t.is(s.members.get('D')!.state, 'dead')
+  s.drain()
+  s.receiveGossip('D', { t: 'alive', id: 'D', inc: 0, ver: 1 }, 60 + 4 * T)
+  t.like(s.drain().sends.find(x => x.to === 'D')?.msg, { t: 'ping', suspectInc: 0 })
+  s.receiveGossip('D', { t: 'alive', id: 'D', inc: 1, ver: 0 }, 70 + 4 * T)
+  t.is(s.members.get('D')!.state, 'alive')
+})
+
 test('an indirect ack saves the target', t => {
   const s = peer('A', ['B', 'C', 'D', 'E'])
   const p = firstPing(s)
