@@ -3,7 +3,7 @@
  * (u32 big-endian length + msgpackr body, from @peercall/core) and its frame shapes (docs/protocol.md), with the
  * same fields and so the same sizes, but no hybrid logical clock behind the timestamp fields.
  */
-import { codec, encodeFrames, FrameDecoder, FrameType } from '@peercall/core'
+import { codec, encodeFrames, FrameDecoder, FrameType } from '@peercall/core/internal'
 import { CALL_TIMEOUT_MS } from './harness/defaults.js'
 
 export { codec, encodeFrames, FrameDecoder }

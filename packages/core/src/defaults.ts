@@ -3,7 +3,7 @@
  */
 
 /** libp2p protocol id of the RPC stream. */
-export const RPC_PROTOCOL = '/peercall/rpc/1.0.0'
+export const RPC_PROTOCOL = '/peercall/rpc/2.0.0'
 
 /** Largest frame body accepted or sent, in bytes (gRPC's default receive limit is 4 MiB). */
 export const MAX_FRAME_SIZE = 4 * 1024 * 1024
@@ -14,8 +14,11 @@ export const MAX_INFLIGHT_PER_PEER = 1024
 /** Deepest nesting of arrays, maps and extensions accepted in one decoded frame (JSON parsers commonly stop at 64..512). */
 export const MAX_DECODE_DEPTH = 64
 
-/** Bytes queued for one stream that the remote has not read yet, past which new calls fail fast with OVERLOADED. */
+/** Bytes queued for one stream that it has not taken yet, past which new requests wait for room (flow control; gRPC-js buffers per call up to its 4 MiB message limit, HTTP/2's initial window is 64 KiB and yamux's 256 KiB). */
 export const MAX_PENDING_WRITE_BYTES = 16 * 1024 * 1024
+
+/** Bytes queued across all of a node's streams past which new requests wait for room, whatever their stream (four streams' worth). */
+export const MAX_NODE_PENDING_WRITE_BYTES = 64 * 1024 * 1024
 
 /** RPC streams one remote peer may have open to this peer at once, per connection; more are refused by libp2p (yamux allows 256 streams of all protocols; one stream carries every call, so a few spare for reconnects suffice). */
 export const MAX_RPC_STREAMS_PER_PEER = 16

@@ -1,6 +1,7 @@
 /**
  * The one error type of peercall: an RpcError with a string code.
  */
+import type { Metadata } from './wire/metadata.js'
 
 export type RpcErrorCode =
   | 'UNAVAILABLE' | 'DEADLINE_EXCEEDED' | 'CANCELLED' | 'NOT_FOUND' | 'INVALID_ARGUMENT'
@@ -41,6 +42,8 @@ export interface RpcErrorOptions {
   remoteName?: string
   /** For REMOTE: serialisable data the handler attached to its error (`error.data`, or its own properties). */
   data?: unknown
+  /** Trailers the handler set before it failed. */
+  trailers?: Metadata
   cause?: unknown
 }
 
@@ -53,6 +56,8 @@ export class RpcError extends Error {
   readonly mayHaveExecuted: boolean
   readonly remoteName: string | undefined
   readonly data: unknown
+  /** Trailers the remote handler set before it failed (also given to the caller's `onTrailers`). */
+  readonly trailers: Metadata | undefined
 
   constructor (code: RpcErrorCode, message: string, options: RpcErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
@@ -64,6 +69,7 @@ export class RpcError extends Error {
     this.mayHaveExecuted = options.mayHaveExecuted ?? (code === 'REMOTE' || code === 'INTERNAL')
     this.remoteName = options.remoteName
     this.data = options.data
+    this.trailers = options.trailers
     // A REMOTE error keeps the remote error's name, so `err.name === 'RangeError'` reads as it did locally.
     this.name = code === 'REMOTE' && options.remoteName !== undefined ? options.remoteName : 'RpcError'
   }
@@ -78,6 +84,7 @@ export class RpcError extends Error {
       mayHaveExecuted: this.mayHaveExecuted,
       remoteName: this.remoteName,
       data: this.data,
+      trailers: this.trailers,
       cause: this.cause,
       ...options
     })

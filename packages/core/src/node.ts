@@ -2,31 +2,25 @@
  * The peer that applications embed: serves registered services, routes calls to the peers that host them, and
  * keeps its membership record (services, idempotent methods, load) current.
  */
-import { randomUUID } from 'node:crypto'
 import { logger } from '@libp2p/logger'
 import { multiaddr } from '@multiformats/multiaddr'
-import { IDEMPOTENT_META_PREFIX, ClusterView } from './cluster.js'
-import { ServerCall, deadlineError } from './context.js'
-import { DedupCache } from './dedup.js'
+import { Caller } from './client/caller.js'
+import { IDEMPOTENT_META_PREFIX, ClusterView } from './client/cluster.js'
 import * as D from './defaults.js'
-import { RpcError, describeThrown } from './errors.js'
+import { RpcError } from './errors.js'
 import { HybridClock } from './hlc.js'
-import { LoadMeter } from './load.js'
-import { OrderedQueues } from './ordering.js'
-import { SessionPool } from './pool.js'
-import { Registry } from './registry.js'
-import { routedCall } from './router.js'
+import { ServerPipeline } from './server/pipeline.js'
+import { Registry } from './server/registry.js'
 import { PeerAllowlist } from './security/allowlist.js'
-import { permissionDenied } from './security/authorize.js'
 import { startHttp } from './dashboard/server.js'
 import { createMetrics } from './metrics.js'
-import type { CallOptions, CallRecord, Member, NodeOptions, PeercallNode, ServiceProxy, NodeLimits, NodeStats } from './index.js'
+import { SessionPool } from './wire/pool.js'
+import { WriteBudget } from './wire/writer.js'
+import type { CallOptions, CallRecord, Member, NodeOptions, PeercallNode, ServiceProxy, NodeLimits, NodeStats } from './types.js'
+import type { Interceptors } from './interceptors.js'
 import type { HttpHandle } from './dashboard/server.js'
 import type { NodeMetrics } from './metrics.js'
-import type { RegisterOptions, ServiceImpl } from './registry.js'
-import type { AttemptInfo, RouteRequest, RouterDeps } from './router.js'
-import type { RequestMeta } from './messages.js'
-import type { Session } from './session.js'
+import type { RegisterOptions, ServiceImpl } from './server/registry.js'
 import type { Libp2p } from '@libp2p/interface'
 import type { Balancer, PeerStats, ScalingAdvice } from '@peercall/balancer'
 import type { Membership, Member as MembershipMember } from '@peercall/membership'
@@ -50,30 +44,25 @@ export class Node extends EventTarget implements PeercallNode {
   private readonly registry = new Registry()
   private readonly pool: SessionPool
   private readonly view: ClusterView
-  private readonly meter = new LoadMeter()
-  private readonly dedup = new DedupCache()
-  private readonly ordered = new OrderedQueues()
-  private readonly defaultTimeoutMs: number
+  private readonly server: ServerPipeline
+  private readonly caller: Caller
   private readonly drainTimeoutMs: number
   private readonly bootstrap: string[]
   private readonly proxies = new Map<string, ServiceProxy<any>>()
   private readonly unhealthy = new Set<string>()
-  private readonly counters = { calls: 0, failures: 0, retries: 0, hedges: 0 }
   private healthTimer: ReturnType<typeof setInterval> | undefined
   private stopping: Promise<void> | undefined
   private readonly localId: string
   /** Peers allowed to call here and to be routed to (`allowPeers`); undefined: anyone. */
   private readonly allow: PeerAllowlist | undefined
   private readonly allowedCandidates = new WeakMap<object, any[]>()
-  /** Told of every call made or served here (metrics, dashboard); empty costs nothing per call. */
+  /** Told of every call made or served here (metrics, dashboard), through a pair of interceptors while any listens. */
   private readonly callObservers = new Set<(record: CallRecord) => void>()
+  private removeObservation: (() => void) | undefined
   private readonly httpOptions: NodeOptions['http']
   private http: HttpHandle | undefined
   /** Prometheus metrics, when `http` or `metrics: true` was given. */
   readonly metrics: NodeMetrics | undefined
-  /** What the router needs, built once (not per call): by ring order for 'hash', any order otherwise. */
-  private readonly routerDeps: RouterDeps
-  private readonly hashDeps: RouterDeps
 
   constructor (libp2p: Libp2p, membership: Membership, balancer: Balancer, options: NodeOptions) {
     super()
@@ -83,7 +72,6 @@ export class Node extends EventTarget implements PeercallNode {
     this.localId = libp2p.peerId.toString()
     this.cluster = options.cluster ?? D.DEFAULT_CLUSTER
     this.clock = new HybridClock()
-    this.defaultTimeoutMs = options.timeoutMs ?? D.DEFAULT_TIMEOUT_MS
     this.drainTimeoutMs = options.drainTimeoutMs ?? D.DRAIN_TIMEOUT_MS
     this.bootstrap = options.bootstrap ?? []
     this.allow = options.allowPeers !== undefined ? new PeerAllowlist(options.allowPeers, this.localId) : undefined
@@ -93,32 +81,37 @@ export class Node extends EventTarget implements PeercallNode {
       maxInflight: options.limits?.maxInflight ?? D.MAX_INFLIGHT_PER_PEER,
       maxDepth: options.limits?.maxDepth ?? D.MAX_DECODE_DEPTH,
       maxPendingWriteBytes: options.limits?.maxPendingWriteBytes ?? D.MAX_PENDING_WRITE_BYTES,
+      maxNodePendingWriteBytes: options.limits?.maxNodePendingWriteBytes ?? D.MAX_NODE_PENDING_WRITE_BYTES,
       maxStreamsPerPeer: options.limits?.maxStreamsPerPeer ?? D.MAX_RPC_STREAMS_PER_PEER,
       idleStreamTimeoutMs: options.limits?.idleStreamTimeoutMs ?? D.RPC_IDLE_TIMEOUT_MS,
       firstFrameTimeoutMs: options.limits?.firstFrameTimeoutMs ?? D.RPC_FIRST_FRAME_TIMEOUT_MS,
       writeStallTimeoutMs: options.limits?.writeStallTimeoutMs ?? D.WRITE_STALL_TIMEOUT_MS
     }
+    this.server = new ServerPipeline({ registry: this.registry, allow: this.allow, maxInflightPerPeer: limits.maxInflight })
     this.pool = new SessionPool(libp2p, {
       ...limits,
+      writeBudget: new WriteBudget(limits.maxNodePendingWriteBytes),
       clock: this.clock,
-      dispatch: (call, args) => this.serve(call, args),
+      dispatch: this.server.dispatch,
       log
     })
     this.view = new ClusterView(membership, {
       peerId: this.localId,
       hosts: service => this.registry.has(service) && !this.unhealthy.has(service) && this.stopping === undefined,
-      load: () => this.meter.snapshot(),
+      load: () => this.server.meter.snapshot(),
       idempotent: (service, method) => this.registry.get(service)?.idempotent.has(method)
     })
-    const routeDeps = (ring: boolean): RouterDeps => ({
-      balancer: this.balancer,
-      candidates: s => this.allowed(this.view.candidates(s, ring)),
-      attempt: (peer, r, ms, signal, meta, info) => this.attemptAt(peer, r.service, r.method, r.args, ms, signal, meta, info),
-      onRetry: () => { this.counters.retries++ },
-      onHedge: () => { this.counters.hedges++ }
+    this.caller = new Caller({
+      localId: this.localId,
+      defaultTimeoutMs: options.timeoutMs ?? D.DEFAULT_TIMEOUT_MS,
+      pool: this.pool,
+      view: this.view,
+      balancer,
+      clock: this.clock,
+      dispatch: this.server.dispatch,
+      allowed: list => this.allowed(list),
+      stopping: () => this.stopping !== undefined
     })
-    this.routerDeps = routeDeps(false)
-    this.hashDeps = routeDeps(true)
     for (const type of MEMBER_EVENTS) {
       membership.addEventListener(type, (e: CustomEvent<MembershipMember>) => {
         if (type === 'member:dead' || type === 'member:leave') this.balancer.forget(e.detail.peerId)
@@ -135,6 +128,15 @@ export class Node extends EventTarget implements PeercallNode {
     this.metrics = options.metrics === true || (options.metrics !== false && options.http !== undefined) ? createMetrics(this) : undefined
   }
 
+  /** Adds interceptors (`outgoing` around calls made here, `incoming` before handlers here); returns their removal. */
+  intercept (interceptors: Interceptors): () => void {
+    if (interceptors === null || typeof interceptors !== 'object') throw new TypeError('intercept takes { outgoing?, incoming? }')
+    const removals: Array<() => void> = []
+    if (interceptors.outgoing !== undefined) removals.push(this.caller.intercept(interceptors.outgoing))
+    if (interceptors.incoming !== undefined) removals.push(this.server.intercept(interceptors.incoming))
+    return () => { for (const r of removals) r() }
+  }
+
   /** URL of the dashboard (and `/metrics`) when `http` was given and the node runs. */
   get httpUrl (): string | undefined {
     return this.http?.url
@@ -143,24 +145,36 @@ export class Node extends EventTarget implements PeercallNode {
   /** Calls `fn` as each call made or served here ends; returns the unsubscribe. */
   observeCalls (fn: (record: CallRecord) => void): () => void {
     this.callObservers.add(fn)
-    return () => { this.callObservers.delete(fn) }
+    this.removeObservation ??= this.intercept({
+      outgoing: async (call, next) => await this.observed(next(call), 'client', call.service, call.method),
+      incoming: async (call, next) => await this.observed(next(call), 'server', call.service, call.method)
+    })
+    return () => {
+      this.callObservers.delete(fn)
+      if (this.callObservers.size === 0) {
+        this.removeObservation?.()
+        this.removeObservation = undefined
+      }
+    }
+  }
+
+  /** Tells the call observers how `p` ended, and passes its outcome on. */
+  private async observed (p: Promise<unknown>, side: CallRecord['side'], service: string, method: string): Promise<unknown> {
+    const start = performance.now()
+    try {
+      const value = await p
+      this.notify({ side, service, method, code: 'OK', durationMs: performance.now() - start })
+      return value
+    } catch (err) {
+      this.notify({ side, service, method, code: err instanceof RpcError ? err.code : side === 'server' ? 'REMOTE' : 'INTERNAL', durationMs: performance.now() - start })
+      throw err
+    }
   }
 
   private notify (record: CallRecord): void {
     for (const fn of this.callObservers) {
       try { fn(record) } catch (err) { log.error('call observer failed: %s', (err as Error).message) }
     }
-  }
-
-  /** Reports `p`'s outcome to the call observers, if any. */
-  private watch<T> (p: Promise<T>, side: CallRecord['side'], service: string, method: string): Promise<T> {
-    if (this.callObservers.size === 0) return p
-    const start = performance.now()
-    p.then(
-      () => { this.notify({ side, service, method, code: 'OK', durationMs: performance.now() - start }) },
-      err => { this.notify({ side, service, method, code: err instanceof RpcError ? err.code : side === 'server' ? 'REMOTE' : 'INTERNAL', durationMs: performance.now() - start }) }
-    )
-    return p
   }
 
   get peerId (): string {
@@ -255,40 +269,6 @@ export class Node extends EventTarget implements PeercallNode {
     if (changed) this.publishServices()
   }
 
-  /** Serves one call, from a remote peer or from this one: ordering, idempotency, load accounting. */
-  private serve (call: ServerCall, args: unknown[]): unknown {
-    // the gater keeps others out already; checked again per call, as it costs one set lookup
-    if (this.allow !== undefined && !this.allow.has(call.peer)) throw permissionDenied(call, 'not on the allowlist')
-    const run = (): unknown => {
-      const started = this.meter.start()
-      let out: unknown
-      try {
-        out = this.registry.invoke(call, args)
-      } catch (err) {
-        this.meter.end(started)
-        throw err
-      }
-      if (out !== null && typeof out === 'object' && typeof (out as PromiseLike<unknown>).then === 'function') {
-        return Promise.resolve(out).finally(() => { this.meter.end(started) })
-      }
-      this.meter.end(started)
-      return out
-    }
-    const once = call.callId === undefined
-      ? run
-      : () => this.dedup.run(call.peer, call.callId as string, run, err => !(err instanceof RpcError) || err.mayHaveExecuted)
-    if (this.callObservers.size === 0) return call.ordered ? this.ordered.run(call.peer, call.key ?? '', once) : once()
-    let out: unknown
-    try {
-      out = call.ordered ? this.ordered.run(call.peer, call.key ?? '', once) : once()
-    } catch (err) {
-      this.watch(Promise.reject(err), 'server', call.service, call.method).catch(() => {})
-      throw err
-    }
-    this.watch(Promise.resolve(out), 'server', call.service, call.method).catch(() => {})
-    return out
-  }
-
   // ---------------------------------------------------------------- calls
 
   service<T extends object> (name: string, defaults: CallOptions = {}): ServiceProxy<T> {
@@ -313,111 +293,7 @@ export class Node extends EventTarget implements PeercallNode {
   }
 
   call<R = unknown> (service: string, method: string, args: unknown[] = [], options: CallOptions = {}): Promise<R> {
-    if (this.stopping !== undefined) {
-      return Promise.reject(new RpcError('UNAVAILABLE', `${service}.${method}: this peer is stopping`, { service, method, mayHaveExecuted: false }))
-    }
-    if (!Array.isArray(args)) {
-      return Promise.reject(new RpcError('INVALID_ARGUMENT', `${service}.${method}: args must be an array`, { service, method, mayHaveExecuted: false }))
-    }
-    this.counters.calls++
-    const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs
-    if (options.peer !== undefined) {
-      const target = this.normalisePeer(options.peer)
-      const meta: RequestMeta | undefined = options.ordered === true || options.callId !== undefined
-        ? { ...(options.callId !== undefined ? { callId: options.callId } : {}), ...(options.ordered === true ? { ordered: true, key: options.key ?? '' } : {}) }
-        : undefined
-      return this.watch(this.attemptAt(target, service, method, args, timeoutMs, options.signal, meta) as Promise<R>, 'client', service, method)
-    }
-    const ordered = options.ordered === true
-    const idempotent = options.idempotent ?? this.view.idempotent(service, method)
-    const maxRetries = options.retries ?? undefined
-    const req: RouteRequest = {
-      service,
-      method,
-      args,
-      strategy: ordered && options.balance === undefined ? 'hash' : (options.balance ?? 'p2c'),
-      key: options.key,
-      idempotent,
-      retries: maxRetries,
-      hedgeAfterMs: options.hedgeAfterMs,
-      attemptTimeoutMs: options.attemptTimeoutMs,
-      deadline: Date.now() + timeoutMs,
-      signal: options.signal,
-      ordered,
-      // a call id lets the server run a call once however many attempts reach it: needed only where one logical
-      // call may run twice (the retries and hedges of an idempotent call); a non-idempotent call is retried only
-      // when it surely did not run
-      callId: options.callId ?? (idempotent ? randomUUID() : undefined)
-    }
-    const p = routedCall(req.strategy === 'hash' ? this.hashDeps : this.routerDeps, req) as Promise<R>
-    p.catch(() => { this.counters.failures++ })
-    return this.watch(p, 'client', service, method)
-  }
-
-  /** One attempt at one peer (this one included), with no routing. */
-  private attemptAt (peer: string, service: string, method: string, args: unknown[], timeoutMs: number, signal: AbortSignal | undefined, meta: RequestMeta | undefined, info?: AttemptInfo): Promise<unknown> {
-    if (peer === this.localId) return this.callLocal(service, method, args, timeoutMs, signal, meta)
-    const session = this.pool.get(peer)
-    if (session !== undefined) return session.request(service, method, args, { timeoutMs, signal, meta })
-    return this.callAfterDial(peer, service, method, args, timeoutMs, signal, meta, info)
-  }
-
-  private async callAfterDial (peer: string, service: string, method: string, args: unknown[], timeoutMs: number, signal: AbortSignal | undefined, meta: RequestMeta | undefined, info?: AttemptInfo): Promise<unknown> {
-    const start = performance.now()
-    const dialSignal = AbortSignal.any([AbortSignal.timeout(Math.min(timeoutMs, D.DIAL_TIMEOUT_MS)), ...(signal !== undefined ? [signal] : [])])
-    let session: Session
-    try {
-      session = await this.pool.open(peer, dialSignal)
-    } catch (err) {
-      if (signal?.aborted === true) throw new RpcError('CANCELLED', `${service}.${method}: cancelled`, { service, method, peer, mayHaveExecuted: false })
-      if (err instanceof RpcError) throw new RpcError(err.code, `${service}.${method}: ${err.message}`, { service, method, peer, mayHaveExecuted: false, retryable: err.retryable, cause: err.cause })
-      throw err
-    }
-    const connectMs = performance.now() - start
-    if (info !== undefined) info.connectMs += connectMs
-    return await session.request(service, method, args, { timeoutMs: Math.max(1, timeoutMs - connectMs), signal, meta })
-  }
-
-  /** A call served by this peer's own registry, with the same context, deadline and error semantics. */
-  private async callLocal (service: string, method: string, args: unknown[], timeoutMs: number, signal: AbortSignal | undefined, meta: RequestMeta | undefined): Promise<unknown> {
-    const ts = this.clock.tick()
-    const call = new ServerCall(this.localId, service, method, timeoutMs > 0 ? Date.now() + timeoutMs : undefined, ts, meta)
-    let timer: ReturnType<typeof setTimeout> | undefined
-    let onAbort: (() => void) | undefined
-    const stopped = new Promise<never>((_resolve, reject) => {
-      if (timeoutMs > 0) {
-        timer = setTimeout(() => {
-          const err = deadlineError({ service, method, peer: this.localId })
-          call.abort(err)
-          reject(err)
-        }, timeoutMs)
-      }
-      if (signal !== undefined) {
-        onAbort = () => {
-          const err = new RpcError('CANCELLED', `${service}.${method}: cancelled`, { service, method, peer: this.localId, mayHaveExecuted: true })
-          call.abort(err)
-          reject(err)
-        }
-        if (signal.aborted) onAbort()
-        else signal.addEventListener('abort', onAbort, { once: true })
-      }
-    })
-    try {
-      return await Promise.race([Promise.resolve().then(() => this.serve(call, args)), stopped])
-    } catch (err) {
-      if (err instanceof RpcError) throw err.peer === undefined ? err.with({ peer: this.localId }) : err
-      const d = describeThrown(err)
-      throw new RpcError('REMOTE', d.message, { peer: this.localId, service, method, remoteName: d.name, data: d.data, mayHaveExecuted: true, cause: err })
-    } finally {
-      call.finish()
-      if (timer !== undefined) clearTimeout(timer)
-      if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort)
-    }
-  }
-
-  /** A peer option that is this node's own address means this node. */
-  private normalisePeer (peer: string): string {
-    return peer.startsWith('/') && peer.endsWith(`/p2p/${this.localId}`) ? this.localId : peer
+    return this.caller.call(service, method, args, options) as Promise<R>
   }
 
   // ---------------------------------------------------------------- cluster
@@ -456,7 +332,7 @@ export class Node extends EventTarget implements PeercallNode {
     const loads = this.view.members()
       .filter(m => (m.state === 'alive' || m.state === 'suspect') && (service === undefined || m.services.includes(service)))
       .map(m => m.self === true
-        ? { peerId: m.peerId, ...this.meter.snapshot(), cpu: m.load.cpu, eventLoopDelayMs: m.load.eventLoopDelayMs, at: now }
+        ? { peerId: m.peerId, ...this.server.meter.snapshot(), cpu: m.load.cpu, eventLoopDelayMs: m.load.eventLoopDelayMs, at: now }
         : { peerId: m.peerId, inflight: m.load.inflight, latencyMs: m.load.latencyMs, cpu: m.load.cpu, eventLoopDelayMs: m.load.eventLoopDelayMs })
     return this.balancer.advise(loads)
   }
@@ -479,16 +355,17 @@ export class Node extends EventTarget implements PeercallNode {
 
   /** This peer's load as a server, for its membership record. */
   load (): { inflight: number, latencyMs: number } {
-    return this.meter.snapshot()
+    return this.server.meter.snapshot()
   }
 
   stats (): NodeStats {
+    const meter = this.server.meter
     return {
-      ...this.counters,
-      inflight: this.meter.inflight,
-      served: this.meter.served,
-      servedLatencyMs: this.meter.latencyMs,
-      dedupHits: this.dedup.hits,
+      ...this.caller.counters,
+      inflight: meter.inflight,
+      served: meter.served,
+      servedLatencyMs: meter.latencyMs,
+      dedupHits: this.server.dedup.hits,
       peers: this.pool.peers().length
     }
   }

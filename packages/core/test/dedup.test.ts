@@ -1,5 +1,5 @@
 import test from 'ava'
-import { DedupCache } from '../src/dedup.js'
+import { DedupCache } from '../src/server/dedup.js'
 import { RpcError } from '../src/errors.js'
 
 const executed = (err: unknown): boolean => !(err instanceof RpcError) || err.mayHaveExecuted

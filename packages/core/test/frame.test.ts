@@ -1,7 +1,7 @@
 import test from 'ava'
 import fc from 'fast-check'
 import { RpcError } from '../src/errors.js'
-import { FrameDecoder, encodeFrames } from '../src/frame.js'
+import { FrameDecoder, encodeFrames } from '../src/wire/framing.js'
 
 const bodies = [new Uint8Array([1, 2, 3]), new Uint8Array(0), new Uint8Array(1000).fill(7), new Uint8Array([9])]
 

@@ -10,7 +10,7 @@ import fc from 'fast-check'
 import { codec, exceedsDepth } from '../src/codec.js'
 import { MAX_DECODE_DEPTH } from '../src/defaults.js'
 import { RpcError } from '../src/errors.js'
-import { FrameDecoder, encodeFrames, FRAME_HEADER_BYTES } from '../src/frame.js'
+import { FrameDecoder, encodeFrames, FRAME_HEADER_BYTES } from '../src/wire/framing.js'
 
 const SEED = Number(process.env.PEERCALL_FUZZ_SEED ?? 20261124)
 const SCALE = Number(process.env.PEERCALL_FUZZ_RUNS ?? 1)

@@ -1,5 +1,5 @@
 import test from 'ava'
-import { callableMethods, Registry } from '../src/registry.js'
+import { callableMethods, Registry } from '../src/server/registry.js'
 
 class Calculator {
   private readonly secret = 42

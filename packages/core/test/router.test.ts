@@ -4,13 +4,13 @@
 import test from 'ava'
 import { createBalancer } from '@peercall/balancer'
 import { RpcError } from '../src/errors.js'
-import { neverSent, routedCall } from '../src/router.js'
-import type { RouteRequest } from '../src/router.js'
+import { neverSent, routedCall } from '../src/client/router.js'
+import type { RouteRequest } from '../src/client/router.js'
 
 function request (over: Partial<RouteRequest> = {}): RouteRequest {
   return {
     service: 'S', method: 'm', args: [], strategy: 'round-robin', key: undefined, idempotent: true, retries: undefined,
-    hedgeAfterMs: undefined, attemptTimeoutMs: undefined, deadline: Date.now() + 2000, signal: undefined, ordered: false, callId: 'c1',
+    hedgeAfterMs: undefined, attemptTimeoutMs: undefined, deadline: Date.now() + 2000, signal: undefined, ordered: false, callId: 'c1', meta: undefined, onTrailers: undefined,
     ...over
   }
 }

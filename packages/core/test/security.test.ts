@@ -9,7 +9,7 @@ import test from 'ava'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { allowlistGater, createNode, generateClusterKey, loadOrCreateIdentity, PeerAllowlist, resolveClusterKey, restrictMethods, RpcError, writeClusterKey } from '../src/index.js'
-import { ServerCall } from '../src/context.js'
+import { ServerCall } from '../src/server/context.js'
 import { waitFor } from './helpers/wait.js'
 import type { AuthorizeRequest, NodeOptions, PeercallNode } from '../src/index.js'
 import type { Node } from '../src/node.js'
@@ -171,8 +171,8 @@ test('allowlist: checked again at the RPC layer: a call from an unlisted peer is
   const a = await start(t, { allowPeers: [k.id] })
   let ran = 0
   a.register('Echo', { echo: (x: unknown) => { ran++; return x } })
-  const serve = (peer: string): unknown => (a as unknown as { serve: (c: ServerCall, args: unknown[]) => unknown }).serve(
-    new ServerCall(peer, 'Echo', 'echo', undefined, { wall: Date.now(), logical: 0 }, undefined), ['x'])
+  const serve = (peer: string): unknown => (a as unknown as { server: { dispatch: (c: ServerCall, args: unknown[]) => unknown } }).server.dispatch(
+    new ServerCall(peer, 'Echo', 'echo', undefined, { wall: Date.now(), logical: 0 }, undefined, undefined), ['x'])
   t.is(serve(k.id), 'x')
   const stranger = (await identity()).id
   const err = t.throws(() => serve(stranger), { instanceOf: RpcError }) as RpcError

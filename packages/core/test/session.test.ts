@@ -1,14 +1,16 @@
 import test from 'ava'
 import { codec } from '../src/codec.js'
-import { callContext } from '../src/context.js'
+import { callContext } from '../src/server/context.js'
 import { RpcError } from '../src/errors.js'
-import { encodeFrames } from '../src/frame.js'
+import { encodeFrames } from '../src/wire/framing.js'
 import { HybridClock } from '../src/hlc.js'
-import { Registry } from '../src/registry.js'
-import { Session } from '../src/session.js'
+import { Registry } from '../src/server/registry.js'
+import { ServerPipeline } from '../src/server/pipeline.js'
+import { FrameDecoder } from '../src/wire/framing.js'
+import { Session } from '../src/wire/session.js'
 import { memoryPair } from './helpers/memory-stream.js'
 import { waitFor } from './helpers/wait.js'
-import type { SessionLimits } from '../src/session.js'
+import type { SessionLimits } from '../src/wire/session.js'
 import type { MemoryEnd } from './helpers/memory-stream.js'
 
 const LIMITS: SessionLimits = { maxFrameSize: 1 << 20, maxInflight: 100, maxDepth: 16, maxPendingWriteBytes: 1 << 24 }
@@ -18,9 +20,10 @@ interface Pair { client: Session, server: Session, clientEnd: MemoryEnd, serverE
 function setup (limits: Partial<SessionLimits> = {}): Pair {
   const [clientEnd, serverEnd] = memoryPair()
   const registry = new Registry()
+  const { dispatch } = new ServerPipeline({ registry, maxInflightPerPeer: 1000 })
   const closed: Array<Error | undefined> = []
-  const client = new Session(clientEnd, { ...LIMITS, ...limits, peer: 'server', clock: new HybridClock(), dispatch: (c, a) => registry.invoke(c, a), onClose: (_s, e) => closed.push(e) })
-  const server = new Session(serverEnd, { ...LIMITS, ...limits, peer: 'client', clock: new HybridClock(), dispatch: (c, a) => registry.invoke(c, a), onClose: (_s, e) => closed.push(e) })
+  const client = new Session(clientEnd, { ...LIMITS, ...limits, peer: 'server', clock: new HybridClock(), dispatch, onClose: (_s, e) => closed.push(e) })
+  const server = new Session(serverEnd, { ...LIMITS, ...limits, peer: 'client', clock: new HybridClock(), dispatch, onClose: (_s, e) => closed.push(e) })
   return { client, server, clientEnd, serverEnd, registry, closed }
 }
 
@@ -204,21 +207,119 @@ test('a request too large for the frame limit fails locally with INVALID_ARGUMEN
   t.is(clientEnd.written.length, before)
 })
 
-test('a frame nested deeper than maxDepth is a PROTOCOL violation', async t => {
-  const { server, serverEnd } = setup({ maxDepth: 16 })
+/** Frames the session wrote to its end, decoded. */
+function writtenFrames (end: MemoryEnd): unknown[][] {
+  const decoder = new FrameDecoder()
+  const out: unknown[][] = []
+  for (const chunk of end.written) for (const body of decoder.push(chunk)) out.push(codec.decode(body) as unknown[])
+  return out
+}
+
+test('a request nested deeper than maxDepth is answered INVALID_ARGUMENT alone; the stream stays open', async t => {
+  const { server, serverEnd, registry } = setup({ maxDepth: 16 })
+  registry.register('S', { a: () => 'ok' })
   let deep: unknown = 1
   for (let i = 0; i < 40; i++) deep = [deep]
-  serverEnd.inject(encodeFrames([codec.encode([1, 1, 'S', 'a', [deep], 0, 0, 0])]))
-  await waitFor(() => serverEnd.aborted !== undefined, 3000, 'stream reset')
-  t.false(server.isOpen)
-  t.regex(serverEnd.aborted!.message, /deeper than 16/)
+  serverEnd.inject(encodeFrames([codec.encode([1, 1, 'S', 'a', [deep], 0, 0, 0]), codec.encode([1, 2, 'S', 'a', [], 0, 0, 0])]))
+  await waitFor(() => writtenFrames(serverEnd).length >= 2, 3000, 'two answers')
+  const [first, second] = writtenFrames(serverEnd)
+  t.deepEqual(first.slice(0, 3), [3, 1, 'INVALID_ARGUMENT'])
+  t.regex(first[3] as string, /deeper than 16/)
+  t.deepEqual(second.slice(0, 3), [2, 2, 'ok'])
+  t.true(server.isOpen)
+  t.is(serverEnd.aborted, undefined)
 })
 
-test('malformed request fields are a PROTOCOL violation', async t => {
+test('a request with a readable id but bad fields fails alone, each kind with its reason', async t => {
+  const { server, serverEnd, registry } = setup()
+  registry.register('S', { a: () => 'ok' })
+  const bad: unknown[][] = [
+    [1, 1, 42, 'a', [], 0, 0, 0], // service not a string
+    [1, 2, 'S', 7, [], 0, 0, 0], // method not a string
+    [1, 3, 'S', 'a', 'x', 0, 0, 0], // args not an array
+    [1, 4, 'S', 'a', [], -1, 0, 0], // negative timeout
+    [1, 5, 'S', 'a', [], 0, 0, 0, null, { k: 5 }], // metadata value not a string
+    [1, 6, 'S', 'a', [], 0, 0, 0, { ordered: 'yes' }], // bad options
+    [1, 7, '', 'a', [], 0, 0, 0] // empty service
+  ]
+  serverEnd.inject(encodeFrames([...bad.map(f => codec.encode(f)), codec.encode([1, 8, 'S', 'a', [], 0, 0, 0])]))
+  await waitFor(() => writtenFrames(serverEnd).length >= 8, 3000, 'eight answers')
+  const frames = writtenFrames(serverEnd)
+  for (let id = 1; id <= 7; id++) {
+    const f = frames.find(x => x[1] === id) as unknown[]
+    t.is(f[0], 3, `id ${id} answered with an error`)
+    t.is(f[2], 'INVALID_ARGUMENT', `id ${id}`)
+    t.false(f[6] as boolean, `id ${id} did not execute`)
+  }
+  t.deepEqual(frames.find(x => x[1] === 8)?.slice(0, 3), [2, 8, 'ok'])
+  t.true(server.isOpen)
+})
+
+test('a request without a readable id is a PROTOCOL violation', async t => {
   const { serverEnd } = setup()
   serverEnd.inject(encodeFrames([codec.encode([1, -5, 'S', 'a', 'not-an-array', 0])]))
   await waitFor(() => serverEnd.aborted !== undefined, 3000, 'stream reset')
-  t.regex(serverEnd.aborted!.message, /malformed request/)
+  t.regex(serverEnd.aborted!.message, /no valid request id/)
+})
+
+test('metadata reaches the handler; trailers reach onTrailers before the call settles, on success and on error', async t => {
+  const { client, registry } = setup()
+  registry.register('S', {
+    ok () { const c = callContext()!; c.setTrailer('cost', '3'); return c.meta['trace-id'] },
+    fail () { callContext()!.setTrailer('why', 'tested'); throw new RangeError('no') }
+  })
+  const seen: Array<Record<string, string>> = []
+  const value = await client.request('S', 'ok', [], { meta: { 'trace-id': 'abc' }, onTrailers: t => { seen.push({ ...t }) } })
+  t.is(value, 'abc')
+  t.deepEqual(seen, [{ cost: '3' }])
+  const err = await rejection(client.request('S', 'fail', [], { onTrailers: t => { seen.push({ ...t }) } }))
+  t.is(err.code, 'REMOTE')
+  t.is(err.name, 'RangeError')
+  t.deepEqual({ ...err.trailers }, { why: 'tested' })
+  t.deepEqual(seen[1], { why: 'tested' })
+})
+
+test('retryable crosses the wire: a handler\'s RpcError keeps its flag', async t => {
+  const { client, registry } = setup()
+  registry.register('S', {
+    busy () { throw new RpcError('OVERLOADED', 'try later', { mayHaveExecuted: false, retryable: false }) },
+    gone () { throw new RpcError('INTERNAL', 'odd', { retryable: true }) }
+  })
+  const a = await rejection(client.request('S', 'busy', []))
+  t.is(a.code, 'OVERLOADED')
+  t.false(a.retryable)
+  t.false(a.mayHaveExecuted)
+  const b = await rejection(client.request('S', 'gone', []))
+  t.true(b.retryable)
+  const c = await rejection(client.request('Nope', 'x', []))
+  t.is(c.code, 'NOT_FOUND')
+  t.true(c.retryable) // another peer may host the service
+})
+
+test('flow control: requests beyond the write bound wait for room and all succeed, in order', async t => {
+  const { client, registry } = setup({ maxPendingWriteBytes: 64 * 1024 })
+  registry.register('S', { echo: (b: Uint8Array) => b.byteLength })
+  const payload = new Uint8Array(50 * 1024)
+  const calls = Array.from({ length: 40 }, () => client.request('S', 'echo', [payload], { timeoutMs: 10_000 }))
+  t.is(client.pendingCalls, 40)
+  const sizes = await Promise.all(calls)
+  t.true(sizes.every(n => n === 50 * 1024))
+})
+
+test('flow control: a request that waits for room and hits its deadline fails as never sent', async t => {
+  const { client, clientEnd, registry } = setup({ maxPendingWriteBytes: 16 * 1024 })
+  registry.register('S', { echo: (b: Uint8Array) => b.byteLength })
+  clientEnd.pauseWrites()
+  const payload = new Uint8Array(12 * 1024)
+  const first = client.request('S', 'echo', [payload], { timeoutMs: 5000 }) // taken by the paused stream
+  await new Promise(resolve => setImmediate(resolve))
+  const second = client.request('S', 'echo', [payload], { timeoutMs: 5000 }) // queued
+  const third = client.request('S', 'echo', [payload], { timeoutMs: 100 }) // waits for room
+  const err = await rejection(third)
+  t.is(err.code, 'DEADLINE_EXCEEDED')
+  t.false(err.mayHaveExecuted)
+  clientEnd.resumeWrites()
+  t.deepEqual(await Promise.all([first, second]), [12 * 1024, 12 * 1024])
 })
 
 test('a dropped connection fails calls in flight at once with UNAVAILABLE, not at their deadline', async t => {

@@ -1,7 +1,7 @@
 /**
  * An in-memory duplex pair for session tests: what one side's sink consumes, the other side's source yields.
  */
-import type { ByteStream } from '../../src/session.js'
+import type { ByteStream } from '../../src/wire/session.js'
 
 class Channel {
   private readonly items: Uint8Array[] = []
@@ -50,19 +50,27 @@ export interface MemoryEnd extends ByteStream {
   drop(err?: Error): void
   aborted: Error | undefined
   closed: boolean
+  /** Holds the next chunk taken from the sink's source until resumeWrites (a remote that does not read). */
+  pauseWrites(): void
+  resumeWrites(): void
 }
 
 export function memoryPair (): [MemoryEnd, MemoryEnd] {
   const ab = new Channel()
   const ba = new Channel()
   const make = (incoming: Channel, outgoing: Channel): MemoryEnd => {
+    let gate: Promise<void> | undefined
+    let release: (() => void) | undefined
     const end: MemoryEnd = {
+      pauseWrites () { gate ??= new Promise<void>(resolve => { release = resolve }) },
+      resumeWrites () { release?.(); gate = undefined },
       written: [],
       aborted: undefined,
       closed: false,
       source: incoming.iterate(),
       async sink (source) {
         for await (const chunk of source) {
+          if (gate !== undefined) await gate
           end.written.push(chunk)
           outgoing.push(chunk)
         }

@@ -8,7 +8,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { createPeerLibp2p } from '../../src/libp2p.js'
 import { RPC_PROTOCOL } from '../../src/defaults.js'
 import { codec } from '../../src/codec.js'
-import { FrameDecoder, encodeFrames } from '../../src/frame.js'
+import { FrameDecoder, encodeFrames } from '../../src/wire/framing.js'
 import type { Libp2p, PubSub, Stream } from '@libp2p/interface'
 
 export type RawPeer = Libp2p<{ pubsub: PubSub }>

@@ -1,8 +1,8 @@
 /**
  * Framing: every frame is a 4-byte big-endian unsigned length followed by that many bytes of body.
  */
-import { MAX_FRAME_SIZE } from './defaults.js'
-import { RpcError } from './errors.js'
+import { MAX_FRAME_SIZE } from '../defaults.js'
+import { RpcError } from '../errors.js'
 
 export const FRAME_HEADER_BYTES = 4
 

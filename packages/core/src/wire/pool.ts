@@ -4,8 +4,8 @@
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import { DIAL_TIMEOUT_MS, MAX_RPC_STREAMS_PER_PEER, RPC_FIRST_FRAME_TIMEOUT_MS, RPC_IDLE_TIMEOUT_MS, RPC_PROTOCOL } from './defaults.js'
-import { RpcError } from './errors.js'
+import { DIAL_TIMEOUT_MS, MAX_RPC_STREAMS_PER_PEER, RPC_FIRST_FRAME_TIMEOUT_MS, RPC_IDLE_TIMEOUT_MS, RPC_PROTOCOL } from '../defaults.js'
+import { RpcError } from '../errors.js'
 import { Session } from './session.js'
 import type { SessionOptions, ByteStream } from './session.js'
 import type { Libp2p, Stream } from '@libp2p/interface'
@@ -49,36 +49,7 @@ export class SessionPool {
     this.maxStreamsPerPeer = options.maxStreamsPerPeer ?? MAX_RPC_STREAMS_PER_PEER
     this.idleStreamTimeoutMs = options.idleStreamTimeoutMs ?? RPC_IDLE_TIMEOUT_MS
     this.firstFrameTimeoutMs = options.firstFrameTimeoutMs ?? RPC_FIRST_FRAME_TIMEOUT_MS
-    // calls in flight are bounded per peer, across all of its streams (each stream also bounds its own)
-    this.options = { ...options, dispatch: (call, args) => this.dispatch(call, args) }
-    this.inner = options.dispatch
-  }
-
-  private readonly inner: SessionOptions['dispatch']
-  /** Handlers running for each peer, whatever became of the stream that brought the call. */
-  private readonly executing = new Map<string, number>()
-
-  /**
-   * Bounds the handlers running for one peer across all its streams, and after its streams close: a session
-   * forgets the calls it was serving when its stream ends, but their handlers run on, so without this a peer
-   * could start maxInflight handlers, end the stream, and start as many again.
-   */
-  private dispatch (call: Parameters<SessionOptions['dispatch']>[0], args: unknown[]): unknown {
-    const running = this.executing.get(call.peer) ?? 0
-    if (running >= this.options.maxInflight) {
-      throw new RpcError('OVERLOADED', `${call.service}.${call.method}: ${running} calls from this peer are executing (limit ${this.options.maxInflight})`, { mayHaveExecuted: false })
-    }
-    const out = this.inner(call, args)
-    if (out !== null && typeof out === 'object' && typeof (out as PromiseLike<unknown>).then === 'function') {
-      this.executing.set(call.peer, running + 1)
-      const done = (): void => {
-        const n = (this.executing.get(call.peer) ?? 1) - 1
-        if (n <= 0) this.executing.delete(call.peer)
-        else this.executing.set(call.peer, n)
-      }
-      ;(out as PromiseLike<unknown>).then(done, done)
-    }
-    return out
+    this.options = options
   }
 
   async start (): Promise<void> {

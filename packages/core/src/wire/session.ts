@@ -2,17 +2,25 @@
  * One RPC session: a long-lived duplex byte stream to one peer carrying many calls at once, in both directions.
  *
  * Either side may send requests; a RESPONSE or ERROR always answers a request that the receiver sent, so each
- * side has its own id space. Outgoing frames are queued and written as one chunk per turn of the event loop
- * (all frames queued by synchronous code before the writer wakes go out together).
+ * side has its own id space. Frames are the typed union of frames.ts; the FrameWriter coalesces them (every frame
+ * queued in one turn of the event loop leaves in one write) and bounds what is queued: a request that finds no
+ * room waits for it, up to its deadline (flow control), and is never failed for the queue alone.
+ *
+ * A request whose fields are wrong is answered INVALID_ARGUMENT alone; only bytes that are not a frame reset the
+ * stream (PROTOCOL).
  */
-import { codec, exceedsDepth } from './codec.js'
-import { ServerCall, deadlineError } from './context.js'
-import { RpcError, describeThrown, isRpcErrorCode } from './errors.js'
-import { FrameDecoder, encodeFrames } from './frame.js'
-import { FrameType, MAX_REQUEST_ID, isRequestId } from './messages.js'
-import { WRITE_STALL_TIMEOUT_MS } from './defaults.js'
-import type { HybridClock, HlcTimestamp } from './hlc.js'
-import type { RequestMeta } from './messages.js'
+import { RpcError, describeThrown } from '../errors.js'
+import { ServerCall, deadlineError } from '../server/context.js'
+import { setDeadlineTimer } from '../timers.js'
+import { WRITE_STALL_TIMEOUT_MS } from '../defaults.js'
+import { FrameDecoder } from './framing.js'
+import { FrameType, MAX_REQUEST_ID, MAX_WIRE_TIMEOUT_MS, decodeFrame, encodeFrame } from './frames.js'
+import { FrameWriter } from './writer.js'
+import type { HybridClock, HlcTimestamp } from '../hlc.js'
+import type { DeadlineTimer } from '../timers.js'
+import type { Decoded, ErrorFrame, RequestFrame, RequestOptions, ResponseFrame } from './frames.js'
+import type { Metadata } from './metadata.js'
+import type { Ticket, WriteBudget } from './writer.js'
 
 /** A duplex byte stream: what a libp2p stream (or a test's in-memory pipe) offers. */
 export interface ByteStream {
@@ -29,12 +37,15 @@ export interface SessionLimits {
   maxFrameSize: number
   maxInflight: number
   maxDepth: number
+  /** Bytes queued on this stream past which new requests wait for room. */
   maxPendingWriteBytes: number
 }
 
 export interface SessionOptions extends SessionLimits {
   /** How long reading may stay paused because the remote does not read, before the session is closed, ms. @default WRITE_STALL_TIMEOUT_MS (30 s) */
   writeStallTimeoutMs?: number
+  /** Node-wide bound on queued bytes, shared by every session. */
+  writeBudget?: WriteBudget
   /** Peer id of the remote end. */
   peer: string
   clock: HybridClock
@@ -44,11 +55,14 @@ export interface SessionOptions extends SessionLimits {
   log?: (msg: string, ...args: unknown[]) => void
 }
 
-export interface RequestOptions {
-  /** Relative deadline sent to the remote, ms; 0 or undefined for none. */
+export interface RequestOptionsOut {
+  /** Relative deadline, ms; undefined for none (also sent to the remote). */
   timeoutMs?: number
   signal?: AbortSignal
-  meta?: RequestMeta
+  opts?: RequestOptions
+  meta?: Metadata
+  /** Told of the answer's trailers (if any) before the call settles. */
+  onTrailers?: (trailers: Metadata) => void
 }
 
 interface PendingCall {
@@ -57,19 +71,16 @@ interface PendingCall {
   method: string
   resolve: (value: unknown) => void
   reject: (err: RpcError) => void
-  timer: ReturnType<typeof setTimeout> | undefined
+  timer: DeadlineTimer | undefined
   signal: AbortSignal | undefined
   onAbort: (() => void) | undefined
+  onTrailers: ((trailers: Metadata) => void) | undefined
+  /** Set while the request waits for room in the writer: nothing has been sent. */
+  ticket: Ticket | undefined
 }
 
 /** How often calls served past their deadline are swept, when their handler never read its signal, ms. */
 const DEADLINE_SWEEP_MS = 1000
-
-/*
- * Reading pauses while the remote leaves more than maxPendingWriteBytes unread (TCP's own backpressure, one level
- * up), so that a peer that sends calls and never reads the answers cannot make this side queue answers without
- * bound; after WRITE_STALL_TIMEOUT_MS of that the session is closed.
- */
 
 /** Queued bytes past which the session is closed at once, as a multiple of maxPendingWriteBytes (the answers to one received chunk can overshoot the pause threshold; this bounds the overshoot). */
 const HARD_QUEUE_FACTOR = 4
@@ -84,25 +95,20 @@ export class Session {
   private readonly opts: SessionOptions
   private readonly stream: ByteStream
   private readonly decoder: FrameDecoder
+  private readonly writer: FrameWriter
   private readonly pending = new Map<number, PendingCall>()
   private readonly serving = new Map<number, ServerCall>()
   private readonly pongs = new Map<number, (rtt: number) => void>()
   private nextId = 1
   private nextNonce = 1
-  private queue: Uint8Array[] = []
-  private queuedBytes = 0
-  private wake: (() => void) | undefined
   /** This side said GOAWAY: no new calls either way, but answers still flow. */
   private goneAway = false
   /** The writer flushes what is queued and then ends the stream (after a protocol violation). */
   private ending = false
-  /** A deferred wake of the writer, so that the frames of one event-loop turn leave in one write. */
-  private wakeTimer: ReturnType<typeof setImmediate> | undefined
   private closed = false
   private closeError: Error | undefined
   private sweeper: ReturnType<typeof setInterval> | undefined
   private idleWaiters: Array<() => void> = []
-  private drainWaiters: Array<(drained: boolean) => void> = []
   private readonly closeWaiters: Array<() => void> = []
 
   constructor (stream: ByteStream, options: SessionOptions) {
@@ -110,7 +116,8 @@ export class Session {
     this.opts = options
     this.peer = options.peer
     this.decoder = new FrameDecoder({ maxFrameSize: options.maxFrameSize })
-    this.stream.sink(this.outgoing()).then(
+    this.writer = new FrameWriter({ maxQueuedBytes: options.maxPendingWriteBytes, budget: options.writeBudget })
+    this.stream.sink(this.writer.source()).then(
       () => { this.afterWrite() },
       (err: Error) => { this.close(err) }
     )
@@ -122,7 +129,7 @@ export class Session {
     return !this.goneAway && !this.ending && !this.closed
   }
 
-  /** Calls this side sent that are not answered yet. */
+  /** Calls this side sent (or is waiting to send) that are not answered yet. */
   get pendingCalls (): number {
     return this.pending.size
   }
@@ -132,16 +139,16 @@ export class Session {
     return this.serving.size
   }
 
+  /** Bytes queued for the remote that the stream has not taken yet. */
+  get queuedBytes (): number {
+    return this.writer.queuedBytes
+  }
+
   // ---------------------------------------------------------------- client side
 
-  request (service: string, method: string, args: unknown[], options: RequestOptions = {}): Promise<unknown> {
+  request (service: string, method: string, args: unknown[], options: RequestOptionsOut = {}): Promise<unknown> {
     if (!this.isOpen || this.draining) {
       return Promise.reject(new RpcError('UNAVAILABLE', `${service}.${method}: connection to ${this.peer} is ${this.draining ? 'draining' : 'closed'}`, {
-        peer: this.peer, service, method, mayHaveExecuted: false
-      }))
-    }
-    if (this.queuedBytes > this.opts.maxPendingWriteBytes) {
-      return Promise.reject(new RpcError('OVERLOADED', `${service}.${method}: ${this.queuedBytes} bytes wait to be written to ${this.peer}`, {
         peer: this.peer, service, method, mayHaveExecuted: false
       }))
     }
@@ -151,13 +158,21 @@ export class Session {
     }
     const id = this.nextId
     this.nextId = id >= MAX_REQUEST_ID ? 1 : id + 1
-    const timeoutMs = options.timeoutMs ?? 0
-    const ts = this.opts.clock.tick()
+    const timeoutMs = options.timeoutMs
+    const frame: RequestFrame = {
+      type: FrameType.REQUEST,
+      id,
+      service,
+      method,
+      args,
+      timeoutMs: timeoutMs === undefined ? 0 : Math.min(Math.max(1, Math.ceil(timeoutMs)), MAX_WIRE_TIMEOUT_MS),
+      ts: this.opts.clock.tick(),
+      opts: options.opts,
+      meta: options.meta
+    }
     let body: Uint8Array
     try {
-      body = options.meta === undefined
-        ? codec.encode([FrameType.REQUEST, id, service, method, args, timeoutMs, ts.wall, ts.logical])
-        : codec.encode([FrameType.REQUEST, id, service, method, args, timeoutMs, ts.wall, ts.logical, options.meta])
+      body = encodeFrame(frame)
     } catch (err) {
       return Promise.reject(new RpcError('INVALID_ARGUMENT', `${service}.${method}: arguments cannot be encoded: ${(err as Error).message}`, {
         service, method, mayHaveExecuted: false, cause: err
@@ -169,16 +184,21 @@ export class Session {
       }))
     }
     const { promise, resolve, reject } = Promise.withResolvers<unknown>()
-    const call: PendingCall = { id, service, method, resolve, reject, timer: undefined, signal, onAbort: undefined }
-    if (timeoutMs > 0) {
-      call.timer = setTimeout(() => { this.giveUp(call, deadlineError({ service, method, peer: this.peer })) }, timeoutMs)
+    const call: PendingCall = { id, service, method, resolve, reject, timer: undefined, signal, onAbort: undefined, onTrailers: options.onTrailers, ticket: undefined }
+    if (timeoutMs !== undefined) {
+      call.timer = setDeadlineTimer(() => { this.giveUp(call, deadlineError({ service, method, peer: this.peer })) }, timeoutMs)
     }
     if (signal !== undefined) {
-      call.onAbort = () => { this.giveUp(call, cancelled(service, method, this.peer, true, signal.reason)) }
+      call.onAbort = () => { this.giveUp(call, cancelled(service, method, this.peer, call.ticket === undefined, signal.reason)) }
       signal.addEventListener('abort', call.onAbort, { once: true })
     }
     this.pending.set(id, call)
-    this.enqueue(body)
+    if (this.writer.hasRoom(body.byteLength)) {
+      this.writer.push(body, this.pending.size + this.serving.size > 1)
+    } else {
+      call.ticket = { body, admitted: () => { call.ticket = undefined } }
+      this.writer.wait(call.ticket)
+    }
     return promise
   }
 
@@ -196,21 +216,22 @@ export class Session {
       clearTimeout(timer)
       resolve(performance.now() - start)
     })
-    this.enqueue(codec.encode([FrameType.PING, nonce]))
+    this.writer.push(encodeFrame({ type: FrameType.PING, nonce }))
     return promise
   }
 
-  /** Stops a call that this side gave up on: rejects it and tells the remote to abort its handler. */
+  /** Stops a call that this side gave up on: rejects it and, if its request was sent, tells the remote to abort its handler. */
   private giveUp (call: PendingCall, err: RpcError): void {
     if (this.pending.get(call.id) !== call) return
+    const unsent = call.ticket !== undefined && this.writer.withdraw(call.ticket)
     this.settle(call)
-    call.reject(err)
-    if (!this.ending && !this.closed) this.enqueue(codec.encode([FrameType.CANCEL, call.id]))
+    call.reject(unsent ? err.with({ mayHaveExecuted: false }) : err)
+    if (!unsent && !this.ending && !this.closed) this.writer.push(encodeFrame({ type: FrameType.CANCEL, id: call.id }))
   }
 
   private settle (call: PendingCall): void {
     this.pending.delete(call.id)
-    if (call.timer !== undefined) clearTimeout(call.timer)
+    call.timer?.cancel()
     if (call.onAbort !== undefined) call.signal?.removeEventListener('abort', call.onAbort)
     if (this.pending.size === 0 && this.serving.size === 0) this.notifyIdle()
   }
@@ -222,8 +243,8 @@ export class Session {
       for await (const chunk of this.stream.source) {
         if (this.closed) break
         this.lastReadAt = performance.now()
-        if (this.queuedBytes > this.opts.maxPendingWriteBytes && !(await this.writerCaughtUp())) {
-          if (!this.closed) this.close(new RpcError('UNAVAILABLE', `${this.peer} did not read ${this.queuedBytes} queued bytes in time`, { peer: this.peer, mayHaveExecuted: true }))
+        if (this.writer.queuedBytes > this.opts.maxPendingWriteBytes && !(await this.writerCaughtUp())) {
+          if (!this.closed) this.close(new RpcError('UNAVAILABLE', `${this.peer} did not read ${this.writer.queuedBytes} queued bytes in time`, { peer: this.peer, mayHaveExecuted: true }))
           break
         }
         if (chunk instanceof Uint8Array) {
@@ -236,15 +257,13 @@ export class Session {
           if (!ok) break
         }
       }
-      // frames of the last turn may wait for a deferred wake: let the writer take them before the stream closes
-      if (this.wakeTimer !== undefined) {
-        clearImmediate(this.wakeTimer)
-        this.wakeTimer = undefined
-        this.wakeWriter()
-        await new Promise(resolve => setImmediate(resolve))
-      }
       // after a protocol violation the writer still flushes the PROTOCOL frame, then resets the stream
-      if (!this.ending) this.close(undefined, true)
+      if (!this.ending) {
+        // frames of the last turn may wait for a deferred wake: let the writer take them before the stream closes
+        this.writer.end()
+        await new Promise(resolve => setImmediate(resolve))
+        this.close(undefined, true)
+      }
     } catch (err) {
       this.close(err as Error)
     }
@@ -260,23 +279,15 @@ export class Session {
       return false
     }
     for (const body of bodies) {
-      if (this.queuedBytes > HARD_QUEUE_FACTOR * this.opts.maxPendingWriteBytes) {
-        this.close(new RpcError('UNAVAILABLE', `${this.peer} does not read: ${this.queuedBytes} bytes queued for it`, { peer: this.peer, mayHaveExecuted: true }))
+      if (this.writer.queuedBytes > HARD_QUEUE_FACTOR * this.opts.maxPendingWriteBytes) {
+        this.close(new RpcError('UNAVAILABLE', `${this.peer} does not read: ${this.writer.queuedBytes} bytes queued for it`, { peer: this.peer, mayHaveExecuted: true }))
         return false
       }
-      let frame: unknown
+      let frame: Decoded
       try {
-        frame = codec.decode(body)
+        frame = decodeFrame(body, this.opts)
       } catch (err) {
-        this.protocolViolation(`undecodable frame: ${(err as Error).message}`)
-        return false
-      }
-      if (body.byteLength > this.opts.maxDepth && exceedsDepth(frame, this.opts.maxDepth)) {
-        this.protocolViolation(`frame nests deeper than ${this.opts.maxDepth} levels`)
-        return false
-      }
-      if (!Array.isArray(frame) || typeof frame[0] !== 'number') {
-        this.protocolViolation('frame is not an array starting with its type')
+        this.protocolViolation((err as Error).message)
         return false
       }
       if (!this.onFrame(frame)) return false
@@ -284,21 +295,19 @@ export class Session {
     return true
   }
 
-  private onFrame (f: unknown[]): boolean {
-    switch (f[0]) {
+  private onFrame (f: Decoded): boolean {
+    switch (f.type) {
       case FrameType.REQUEST: return this.onRequest(f)
-      case FrameType.RESPONSE: return this.onResponse(f)
+      case FrameType.RESPONSE: this.onResponse(f); return true
       case FrameType.ERROR: return this.onError(f)
-      case FrameType.CANCEL:
-        if (isRequestId(f[1])) this.onCancel(f[1])
-        return true
+      case FrameType.CANCEL: this.onCancel(f.id); return true
       case FrameType.PING:
-        if (!this.ending && !this.closed) this.enqueue(codec.encode([FrameType.PONG, f[1]]))
+        if (!this.ending && !this.closed) this.writer.push(encodeFrame({ type: FrameType.PONG, nonce: f.nonce }))
         return true
       case FrameType.PONG: {
-        const done = this.pongs.get(f[1] as number)
+        const done = this.pongs.get(f.nonce)
         if (done !== undefined) {
-          this.pongs.delete(f[1] as number)
+          this.pongs.delete(f.nonce)
           done(0)
         }
         return true
@@ -306,46 +315,47 @@ export class Session {
       case FrameType.GOAWAY:
         this.draining = true
         return true
-      default:
+      case 'invalid-request':
+        if (this.serving.has(f.id)) {
+          this.protocolViolation(`request id ${f.id} is already in use`)
+          return false
+        }
+        this.sendError(f.id, new RpcError('INVALID_ARGUMENT', `invalid request: ${f.reason}`, { mayHaveExecuted: false }), undefined)
+        return true
+      case 'unknown':
         // unknown frame types are ignored, so later versions may add frames
         return true
     }
   }
 
-  private receiveTimestamp (wall: unknown, logical: unknown): HlcTimestamp {
-    if (typeof wall === 'number' && typeof logical === 'number') return this.opts.clock.receive({ wall, logical })
-    return this.opts.clock.tick()
+  private receiveTimestamp (ts: HlcTimestamp): HlcTimestamp {
+    return ts.wall > 0 ? this.opts.clock.receive(ts) : this.opts.clock.tick()
   }
 
   // ---------------------------------------------------------------- server side
 
-  private onRequest (f: unknown[]): boolean {
-    const [, id, service, method, args, timeoutMs, wall, logical, meta] = f
-    if (!isRequestId(id) || typeof service !== 'string' || typeof method !== 'string' || !Array.isArray(args) ||
-        typeof timeoutMs !== 'number' || !(timeoutMs >= 0) || (meta !== undefined && (typeof meta !== 'object' || meta === null))) {
-      this.protocolViolation('malformed request frame')
-      return false
-    }
+  private onRequest (f: RequestFrame): boolean {
+    const { id, service, method } = f
     if (this.serving.has(id)) {
       this.protocolViolation(`request id ${id} is already in use`)
       return false
     }
     if (this.goneAway || this.ending) {
-      this.sendError(id, new RpcError('UNAVAILABLE', `${service}.${method}: peer is shutting down`, { mayHaveExecuted: false }))
+      this.sendError(id, new RpcError('UNAVAILABLE', `${service}.${method}: peer is shutting down`, { mayHaveExecuted: false }), undefined)
       return true
     }
     if (this.serving.size >= this.opts.maxInflight) {
-      this.sendError(id, new RpcError('OVERLOADED', `${service}.${method}: ${this.serving.size} calls from this peer are in flight (limit ${this.opts.maxInflight})`, { mayHaveExecuted: false }))
+      this.sendError(id, new RpcError('OVERLOADED', `${service}.${method}: ${this.serving.size} calls from this peer are in flight (limit ${this.opts.maxInflight})`, { mayHaveExecuted: false }), undefined)
       return true
     }
-    const ts = this.receiveTimestamp(wall, logical)
-    const deadline = timeoutMs > 0 ? Date.now() + timeoutMs : undefined
-    const call = new ServerCall(this.peer, service, method, deadline, ts, meta as RequestMeta | undefined)
+    const ts = this.receiveTimestamp(f.ts)
+    const deadline = f.timeoutMs > 0 ? Date.now() + f.timeoutMs : undefined
+    const call = new ServerCall(this.peer, service, method, deadline, ts, f.opts, f.meta)
     this.serving.set(id, call)
     if (deadline !== undefined) this.startSweeper()
     let out: unknown
     try {
-      out = this.opts.dispatch(call, args)
+      out = this.opts.dispatch(call, f.args)
     } catch (err) {
       this.finish(id, call, err, true)
       return true
@@ -363,56 +373,41 @@ export class Session {
 
   private finish (id: number, call: ServerCall, value: unknown, failed: boolean): void {
     call.finish()
+    call.settled = true
     if (this.serving.get(id) !== call) return // cancelled, timed out or closed: nobody waits for it
     this.serving.delete(id)
     if (this.serving.size === 0 && this.pending.size === 0) this.notifyIdle()
     if (this.closed) return
     if (failed) {
-      this.sendError(id, value)
+      this.sendError(id, value, call.trailers)
       return
     }
-    const ts = this.opts.clock.tick()
     let body: Uint8Array
     try {
-      body = codec.encode([FrameType.RESPONSE, id, value, ts.wall, ts.logical])
+      body = encodeFrame({ type: FrameType.RESPONSE, id, result: value, ts: this.opts.clock.tick(), trailers: call.trailers })
     } catch (err) {
-      this.sendError(id, new RpcError('INTERNAL', `${call.service}.${call.method}: result cannot be encoded: ${(err as Error).message}`))
+      this.sendError(id, new RpcError('INTERNAL', `${call.service}.${call.method}: result cannot be encoded: ${(err as Error).message}`), call.trailers)
       return
     }
     if (body.byteLength > this.opts.maxFrameSize) {
-      this.sendError(id, new RpcError('INTERNAL', `${call.service}.${call.method}: result of ${body.byteLength} bytes exceeds the frame limit of ${this.opts.maxFrameSize} bytes`))
+      this.sendError(id, new RpcError('INTERNAL', `${call.service}.${call.method}: result of ${body.byteLength} bytes exceeds the frame limit of ${this.opts.maxFrameSize} bytes`), call.trailers)
       return
     }
-    this.enqueue(body)
+    this.writer.push(body, this.pending.size + this.serving.size > 0)
   }
 
-  private sendError (id: number, err: unknown): void {
-    const ts = this.opts.clock.tick()
-    let code: string, message: string, name: string, data: unknown, executed: boolean
-    if (err instanceof RpcError) {
-      code = err.code
-      message = err.message
-      name = err.remoteName ?? 'RpcError'
-      data = err.data
-      executed = err.mayHaveExecuted
-    } else {
-      const d = describeThrown(err)
-      code = 'REMOTE'
-      message = d.message
-      name = d.name
-      data = d.data
-      executed = true
-    }
+  private sendError (id: number, err: unknown, trailers: Metadata | undefined): void {
+    const f: ErrorFrame = errorFrame(id, err, this.opts.clock.tick(), trailers)
     let body: Uint8Array
     try {
-      body = codec.encode([FrameType.ERROR, id, code, message, name, data, executed, ts.wall, ts.logical])
+      body = encodeFrame(f)
     } catch {
-      body = codec.encode([FrameType.ERROR, id, code, message, name, undefined, executed, ts.wall, ts.logical])
+      body = encodeFrame({ ...f, data: undefined })
     }
     if (body.byteLength > this.opts.maxFrameSize) {
-      body = codec.encode([FrameType.ERROR, id, code, message.slice(0, 1024), name, undefined, executed, ts.wall, ts.logical])
+      body = encodeFrame({ ...f, message: f.message.slice(0, 1024), data: undefined, trailers: undefined })
     }
-    this.enqueue(body)
+    this.writer.push(body, this.pending.size + this.serving.size > 0)
   }
 
   private onCancel (id: number): void {
@@ -440,90 +435,49 @@ export class Session {
 
   // ---------------------------------------------------------------- answers to our requests
 
-  private onResponse (f: unknown[]): boolean {
-    const id = f[1]
-    if (!isRequestId(id)) {
-      this.protocolViolation('malformed response frame')
-      return false
-    }
-    const call = this.pending.get(id)
-    if (call === undefined) return true // we gave up on it already
-    this.receiveTimestamp(f[3], f[4])
+  private onResponse (f: ResponseFrame): void {
+    const call = this.pending.get(f.id)
+    if (call === undefined || call.ticket !== undefined) return // we gave up on it already (or never sent it)
+    this.receiveTimestamp(f.ts)
     this.settle(call)
-    call.resolve(f[2])
-    return true
+    if (f.trailers !== undefined) this.tellTrailers(call, f.trailers)
+    call.resolve(f.result)
   }
 
-  private onError (f: unknown[]): boolean {
-    const [, id, code, message, name, data, executed] = f
-    if (id === 0) {
+  private onError (f: ErrorFrame): boolean {
+    if (f.id === 0) {
       // about the whole stream: the remote found our frames malformed and resets the stream
-      this.close(new RpcError('PROTOCOL', `${this.peer} reported a protocol error: ${String(message)}`, { peer: this.peer }))
+      this.close(new RpcError('PROTOCOL', `${this.peer} reported a protocol error: ${f.message}`, { peer: this.peer }))
       return false
     }
-    if (!isRequestId(id)) {
-      this.protocolViolation('malformed error frame')
-      return false
-    }
-    const call = this.pending.get(id)
-    if (call === undefined) return true
-    this.receiveTimestamp(f[7], f[8])
+    const call = this.pending.get(f.id)
+    if (call === undefined || call.ticket !== undefined) return true
+    this.receiveTimestamp(f.ts)
     this.settle(call)
-    const known = isRpcErrorCode(code)
-    call.reject(new RpcError(known ? code : 'INTERNAL', typeof message === 'string' ? message : `${call.service}.${call.method} failed`, {
+    if (f.trailers !== undefined) this.tellTrailers(call, f.trailers)
+    call.reject(new RpcError(f.code, f.message, {
       peer: this.peer,
       service: call.service,
       method: call.method,
-      mayHaveExecuted: typeof executed === 'boolean' ? executed : true,
-      remoteName: typeof name === 'string' && name !== 'RpcError' ? name : undefined,
-      data
+      mayHaveExecuted: f.mayHaveExecuted,
+      retryable: f.retryable,
+      remoteName: f.name !== 'RpcError' ? f.name : undefined,
+      data: f.data,
+      trailers: f.trailers
     }))
     return true
   }
 
+  private tellTrailers (call: PendingCall, trailers: Metadata): void {
+    if (call.onTrailers === undefined) return
+    try {
+      call.onTrailers(trailers)
+    } catch (err) {
+      this.opts.log?.('onTrailers of %s.%s threw: %s', call.service, call.method, (err as Error).message)
+    }
+  }
+
   // ---------------------------------------------------------------- writing
-
-  private enqueue (body: Uint8Array): void {
-    this.queue.push(body)
-    this.queuedBytes += body.byteLength
-    if (this.wake === undefined) return
-    // A lone call is written at once (sequential latency). With other calls in flight, more frames are on their
-    // way in this same turn of the event loop (the answers of one read resolve many callers, whose next calls
-    // arrive a few promise hops later, on whichever session they pick): wait for the turn to end, so that they
-    // leave in one write. Without it, calls spread over several sessions raced the writer and went one frame per
-    // write (3.9 socket writes per call against 0.06, 10x the CPU per call).
-    if (this.pending.size + this.serving.size > 1) this.wakeTimer ??= setImmediate(this.wakeSoon)
-    else this.wakeWriter()
-  }
-
-  private readonly wakeSoon = (): void => {
-    this.wakeTimer = undefined
-    this.wakeWriter()
-  }
-
-  /** Lets the writer take what is queued (or see that the session ends). */
-  private wakeWriter (): void {
-    const wake = this.wake
-    if (wake !== undefined) {
-      this.wake = undefined
-      wake()
-    }
-  }
-
-  private async * outgoing (): AsyncGenerator<Uint8Array> {
-    while (true) {
-      if (this.queue.length === 0) {
-        if (this.ending || this.closed) return
-        await new Promise<void>(resolve => { this.wake = resolve })
-        continue
-      }
-      const batch = this.queue
-      this.queue = []
-      this.queuedBytes = 0
-      if (this.drainWaiters.length > 0) this.notifyDrained(true)
-      yield encodeFrames(batch)
-    }
-  }
 
   /** The writer has flushed everything and ended (only after close was asked for). */
   private afterWrite (): void {
@@ -535,13 +489,27 @@ export class Session {
     this.close(this.closeError)
   }
 
+  /** Resolves true once the writer has taken what is queued, false after writeStallTimeoutMs or on close. */
+  private async writerCaughtUp (): Promise<boolean> {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const stalled = new Promise<boolean>(resolve => {
+      timer = setTimeout(() => { resolve(false) }, this.opts.writeStallTimeoutMs ?? WRITE_STALL_TIMEOUT_MS)
+      timer.unref()
+    })
+    try {
+      return await Promise.race([this.writer.taken(), stalled])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
   // ---------------------------------------------------------------- lifecycle
 
   /** Tells the remote that no new calls will be taken here (calls already received are still answered). */
   goAway (reason = 'shutting down'): void {
     if (!this.isOpen) return
     this.goneAway = true
-    this.enqueue(codec.encode([FrameType.GOAWAY, reason]))
+    this.writer.push(encodeFrame({ type: FrameType.GOAWAY, reason }))
   }
 
   /**
@@ -551,7 +519,8 @@ export class Session {
   async end (timeoutMs = 2000): Promise<void> {
     if (this.closed) return
     this.ending = true
-    this.wakeWriter()
+    this.failWaiting(new RpcError('UNAVAILABLE', `connection to ${this.peer} is closing`, { peer: this.peer, mayHaveExecuted: false }))
+    this.writer.end()
     const done = new Promise<void>(resolve => { this.closeWaiters.push(resolve) })
     let timer: ReturnType<typeof setTimeout> | undefined
     await Promise.race([done, new Promise<void>(resolve => { timer = setTimeout(resolve, timeoutMs) })])
@@ -565,22 +534,6 @@ export class Session {
     return new Promise(resolve => { this.idleWaiters.push(resolve) })
   }
 
-  /** Resolves true once the writer has taken what is queued, false after WRITE_STALL_TIMEOUT_MS or on close. */
-  private writerCaughtUp (): Promise<boolean> {
-    return new Promise(resolve => {
-      const timer = setTimeout(() => { this.drainWaiters = this.drainWaiters.filter(w => w !== done); resolve(false) }, this.opts.writeStallTimeoutMs ?? WRITE_STALL_TIMEOUT_MS)
-      timer.unref()
-      const done = (drained: boolean): void => { clearTimeout(timer); resolve(drained) }
-      this.drainWaiters.push(done)
-    })
-  }
-
-  private notifyDrained (drained: boolean): void {
-    const waiters = this.drainWaiters
-    this.drainWaiters = []
-    for (const w of waiters) w(drained)
-  }
-
   private notifyIdle (): void {
     const waiters = this.idleWaiters
     this.idleWaiters = []
@@ -591,13 +544,15 @@ export class Session {
     this.opts.log?.('protocol violation by %s: %s', this.peer, reason)
     const err = new RpcError('PROTOCOL', `protocol violation by ${this.peer}: ${reason}`, { peer: this.peer })
     if (!this.closed) {
-      const ts = this.opts.clock.tick()
-      this.enqueue(codec.encode([FrameType.ERROR, 0, 'PROTOCOL', reason, 'RpcError', undefined, false, ts.wall, ts.logical]))
+      this.writer.push(encodeFrame({
+        type: FrameType.ERROR, id: 0, code: 'PROTOCOL', message: reason, name: 'RpcError', data: undefined,
+        mayHaveExecuted: false, retryable: false, ts: this.opts.clock.tick(), trailers: undefined
+      }))
     }
     this.closeError = err
     this.ending = true
     this.failAll(err)
-    this.wakeWriter()
+    this.writer.end()
     // if the remote does not read, the writer cannot flush: reset the stream after a grace period anyway
     setTimeout(() => { this.close(err) }, 1000).unref()
   }
@@ -610,12 +565,11 @@ export class Session {
     if (this.closed) return
     this.closed = true
     if (this.sweeper !== undefined) clearInterval(this.sweeper)
-    this.wakeWriter()
     const reason = err instanceof RpcError
       ? err
       : new RpcError('UNAVAILABLE', `connection to ${this.peer} ${remoteEnded ? 'was closed by the peer' : 'was lost'}${err !== undefined ? `: ${err.message}` : ''}`, { peer: this.peer, mayHaveExecuted: true, cause: err })
     this.failAll(reason)
-    this.notifyDrained(false)
+    this.writer.close()
     if (err !== undefined) this.stream.abort?.(err)
     else this.stream.close?.().catch(() => {})
     this.notifyIdle()
@@ -623,10 +577,22 @@ export class Session {
     this.opts.onClose?.(this, err)
   }
 
+  /** Fails the requests still waiting for room in the writer: they were never sent. */
+  private failWaiting (reason: RpcError): void {
+    for (const call of [...this.pending.values()]) {
+      if (call.ticket === undefined) continue
+      this.writer.withdraw(call.ticket)
+      this.settle(call)
+      call.reject(reason.with({ service: call.service, method: call.method, peer: this.peer, mayHaveExecuted: false }))
+    }
+  }
+
   private failAll (reason: RpcError): void {
     for (const call of [...this.pending.values()]) {
+      const unsent = call.ticket !== undefined
+      if (unsent) this.writer.withdraw(call.ticket as Ticket)
       this.settle(call)
-      call.reject(reason.with({ service: call.service, method: call.method, peer: this.peer, mayHaveExecuted: true }))
+      call.reject(reason.with({ service: call.service, method: call.method, peer: this.peer, mayHaveExecuted: !unsent }))
     }
     for (const [id, call] of [...this.serving]) {
       this.serving.delete(id)
@@ -634,6 +600,18 @@ export class Session {
     }
     this.pongs.clear()
   }
+}
+
+/** The ERROR frame that answers call `id` with `err`: an RpcError keeps its code and flags; any other throw is REMOTE. */
+export function errorFrame (id: number, err: unknown, ts: HlcTimestamp, trailers: Metadata | undefined): ErrorFrame {
+  if (err instanceof RpcError) {
+    return {
+      type: FrameType.ERROR, id, code: err.code, message: err.message, name: err.remoteName ?? 'RpcError', data: err.data,
+      mayHaveExecuted: err.mayHaveExecuted, retryable: err.retryable, ts, trailers
+    }
+  }
+  const d = describeThrown(err)
+  return { type: FrameType.ERROR, id, code: 'REMOTE', message: d.message, name: d.name, data: d.data, mayHaveExecuted: true, retryable: false, ts, trailers }
 }
 
 function cancelled (service: string, method: string, peer: string, sent: boolean, reason: unknown): RpcError {

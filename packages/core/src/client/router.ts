@@ -6,10 +6,11 @@
  * not run (`mayHaveExecuted` false: refused, overloaded, unreachable) may be retried for any call; a failure
  * after the request may have run is retried only for idempotent calls. Retries go to a peer not yet tried.
  */
-import { RpcError } from './errors.js'
+import { RpcError } from '../errors.js'
 import type { Balancer, FailureKind, Strategy } from '@peercall/balancer'
 import type { Candidate } from '@peercall/balancer'
-import type { RequestMeta } from './messages.js'
+import type { RequestOptions } from '../wire/frames.js'
+import type { Metadata } from '../wire/metadata.js'
 
 /** Attempts after the first for an idempotent call that names no `retries` (gRPC's default retry policy allows up to 5 attempts; Finagle budgets them). */
 export const DEFAULT_RETRIES = 2
@@ -27,8 +28,12 @@ export interface RouteRequest {
   hedgeAfterMs: number | undefined
   /** Per-attempt deadline; default: an equal share of what is left per attempt left (idempotent calls). */
   attemptTimeoutMs: number | undefined
-  deadline: number
+  /** Absolute deadline, ms since the epoch; undefined: none. */
+  deadline: number | undefined
   signal: AbortSignal | undefined
+  /** Headers sent with every attempt. */
+  meta: Metadata | undefined
+  onTrailers: ((trailers: Metadata) => void) | undefined
   ordered: boolean
   callId: string | undefined
 }
@@ -40,7 +45,7 @@ export interface RouterDeps {
    * One attempt at one peer. It adds the time spent opening a connection to `info.connectMs`, which is left out
    * of the latency the balancer learns (a first call's dial is not the peer's service time).
    */
-  attempt: (peer: string, req: RouteRequest, timeoutMs: number, signal: AbortSignal | undefined, meta: RequestMeta | undefined, info: AttemptInfo) => Promise<unknown>
+  attempt: (peer: string, req: RouteRequest, timeoutMs: number | undefined, signal: AbortSignal | undefined, opts: RequestOptions | undefined, info: AttemptInfo) => Promise<unknown>
   onRetry?: (req: RouteRequest, peer: string, err: RpcError) => void
   onHedge?: (req: RouteRequest, peer: string) => void
 }
@@ -80,10 +85,14 @@ export function neverSent (err: RpcError): boolean {
   return err.code === 'UNAVAILABLE' && !err.mayHaveExecuted
 }
 
-/** Whether another attempt may follow this failure. */
+/**
+ * Whether another attempt may follow this failure, decided on the error's code and flags (which cross the wire),
+ * never on its text: a failure that surely did not run may be retried when its code is retryable; one that may
+ * have run, only for an idempotent call.
+ */
 export function mayRetry (err: RpcError, idempotent: boolean): boolean {
   if (err.code === 'CANCELLED') return false
-  if (!err.mayHaveExecuted) return err.retryable || (err.code === 'NOT_FOUND' && err.message.startsWith('no service'))
+  if (!err.mayHaveExecuted) return err.retryable
   return idempotent && err.retryable
 }
 
@@ -99,7 +108,7 @@ export async function routedCall (deps: RouterDeps, req: RouteRequest): Promise<
   const spent = (): number => attempts - unsent
   let lastError: RpcError | undefined
   const active = new Set<Attempt>()
-  const meta: RequestMeta | undefined = req.callId !== undefined || req.ordered
+  const opts: RequestOptions | undefined = req.callId !== undefined || req.ordered
     ? { ...(req.callId !== undefined ? { callId: req.callId } : {}), ...(req.ordered ? { ordered: true, key: req.key ?? '' } : {}) }
     : undefined
 
@@ -141,20 +150,21 @@ export async function routedCall (deps: RouterDeps, req: RouteRequest): Promise<
       if (peer === undefined) return false
       tried.add(peer)
       attempts++
-      const remaining = req.deadline - Date.now()
+      const remaining = req.deadline === undefined ? Infinity : req.deadline - Date.now()
       if (remaining <= 0) {
         lastError ??= new RpcError('DEADLINE_EXCEEDED', `${req.service}.${req.method}: deadline exceeded after ${attempts - 1} attempt(s)`, { service: req.service, method: req.method, mayHaveExecuted: attempts > 1 })
         return false
       }
       const attemptsLeft = Math.max(1, maxAttempts - spent() + 1)
-      const timeoutMs = Math.max(1, Math.round(req.attemptTimeoutMs ?? (req.idempotent && attemptsLeft > 1 ? remaining / attemptsLeft : remaining)))
+      const share = req.attemptTimeoutMs ?? (req.idempotent && attemptsLeft > 1 ? remaining / attemptsLeft : remaining)
+      const timeoutMs = share === Infinity ? undefined : Math.max(1, Math.round(Math.min(share, remaining)))
       // an attempt that another may race (a hedge) needs its own cancellation; otherwise the caller's signal is enough
       const controller = canHedge ? new AbortController() : undefined
       const a: Attempt = { peer, info: { connectMs: 0 }, controller, started: performance.now(), done: false }
       active.add(a)
       balancer.onStart(peer)
       if (hedge) deps.onHedge?.(req, peer)
-      deps.attempt(peer, req, Math.min(timeoutMs, remaining), controller?.signal ?? req.signal, meta, a.info).then(
+      deps.attempt(peer, req, timeoutMs, controller?.signal ?? req.signal, opts, a.info).then(
         value => {
           if (a.done) return
           a.done = true

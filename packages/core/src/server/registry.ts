@@ -1,11 +1,9 @@
 /**
  * Registered services and the methods of each that may be called.
  */
-import { runInContext } from './context.js'
-import { RpcError } from './errors.js'
-import { authorized } from './security/authorize.js'
-import type { CallContext } from './context.js'
-import type { Authorize } from './security/authorize.js'
+import { RpcError } from '../errors.js'
+import { authorized } from '../security/authorize.js'
+import type { Authorize } from '../security/authorize.js'
 
 export interface RegisterOptions {
   /** Methods that are safe to run more than once (retried and hedged by callers), or true for all. */
@@ -23,6 +21,13 @@ export interface RegisterOptions {
 }
 
 export type ServiceImpl = object
+
+/** What the registry needs of a call. */
+export interface Callee {
+  readonly peer: string
+  readonly service: string
+  readonly method: string
+}
 
 export interface ServiceEntry {
   readonly name: string
@@ -88,8 +93,8 @@ export class Registry {
     return [...this.services.keys()]
   }
 
-  /** Runs one call in its context; throws NOT_FOUND for an unknown service or method. */
-  invoke (ctx: CallContext, args: unknown[]): unknown {
+  /** Runs one call (the caller runs it in its context); throws NOT_FOUND for an unknown service or method. */
+  invoke (ctx: Callee, args: unknown[]): unknown {
     const entry = this.services.get(ctx.service)
     if (entry === undefined) {
       throw new RpcError('NOT_FOUND', `no service ${ctx.service} on this peer`, { service: ctx.service, method: ctx.method, mayHaveExecuted: false, retryable: true })
@@ -101,11 +106,11 @@ export class Registry {
     return this.run(entry, ctx, args)
   }
 
-  private run (entry: ServiceEntry, ctx: CallContext, args: unknown[]): unknown {
+  private run (entry: ServiceEntry, ctx: Callee, args: unknown[]): unknown {
     const fn = entry.methods.get(ctx.method)
     if (fn === undefined) {
       throw new RpcError('NOT_FOUND', `service ${ctx.service} has no method ${ctx.method}`, { service: ctx.service, method: ctx.method, mayHaveExecuted: false })
     }
-    return runInContext(ctx, fn, entry.impl, args)
+    return fn.apply(entry.impl, args)
   }
 }

@@ -1,0 +1,178 @@
+/**
+ * The call context: who called, until when, with which timestamp and metadata, and the signal that aborts when
+ * the caller cancels or the deadline passes. Handlers read it with `callContext()` and keep plain signatures.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { RpcError } from '../errors.js'
+import { setDeadlineTimer } from '../timers.js'
+import { MAX_META_BYTES, MAX_META_ENTRIES, NO_META, freezeMetadata } from '../wire/metadata.js'
+import type { HlcTimestamp } from '../hlc.js'
+import type { DeadlineTimer } from '../timers.js'
+import type { Metadata } from '../wire/metadata.js'
+import type { RequestOptions } from '../wire/frames.js'
+
+/** What a handler (or an incoming interceptor) sees of the call it serves: read-only, plus `setTrailer`. */
+export interface CallContext {
+  /** Peer id of the caller (verified by the libp2p handshake), or this peer's own id for a local call. */
+  readonly peer: string
+  readonly service: string
+  readonly method: string
+  /** Absolute deadline in ms since the epoch by this peer's clock, or undefined for none. */
+  readonly deadline: number | undefined
+  /** Hybrid logical clock timestamp of the request's receipt: later than the caller's send time. */
+  readonly timestamp: HlcTimestamp
+  /** Aborted when the caller cancels, the deadline passes, or the connection drops. */
+  readonly signal: AbortSignal
+  /** Idempotency key of the logical call, if the caller sent one. */
+  readonly callId: string | undefined
+  /** Ordering key, if the caller sent one. */
+  readonly key: string | undefined
+  /** The caller's metadata (`meta` on its call options); empty when it sent none. */
+  readonly meta: Metadata
+  /**
+   * Sets a trailer: it reaches the caller's `onTrailers` before its call settles, on success and on error.
+   * Bounded as metadata is (MAX_META_ENTRIES entries, MAX_META_BYTES); past the bound it throws INVALID_ARGUMENT.
+   */
+  setTrailer(key: string, value: string): void
+}
+
+/** Context of one call being served (internal: the public view is `callContext()`). The AbortController is made only if the handler reads `signal`. */
+export class ServerCall {
+  readonly peer: string
+  readonly service: string
+  readonly method: string
+  readonly deadline: number | undefined
+  readonly timestamp: HlcTimestamp
+  readonly callId: string | undefined
+  readonly key: string | undefined
+  readonly ordered: boolean
+  /** The caller's metadata, as incoming interceptors left it. */
+  meta: Metadata
+  private controller: AbortController | undefined
+  private reason: RpcError | undefined
+  private timer: DeadlineTimer | undefined
+  private trailerMap: Record<string, string> | undefined
+  private trailerBytes = 0
+  private view: CallContext | undefined
+  /** Set once the answer is sent: trailers set later cannot travel. */
+  settled = false
+
+  constructor (peer: string, service: string, method: string, deadline: number | undefined, timestamp: HlcTimestamp, opts: RequestOptions | undefined, meta: Metadata | undefined) {
+    this.peer = peer
+    this.service = service
+    this.method = method
+    this.deadline = deadline
+    this.timestamp = timestamp
+    this.callId = opts?.callId
+    this.key = opts?.key
+    this.ordered = opts?.ordered === true
+    this.meta = meta === undefined ? NO_META : Object.isFrozen(meta) ? meta : freezeMetadata(meta as Record<string, string>)
+  }
+
+  get signal (): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController()
+      if (this.reason !== undefined) {
+        this.controller.abort(this.reason)
+      } else if (this.deadline !== undefined) {
+        this.timer = setDeadlineTimer(() => { this.abort(deadlineError(this)) }, this.deadline - Date.now(), true)
+      }
+    }
+    return this.controller.signal
+  }
+
+  get aborted (): boolean {
+    return this.reason !== undefined
+  }
+
+  abort (reason: RpcError): void {
+    if (this.reason !== undefined) return
+    this.reason = reason
+    this.controller?.abort(reason)
+    this.finish()
+  }
+
+  /** Trailers set so far, or undefined for none. */
+  get trailers (): Metadata | undefined {
+    return this.trailerMap
+  }
+
+  setTrailer (key: string, value: string): void {
+    if (typeof key !== 'string' || key.length === 0 || typeof value !== 'string') {
+      throw new RpcError('INVALID_ARGUMENT', 'setTrailer: key must be a non-empty string and value a string', { mayHaveExecuted: true })
+    }
+    const map = this.trailerMap ??= Object.create(null) as Record<string, string>
+    const old = map[key]
+    const bytes = this.trailerBytes + key.length + value.length - (old === undefined ? 0 : key.length + old.length)
+    const entries = Object.keys(map).length + (old === undefined ? 1 : 0)
+    if (entries > MAX_META_ENTRIES || bytes > MAX_META_BYTES) {
+      throw new RpcError('INVALID_ARGUMENT', `setTrailer: trailers are limited to ${MAX_META_ENTRIES} entries and ${MAX_META_BYTES} bytes`, { mayHaveExecuted: true })
+    }
+    map[key] = value
+    this.trailerBytes = bytes
+  }
+
+  /** The read-only view handed to handlers and interceptors. */
+  context (): CallContext {
+    this.view ??= new ContextView(this)
+    return this.view
+  }
+
+  /** Releases the deadline timer. */
+  finish (): void {
+    if (this.timer !== undefined) {
+      this.timer.cancel()
+      this.timer = undefined
+    }
+  }
+}
+
+/** The public face of a ServerCall: getters only, and setTrailer; no abort(), controller or timer. */
+class ContextView implements CallContext {
+  readonly #call: ServerCall
+  constructor (call: ServerCall) { this.#call = call }
+  get peer (): string { return this.#call.peer }
+  get service (): string { return this.#call.service }
+  get method (): string { return this.#call.method }
+  get deadline (): number | undefined { return this.#call.deadline }
+  get timestamp (): HlcTimestamp { return this.#call.timestamp }
+  get signal (): AbortSignal { return this.#call.signal }
+  get callId (): string | undefined { return this.#call.callId }
+  get key (): string | undefined { return this.#call.key }
+  get meta (): Metadata { return this.#call.meta }
+  setTrailer (key: string, value: string): void { this.#call.setTrailer(key, value) }
+}
+
+export function deadlineError (call: { service: string, method: string, peer?: string }): RpcError {
+  return new RpcError('DEADLINE_EXCEEDED', `${call.service}.${call.method}: deadline exceeded`, {
+    service: call.service, method: call.method, peer: call.peer, mayHaveExecuted: true
+  })
+}
+
+const storage = new AsyncLocalStorage<ServerCall>()
+
+/** Runs `fn` with `call` as the current call context. */
+export function runInContext<R> (call: ServerCall, fn: (...args: any[]) => R, self: unknown, args: unknown[]): R {
+  return storage.run(call, invoke, fn, self, args) as R
+}
+
+function invoke (fn: (...args: unknown[]) => unknown, self: unknown, args: unknown[]): unknown {
+  return fn.apply(self, args)
+}
+
+/** The call being served by the code that runs now (internal: deadline and cancellation propagation). */
+export function currentCall (): ServerCall | undefined {
+  return storage.getStore()
+}
+
+/**
+ * The context of the call being served, from inside a handler or an incoming interceptor (also after an
+ * `await`), or undefined outside one.
+ *
+ * ```ts
+ * node.register('Clock', { now () { return callContext()?.timestamp } })
+ * ```
+ */
+export function callContext (): CallContext | undefined {
+  return storage.getStore()?.context()
+}

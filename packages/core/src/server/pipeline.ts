@@ -1,0 +1,100 @@
+/**
+ * The server's one admission pipeline, the same for calls from remote peers and from this peer itself:
+ *
+ *   allowlist -> per-peer limit -> idempotency (call id) -> ordering (key) -> load meter
+ *     -> [in the call context] incoming interceptors -> registry (authorize, method) -> handler
+ *
+ * Synchronous end to end while nothing in it is asynchronous: a plain `add(a, b)` answers without a promise.
+ */
+import { RpcError } from '../errors.js'
+import { InterceptorChain } from '../interceptors.js'
+import { permissionDenied } from '../security/authorize.js'
+import { freezeMetadata } from '../wire/metadata.js'
+import { currentCall, runInContext } from './context.js'
+import { DedupCache } from './dedup.js'
+import { LoadMeter } from './load.js'
+import { OrderedQueues } from './ordering.js'
+import type { IncomingCall, Interceptor } from '../interceptors.js'
+import type { PeerAllowlist } from '../security/allowlist.js'
+import type { ServerCall } from './context.js'
+import type { Registry } from './registry.js'
+
+export interface PipelineOptions {
+  registry: Registry
+  /** Peers allowed to call; undefined: anyone. */
+  allow?: PeerAllowlist
+  /** Handlers one peer may have running here at once, whatever became of the streams that brought them. */
+  maxInflightPerPeer: number
+}
+
+export class ServerPipeline {
+  readonly meter = new LoadMeter()
+  readonly dedup = new DedupCache()
+  private readonly ordered = new OrderedQueues()
+  private readonly registry: Registry
+  private readonly allow: PeerAllowlist | undefined
+  private readonly maxInflightPerPeer: number
+  /** Handlers running for each peer (bounds a peer that ends its stream and sends as many calls again). */
+  private readonly executing = new Map<string, number>()
+  private readonly incoming: InterceptorChain<IncomingCall>
+
+  constructor (options: PipelineOptions) {
+    this.registry = options.registry
+    this.allow = options.allow
+    this.maxInflightPerPeer = options.maxInflightPerPeer
+    this.incoming = new InterceptorChain<IncomingCall>(call => {
+      const sc = currentCall() as ServerCall
+      if (call.meta !== sc.meta) sc.meta = Object.isFrozen(call.meta) ? call.meta : freezeMetadata(call.meta as Record<string, string>)
+      return this.registry.invoke(sc, call.args)
+    })
+  }
+
+  /** Adds an incoming interceptor (inside those added before); returns its removal. */
+  intercept (fn: Interceptor<IncomingCall>): () => void {
+    return this.incoming.add(fn)
+  }
+
+  /** Serves one call: its result, a promise of it, or a throw. */
+  readonly dispatch = (call: ServerCall, args: unknown[]): unknown => {
+    if (this.allow !== undefined && !this.allow.has(call.peer)) throw permissionDenied(call, 'not on the allowlist')
+    const running = this.executing.get(call.peer) ?? 0
+    if (running >= this.maxInflightPerPeer) {
+      throw new RpcError('OVERLOADED', `${call.service}.${call.method}: ${running} calls from this peer are executing (limit ${this.maxInflightPerPeer})`, { mayHaveExecuted: false })
+    }
+    const run = (): unknown => this.run(call, args)
+    const once = call.callId === undefined
+      ? run
+      : () => this.dedup.run(call.peer, call.callId as string, run, err => !(err instanceof RpcError) || err.mayHaveExecuted)
+    const out = call.ordered ? this.ordered.run(call.peer, call.key ?? '', once) : once()
+    if (isThenable(out)) {
+      this.executing.set(call.peer, running + 1)
+      const done = (): void => {
+        const n = (this.executing.get(call.peer) ?? 1) - 1
+        if (n <= 0) this.executing.delete(call.peer)
+        else this.executing.set(call.peer, n)
+      }
+      out.then(done, done)
+    }
+    return out
+  }
+
+  private run (call: ServerCall, args: unknown[]): unknown {
+    const started = this.meter.start()
+    let out: unknown
+    try {
+      out = this.incoming.size === 0
+        ? runInContext(call, this.registry.invoke, this.registry, [call, args])
+        : runInContext(call, this.incoming.run, undefined, [{ service: call.service, method: call.method, args, meta: call.meta, peer: call.peer }])
+    } catch (err) {
+      this.meter.end(started)
+      throw err
+    }
+    if (isThenable(out)) return Promise.resolve(out).finally(() => { this.meter.end(started) })
+    this.meter.end(started)
+    return out
+  }
+}
+
+function isThenable (v: unknown): v is PromiseLike<unknown> {
+  return v !== null && typeof v === 'object' && typeof (v as PromiseLike<unknown>).then === 'function'
+}

@@ -1,0 +1,237 @@
+/**
+ * The frames of protocol `/peercall/rpc/2.0.0`, as a typed union, and the pure functions that turn them into
+ * frame bodies and back (docs/protocol.md). A body is a MessagePack array whose first element is the frame type;
+ * the 4-byte length prefix around it is framing.ts's.
+ *
+ * Decoding separates three outcomes: a valid frame; a request whose id can be read but whose other fields are
+ * wrong (`InvalidRequest`: answered with an error for that call alone); and bytes that are not a frame at all
+ * (a thrown PROTOCOL RpcError: the stream is reset).
+ */
+import { codec, exceedsDepth } from '../codec.js'
+import { RpcError, isRpcErrorCode } from '../errors.js'
+import { metadataProblem } from './metadata.js'
+import type { RpcErrorCode } from '../errors.js'
+import type { HlcTimestamp } from '../hlc.js'
+import type { Metadata } from './metadata.js'
+
+export const FrameType = {
+  /** [1, id, service, method, args, timeoutMs, hlcWall, hlcLogical, opts?, meta?] */
+  REQUEST: 1,
+  /** [2, id, result, hlcWall, hlcLogical, trailers?] */
+  RESPONSE: 2,
+  /** [3, id, code, message, name, data, mayHaveExecuted, hlcWall, hlcLogical, retryable, trailers?]; id 0 = about the whole stream */
+  ERROR: 3,
+  /** [4, id]: the caller gave up on call id */
+  CANCEL: 4,
+  /** [5, nonce] */
+  PING: 5,
+  /** [6, nonce] */
+  PONG: 6,
+  /** [7, reason]: the sender takes no new calls on this stream; calls already sent are still answered */
+  GOAWAY: 7
+} as const
+
+/** Largest request id; ids wrap to 1 after it. */
+export const MAX_REQUEST_ID = 0xffffffff
+
+/** Largest `timeoutMs` on the wire: 2^53 - 1 ms, beyond any real deadline; 0 means none. */
+export const MAX_WIRE_TIMEOUT_MS = Number.MAX_SAFE_INTEGER
+
+export function isRequestId (v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= MAX_REQUEST_ID
+}
+
+/** Optional request fields, sent only when set. */
+export interface RequestOptions {
+  /** Idempotency key shared by the retries and hedges of one logical call. */
+  callId?: string
+  /** Calls with `ordered` and the same key from one caller run in send order. */
+  ordered?: boolean
+  key?: string
+}
+
+export interface RequestFrame {
+  type: typeof FrameType.REQUEST
+  id: number
+  service: string
+  method: string
+  args: unknown[]
+  /** Relative deadline, ms; 0: none. */
+  timeoutMs: number
+  ts: HlcTimestamp
+  opts: RequestOptions | undefined
+  meta: Metadata | undefined
+}
+
+export interface ResponseFrame {
+  type: typeof FrameType.RESPONSE
+  id: number
+  result: unknown
+  ts: HlcTimestamp
+  trailers: Metadata | undefined
+}
+
+export interface ErrorFrame {
+  type: typeof FrameType.ERROR
+  /** 0: about the whole stream (the sender found this side's frames malformed and resets the stream). */
+  id: number
+  code: RpcErrorCode
+  message: string
+  /** The thrown error's name for REMOTE errors, else 'RpcError'. */
+  name: string
+  data: unknown
+  mayHaveExecuted: boolean
+  retryable: boolean
+  ts: HlcTimestamp
+  trailers: Metadata | undefined
+}
+
+export interface CancelFrame { type: typeof FrameType.CANCEL, id: number }
+export interface PingFrame { type: typeof FrameType.PING, nonce: number }
+export interface PongFrame { type: typeof FrameType.PONG, nonce: number }
+export interface GoAwayFrame { type: typeof FrameType.GOAWAY, reason: string }
+
+export type Frame = RequestFrame | ResponseFrame | ErrorFrame | CancelFrame | PingFrame | PongFrame | GoAwayFrame
+
+/** A request whose id is readable but whose other fields are not valid: answered INVALID_ARGUMENT, alone. */
+export interface InvalidRequest { type: 'invalid-request', id: number, reason: string }
+/** A frame of a type this version does not know: ignored, so that later versions may add frames. */
+export interface UnknownFrame { type: 'unknown', code: unknown }
+
+export type Decoded = Frame | InvalidRequest | UnknownFrame
+
+export interface DecodeLimits {
+  /** Deepest nesting accepted. */
+  maxDepth: number
+}
+
+/** One frame body. Throws (INVALID_ARGUMENT) when a value cannot be encoded. */
+export function encodeFrame (f: Frame): Uint8Array {
+  switch (f.type) {
+    case FrameType.REQUEST:
+      return codec.encode(f.meta !== undefined
+        ? [f.type, f.id, f.service, f.method, f.args, f.timeoutMs, f.ts.wall, f.ts.logical, f.opts ?? null, f.meta]
+        : f.opts !== undefined
+          ? [f.type, f.id, f.service, f.method, f.args, f.timeoutMs, f.ts.wall, f.ts.logical, f.opts]
+          : [f.type, f.id, f.service, f.method, f.args, f.timeoutMs, f.ts.wall, f.ts.logical])
+    case FrameType.RESPONSE:
+      return codec.encode(f.trailers !== undefined
+        ? [f.type, f.id, f.result, f.ts.wall, f.ts.logical, f.trailers]
+        : [f.type, f.id, f.result, f.ts.wall, f.ts.logical])
+    case FrameType.ERROR:
+      return codec.encode(f.trailers !== undefined
+        ? [f.type, f.id, f.code, f.message, f.name, f.data, f.mayHaveExecuted, f.ts.wall, f.ts.logical, f.retryable, f.trailers]
+        : [f.type, f.id, f.code, f.message, f.name, f.data, f.mayHaveExecuted, f.ts.wall, f.ts.logical, f.retryable])
+    case FrameType.CANCEL: return codec.encode([f.type, f.id])
+    case FrameType.PING: return codec.encode([f.type, f.nonce])
+    case FrameType.PONG: return codec.encode([f.type, f.nonce])
+    case FrameType.GOAWAY: return codec.encode([f.type, f.reason])
+  }
+}
+
+/**
+ * Decodes one frame body. Throws a PROTOCOL RpcError for bytes that are not a frame: undecodable, not an array
+ * starting with a type, nested too deep outside an answerable request, or a known frame without a valid id.
+ */
+export function decodeFrame (body: Uint8Array, limits: DecodeLimits): Decoded {
+  let raw: unknown
+  try {
+    raw = codec.decode(body)
+  } catch (err) {
+    throw notAFrame(`undecodable frame: ${(err as Error).message}`)
+  }
+  if (!Array.isArray(raw) || typeof raw[0] !== 'number') throw notAFrame('frame is not an array starting with its type')
+  const f = raw as unknown[]
+  const deep = body.byteLength > limits.maxDepth && exceedsDepth(f, limits.maxDepth)
+  if (deep) {
+    if (f[0] === FrameType.REQUEST && isRequestId(f[1])) return { type: 'invalid-request', id: f[1], reason: `request nests deeper than ${limits.maxDepth} levels` }
+    throw notAFrame(`frame nests deeper than ${limits.maxDepth} levels`)
+  }
+  switch (f[0]) {
+    case FrameType.REQUEST: return decodeRequest(f)
+    case FrameType.RESPONSE:
+      if (!isRequestId(f[1])) throw notAFrame('malformed response frame')
+      return { type: FrameType.RESPONSE, id: f[1], result: f[2], ts: timestamp(f[3], f[4]), trailers: metadataOrUndefined(f[5]) }
+    case FrameType.ERROR: return decodeError(f)
+    case FrameType.CANCEL:
+      if (!isRequestId(f[1])) throw notAFrame('malformed cancel frame')
+      return { type: FrameType.CANCEL, id: f[1] }
+    case FrameType.PING:
+    case FrameType.PONG:
+      if (typeof f[1] !== 'number') throw notAFrame('malformed ping frame')
+      return { type: f[0], nonce: f[1] }
+    case FrameType.GOAWAY:
+      return { type: FrameType.GOAWAY, reason: typeof f[1] === 'string' ? f[1] : '' }
+    default:
+      return { type: 'unknown', code: f[0] }
+  }
+}
+
+function decodeRequest (f: unknown[]): RequestFrame | InvalidRequest {
+  const [, id, service, method, args, timeoutMs, wall, logical, opts, meta] = f
+  if (!isRequestId(id)) throw notAFrame('malformed request frame: no valid request id')
+  const reason = requestProblem(service, method, args, timeoutMs, opts, meta)
+  if (reason !== undefined) return { type: 'invalid-request', id, reason }
+  return {
+    type: FrameType.REQUEST,
+    id,
+    service: service as string,
+    method: method as string,
+    args: args as unknown[],
+    timeoutMs: timeoutMs as number,
+    ts: timestamp(wall, logical),
+    opts: opts === undefined || opts === null ? undefined : opts as RequestOptions,
+    meta: meta === undefined || meta === null ? undefined : meta as Metadata
+  }
+}
+
+/** Why the fields of a request are not valid, or undefined. */
+function requestProblem (service: unknown, method: unknown, args: unknown, timeoutMs: unknown, opts: unknown, meta: unknown): string | undefined {
+  if (typeof service !== 'string' || service.length === 0) return 'service must be a non-empty string'
+  if (typeof method !== 'string' || method.length === 0) return 'method must be a non-empty string'
+  if (!Array.isArray(args)) return 'args must be an array'
+  if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0) || timeoutMs > MAX_WIRE_TIMEOUT_MS) return 'timeoutMs must be a non-negative number of ms'
+  if (opts !== undefined && opts !== null) {
+    if (typeof opts !== 'object' || Array.isArray(opts)) return 'request options must be an object'
+    const o = opts as Record<string, unknown>
+    if (o.callId !== undefined && typeof o.callId !== 'string') return 'callId must be a string'
+    if (o.key !== undefined && typeof o.key !== 'string') return 'key must be a string'
+    if (o.ordered !== undefined && typeof o.ordered !== 'boolean') return 'ordered must be a boolean'
+  }
+  if (meta !== undefined && meta !== null) return metadataProblem(meta)
+  return undefined
+}
+
+function decodeError (f: unknown[]): ErrorFrame {
+  const [, id, code, message, name, data, executed, wall, logical, retryable, trailers] = f
+  if (id !== 0 && !isRequestId(id)) throw notAFrame('malformed error frame')
+  const known = isRpcErrorCode(code)
+  return {
+    type: FrameType.ERROR,
+    id,
+    code: known ? code : 'INTERNAL',
+    message: typeof message === 'string' ? message : 'call failed',
+    name: typeof name === 'string' ? name : 'RpcError',
+    data,
+    mayHaveExecuted: typeof executed === 'boolean' ? executed : true,
+    // an unknown code is not retried: the sender may mean something this version cannot tell
+    retryable: known && typeof retryable === 'boolean' ? retryable : false,
+    ts: timestamp(wall, logical),
+    trailers: metadataOrUndefined(trailers)
+  }
+}
+
+/** A remote timestamp; one that is not two numbers reads as 0.0, which the clock's receive ignores. */
+function timestamp (wall: unknown, logical: unknown): HlcTimestamp {
+  return typeof wall === 'number' && typeof logical === 'number' ? { wall, logical } : { wall: 0, logical: 0 }
+}
+
+/** Trailers as received: kept when valid metadata, dropped otherwise (an answer is not lost for a bad trailer). */
+function metadataOrUndefined (v: unknown): Metadata | undefined {
+  if (v === undefined || v === null) return undefined
+  return metadataProblem(v) === undefined ? v as Metadata : undefined
+}
+
+function notAFrame (reason: string): RpcError {
+  return new RpcError('PROTOCOL', reason, { retryable: false })
+}
