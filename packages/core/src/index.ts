@@ -24,8 +24,8 @@ import { securitySettings } from './security/settings.js'
 import type { NodeOptions, PeercallNode } from './types.js'
 
 export type {
-  Balance, CallOptions, CallRecord, HttpOptions, Member, MemberLoad, MemberState, NodeLimits, NodeOptions, NodeStats,
-  PeercallNode, ServiceProxy
+  Balance, CallOptions, CallRecord, HttpOptions, Member, MemberLoad, MemberState, NodeLimits, NodeMetrics, NodeOptions,
+  NodeStats, PeercallNode, ServiceProxy
 } from './types.js'
 export { RpcError, RPC_ERROR_CODES, isRpcErrorCode } from './errors.js'
 export type { RpcErrorCode, RpcErrorOptions } from './errors.js'
@@ -43,7 +43,6 @@ export { loadOrCreateIdentity } from './identity.js'
 export { generateClusterKey, writeClusterKey, resolveClusterKey, PeerAllowlist, allowlistGater, restrictMethods, CLUSTER_KEY_HANDSHAKE_TIMEOUT_MS } from './security/index.js'
 export type { Authorize, AuthorizeRequest } from './security/index.js'
 export * as defaults from './defaults.js'
-export type { NodeMetrics } from './metrics.js'
 
 /**
  * Starts a peer. Resolves once it listens and has dialled its bootstrap peers (an unreachable bootstrap peer

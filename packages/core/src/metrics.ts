@@ -3,10 +3,9 @@
  * process. Calls are counted as they end (`observeCalls`); retries, hedges, ejections, members and load are read
  * from the node when Prometheus scrapes. Served at `/metrics` by the node's HTTP server (dashboard/server.ts).
  */
-import { membershipTopic } from '@peercall/membership'
+import { MEMBER_EVENTS, membershipTopic } from '@peercall/membership'
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client'
-import type { CallRecord, MemberState } from './index.js'
-import type { Node } from './node.js'
+import type { CallRecord, MemberState, NodeMetrics, ObservedNode } from './types.js'
 
 /** Histogram buckets of call latency, seconds: 0.5 ms .. 10 s, covering loopback calls to slow handlers. */
 export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
@@ -18,7 +17,6 @@ export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
 export const UNKNOWN_LABEL = '_unknown_'
 
 const STATES: MemberState[] = ['alive', 'suspect', 'dead', 'left']
-const MEMBER_EVENTS = ['member:join', 'member:update', 'member:suspect', 'member:dead', 'member:leave'] as const
 
 /** The index of the first bucket whose upper bound (`le`) holds `seconds`; LATENCY_BUCKETS.length for +Inf. */
 export function latencyBucket (seconds: number): number {
@@ -102,16 +100,8 @@ class CallTable {
   }
 }
 
-export interface NodeMetrics {
-  readonly registry: Registry
-  /** The Prometheus text exposition of every metric. */
-  text(): Promise<string>
-  readonly contentType: string
-  /** Detaches from the node (its listeners and timers). */
-  close(): void
-}
-
-export function createMetrics (node: Node): NodeMetrics {
+/** Prometheus metrics of `node`, read through its observation API; `pubsub` (libp2p's gossipsub) adds the gossip counter. */
+export function createMetrics (node: ObservedNode, pubsub?: EventTarget): NodeMetrics {
   const registry = new Registry()
   registry.setDefaultLabels({ peer: node.peerId })
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 })
@@ -140,7 +130,7 @@ export function createMetrics (node: Node): NodeMetrics {
       let now = 0
       for (const m of node.members()) {
         if (m.self) continue
-        const s = node.balancer.stats(m.peerId)
+        const s = node.peerStats(m.peerId)
         if (s.state === 'ejected') now++
         const before = ejectionSeen.get(m.peerId) ?? 0
         if (s.ejections > before) ejections.inc(s.ejections - before)
@@ -167,7 +157,6 @@ export function createMetrics (node: Node): NodeMetrics {
 
   const gossip = new Counter({ name: 'peercall_gossip_messages_total', help: 'Membership gossip messages received on the cluster\'s gossipsub topic', registers: [registry] })
   const topic = membershipTopic(node.cluster)
-  const pubsub = (node.libp2p as any).services?.pubsub as EventTarget | undefined
   const onGossip = (e: Event): void => { if ((e as CustomEvent<{ topic: string }>).detail?.topic === topic) gossip.inc() }
   pubsub?.addEventListener('message', onGossip)
 

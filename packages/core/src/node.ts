@@ -2,6 +2,7 @@
  * The peer that applications embed: serves registered services, routes calls to the peers that host them, and
  * keeps its membership record (services, idempotent methods, load) current.
  */
+import { MEMBER_EVENTS } from '@peercall/membership'
 import { logger } from '@libp2p/logger'
 import { multiaddr } from '@multiformats/multiaddr'
 import { Caller } from './client/caller.js'
@@ -16,10 +17,9 @@ import { startHttp } from './dashboard/server.js'
 import { createMetrics } from './metrics.js'
 import { SessionPool } from './wire/pool.js'
 import { WriteBudget } from './wire/writer.js'
-import type { CallOptions, CallRecord, Member, NodeOptions, PeercallNode, ServiceProxy, NodeLimits, NodeStats } from './types.js'
+import type { CallOptions, CallRecord, Member, NodeMetrics, NodeOptions, ObservedNode, ServiceProxy, NodeLimits, NodeStats } from './types.js'
 import type { Interceptors } from './interceptors.js'
 import type { HttpHandle } from './dashboard/server.js'
-import type { NodeMetrics } from './metrics.js'
 import type { RegisterOptions, ServiceImpl } from './server/registry.js'
 import type { Libp2p } from '@libp2p/interface'
 import type { Balancer, PeerStats, ScalingAdvice } from '@peercall/balancer'
@@ -33,9 +33,8 @@ const BOOTSTRAP_BACKOFF_MS = 200
 /** How often service health checks run, ms (Kubernetes' default probe period is 10 s; a cluster RPC layer wants faster). */
 export const HEALTH_INTERVAL_MS = 1000
 
-const MEMBER_EVENTS = ['member:join', 'member:update', 'member:suspect', 'member:dead', 'member:leave'] as const
 
-export class Node extends EventTarget implements PeercallNode {
+export class Node extends EventTarget implements ObservedNode {
   readonly libp2p: Libp2p
   readonly clock: HybridClock
   readonly cluster: string
@@ -125,7 +124,7 @@ export class Node extends EventTarget implements PeercallNode {
       const id = e.detail.toString()
       if (this.balancer.stats(id).state !== 'healthy') this.balancer.forget(id)
     })
-    this.metrics = options.metrics === true || (options.metrics !== false && options.http !== undefined) ? createMetrics(this) : undefined
+    this.metrics = options.metrics === true || (options.metrics !== false && options.http !== undefined) ? createMetrics(this, (libp2p as unknown as { services?: { pubsub?: EventTarget } }).services?.pubsub) : undefined
   }
 
   /** Adds interceptors (`outgoing` around calls made here, `incoming` before handlers here); returns their removal. */

@@ -3,9 +3,10 @@
  */
 import type { RegisterOptions, ServiceImpl } from './server/registry.js'
 import type { Interceptors } from './interceptors.js'
+import type { Registry as MetricsRegistry } from 'prom-client'
 import type { Metadata } from './wire/metadata.js'
 import type { ConnectionGater, PrivateKey } from '@libp2p/interface'
-import type { BalancerOptions, PeerStats, ScalingAdvice } from '@peercall/balancer'
+import type { BalancerOptions, PeerStats, ScalingAdvice, Strategy } from '@peercall/balancer'
 import type { MembershipOptions } from '@peercall/membership'
 
 /** The dashboard and `/metrics` over HTTP (docs/operations.md). */
@@ -89,7 +90,8 @@ export interface NodeOptions {
   metrics?: boolean
 }
 
-export type Balance = 'p2c' | 'hash' | 'round-robin' | 'local-first'
+/** How a routed call picks its peer: the balancer's strategies a caller may name. */
+export type Balance = Exclude<Strategy, 'random'>
 
 export interface CallOptions {
   /** Call this peer (a peer id, or a multiaddr ending in /p2p/<id>), with no routing. */
@@ -198,7 +200,7 @@ export interface PeercallNode extends EventTarget {
   /** URL of the dashboard and `/metrics` when `http` was given. */
   readonly httpUrl: string | undefined
   /** Prometheus metrics, when on (`http` or `metrics: true`). */
-  readonly metrics: import('./metrics.js').NodeMetrics | undefined
+  readonly metrics: NodeMetrics | undefined
   /**
    * Adds interceptors: `outgoing` runs once per logical call made here (around routing, retries and hedges),
    * `incoming` before each handler here (after admission, inside the call context). The first added is the
@@ -211,3 +213,18 @@ export interface PeercallNode extends EventTarget {
   stop(): Promise<void>
 }
 
+
+/** Prometheus metrics of a node (`node.metrics`). */
+export interface NodeMetrics {
+  readonly registry: MetricsRegistry
+  /** The Prometheus text exposition of every metric. */
+  text(): Promise<string>
+  readonly contentType: string
+  /** Detaches from the node (its listeners and timers). */
+  close(): void
+}
+
+/** What metrics and the dashboard read of a node: its public API and its cluster name. */
+export interface ObservedNode extends PeercallNode {
+  readonly cluster: string
+}

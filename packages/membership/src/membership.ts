@@ -43,6 +43,11 @@ export interface Member {
   self?: boolean
 }
 
+/** The member events, in one list (a membership node emits each with the member as `detail`). */
+export const MEMBER_EVENTS = ['member:join', 'member:update', 'member:suspect', 'member:dead', 'member:leave'] as const
+
+export type MemberEventType = typeof MEMBER_EVENTS[number]
+
 export interface MembershipEvents {
   'member:join': CustomEvent<Member>
   'member:update': CustomEvent<Member>

@@ -2,6 +2,7 @@
  * The cluster as the router sees it: which peers host a service, their gossiped load, and which methods their
  * owners declared idempotent. Built from membership records; cached per service until membership changes.
  */
+import { MEMBER_EVENTS } from '@peercall/membership'
 import type { Candidate } from '@peercall/balancer'
 import type { Member, Membership } from '@peercall/membership'
 
@@ -30,8 +31,8 @@ export class ClusterView {
       if (m !== undefined) this.loadAt.set(m.peerId, Date.now())
       this.invalidate()
     }
-    for (const type of ['member:join', 'member:update', 'member:suspect', 'member:dead', 'member:leave']) {
-      membership.addEventListener(type as 'member:join', changed)
+    for (const type of MEMBER_EVENTS) {
+      membership.addEventListener(type, changed)
     }
   }
 

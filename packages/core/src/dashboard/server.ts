@@ -7,8 +7,7 @@ import { createServer } from 'node:http'
 import { logger } from '@libp2p/logger'
 import { DASHBOARD_HTML } from './page.js'
 import { DashboardState } from './state.js'
-import type { HttpOptions } from '../index.js'
-import type { Node } from '../node.js'
+import type { HttpOptions, ObservedNode } from '../types.js'
 import type { ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
@@ -30,7 +29,7 @@ export interface HttpHandle {
   close(): Promise<void>
 }
 
-export async function startHttp (node: Node, options: HttpOptions): Promise<HttpHandle> {
+export async function startHttp (node: ObservedNode, options: HttpOptions): Promise<HttpHandle> {
   const state = new DashboardState(node)
   const clients = new Set<ServerResponse>()
   let pending: ReturnType<typeof setTimeout> | undefined

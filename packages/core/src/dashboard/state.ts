@@ -2,10 +2,10 @@
  * What the dashboard shows, gathered from one node: members, load, ring ownership per service, call rates and
  * outcome codes, recent membership events. `snapshot()` is the JSON pushed to the page over server-sent events.
  */
+import { MEMBER_EVENTS } from '@peercall/membership'
 import { ringPicture } from './ring.js'
 import type { RingPicture } from './ring.js'
-import type { CallRecord, Member } from '../index.js'
-import type { Node } from '../node.js'
+import type { CallRecord, Member, NodeStats, ObservedNode } from '../types.js'
 
 /** Membership events kept for the page. */
 export const EVENT_HISTORY = 50
@@ -16,7 +16,6 @@ export const MAX_METHOD_ROWS = 100
 /** Ring pictures cached (one per service and member set). */
 const RING_CACHE = 32
 
-const MEMBER_EVENTS = ['member:join', 'member:update', 'member:suspect', 'member:dead', 'member:leave'] as const
 
 export interface MemberEvent {
   at: number
@@ -49,12 +48,12 @@ export interface Snapshot {
   servedCodes: Record<string, number>
   /** Calls made here since start, by service.method. */
   methods: Record<string, { calls: number, errors: number }>
-  stats: ReturnType<Node['stats']>
+  stats: NodeStats
   events: MemberEvent[]
 }
 
 export class DashboardState {
-  private readonly node: Node
+  private readonly node: ObservedNode
   private readonly startedAt = Date.now()
   private readonly events: MemberEvent[] = []
   private readonly rates: RatePoint[] = []
@@ -68,7 +67,7 @@ export class DashboardState {
   /** Told of each membership event (the server pushes a fresh snapshot). */
   onChange: (() => void) | undefined
 
-  constructor (node: Node) {
+  constructor (node: ObservedNode) {
     this.node = node
     this.unobserve = node.observeCalls(r => { this.record(r) })
     this.onMember = (e: Event) => {
