@@ -391,14 +391,5 @@ export class Node extends EventTarget implements ObservedNode {
 }
 
 function toMember (m: MembershipMember): Member {
-  return {
-    peerId: m.peerId,
-    addrs: m.addrs,
-    state: m.state,
-    incarnation: m.incarnation,
-    services: m.services,
-    load: { inflight: m.load.inflight, latencyMs: m.load.latencyMs, eventLoopDelayMs: m.load.eventLoopDelayMs, cpu: m.load.cpu, memory: m.load.memoryMb },
-    meta: m.meta,
-    self: m.self === true
-  }
+  return { ...m, self: m.self === true }
 }

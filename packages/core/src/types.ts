@@ -7,7 +7,7 @@ import type { Registry as MetricsRegistry } from 'prom-client'
 import type { Metadata } from './wire/metadata.js'
 import type { ConnectionGater, PrivateKey } from '@libp2p/interface'
 import type { BalancerOptions, PeerStats, ScalingAdvice, Strategy } from '@peercall/balancer'
-import type { MembershipOptions } from '@peercall/membership'
+import type { Member, MembershipOptions } from '@peercall/membership'
 
 /** The dashboard and `/metrics` over HTTP (docs/operations.md). */
 export interface HttpOptions {
@@ -146,28 +146,13 @@ export interface NodeStats {
   peers: number
 }
 
-export type MemberState = 'alive' | 'suspect' | 'dead' | 'left'
-
-export interface MemberLoad {
-  inflight: number
-  latencyMs: number
-  eventLoopDelayMs?: number
-  cpu?: number
-  memory?: number
-}
-
-export interface Member {
-  peerId: string
-  addrs: string[]
-  state: MemberState
-  incarnation: number
-  services: string[]
-  load: MemberLoad
-  /** Gossiped metadata (e.g. `idem:<service>`: its idempotent methods). */
-  meta: Record<string, string>
-  /** True for this peer. */
-  self: boolean
-}
+/**
+ * A member of the cluster as membership sees it: the one Member type, owned by @peercall/membership (which
+ * produces it); `node.members()` sets `self` on this peer's own entry. Its `load` is membership's `Load`
+ * (in-flight calls, served latency, event-loop delay, CPU, resident memory).
+ */
+export type { Member, Load as MemberLoad } from '@peercall/membership'
+export type MemberState = Member['state']
 
 /** The methods of T, each returning a promise of its result. */
 export type ServiceProxy<T> = {
