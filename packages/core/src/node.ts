@@ -295,6 +295,10 @@ export class Node extends EventTarget implements ObservedNode {
     return this.caller.call(service, method, args, options) as Promise<R>
   }
 
+  stream<T = unknown> (service: string, method: string, args: unknown[] = [], options: CallOptions = {}): AsyncIterable<T> {
+    return this.caller.stream(service, method, args, options) as AsyncIterable<T>
+  }
+
   // ---------------------------------------------------------------- cluster
 
   members (): Member[] {

@@ -124,6 +124,11 @@ export interface CallOptions {
   meta?: Record<string, string>
   /** Told of the trailers the handler set (`callContext().setTrailer`), before the call settles, on success and on error. */
   onTrailers?: (trailers: Metadata) => void
+  /**
+   * Input items sent to the handler (client streaming with `call`, bidi with `stream`): it reads them as
+   * `callContext().input`. Flow-controlled; a call with input is not retried once it may have reached a handler.
+   */
+  input?: AsyncIterable<unknown> | Iterable<unknown>
 }
 
 /** Counters of one node since it started. */
@@ -170,6 +175,13 @@ export interface PeercallNode extends EventTarget {
   /** A typed client: `node.service<Calculator>('Calculator').add(1, 2)`. */
   service<T extends object>(name: string, defaults?: CallOptions): ServiceProxy<T>
   call<R = unknown>(service: string, method: string, args?: unknown[], options?: CallOptions): Promise<R>
+  /**
+   * A call whose answer is a stream: the handler is an async generator, and the caller iterates. Flow-controlled
+   * both ways; leaving the loop (or aborting `signal`) cancels the remote generator (its `finally` runs); an error
+   * thrown mid-stream arrives after the items before it; the deadline covers the whole stream. A routed stream
+   * picks its peer once: it fails over only before the first item.
+   */
+  stream<T = unknown>(service: string, method: string, args?: unknown[], options?: CallOptions): AsyncIterable<T>
   members(): Member[]
   /** Round-trip time to a peer over its RPC stream, ms. */
   ping(peer: string, timeoutMs?: number): Promise<number>

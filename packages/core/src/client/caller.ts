@@ -9,8 +9,9 @@ import { InterceptorChain } from '../interceptors.js'
 import { currentCall } from '../server/context.js'
 import { DIAL_TIMEOUT_MS } from '../defaults.js'
 import { NO_META } from '../wire/metadata.js'
-import { callLocal } from './local.js'
-import { routedCall } from './router.js'
+import { isAsyncIterable } from '../wire/streams.js'
+import { callLocal, localStream } from './local.js'
+import { DEFAULT_RETRIES, TRANSPARENT_RETRIES, failureKind, mayRetry, neverSent, routedCall } from './router.js'
 import { callProblem, invalidCall } from './validate.js'
 import type { HybridClock } from '../hlc.js'
 import type { OutgoingCall, Interceptor } from '../interceptors.js'
@@ -60,7 +61,7 @@ export class Caller {
     const routeDeps = (ring: boolean): RouterDeps => ({
       balancer: deps.balancer,
       candidates: s => deps.allowed(deps.view.candidates(s, ring)),
-      attempt: (peer, r, ms, signal, opts, info) => this.attemptAt(peer, r.service, r.method, r.args, ms, signal, opts, r.meta, r.onTrailers, info),
+      attempt: (peer, r, ms, signal, opts, info) => this.attemptAt(peer, r.service, r.method, r.args, ms, signal, opts, r.meta, r.onTrailers, info, r.input),
       onRetry: () => { this.counters.retries++ },
       onHedge: () => { this.counters.hedges++ }
     })
@@ -91,8 +92,8 @@ export class Caller {
     return p
   }
 
-  /** Sends a validated call: pinned to `options.peer`, or routed. */
-  private send (service: string, method: string, args: unknown[], meta: Metadata | undefined, options: CallOptions): Promise<unknown> {
+  /** The deadline and signal of a call: its own, narrowed by those of the handler it is made from. */
+  private limits (options: CallOptions): { deadline: number | undefined, signal: AbortSignal | undefined } {
     const own = options.timeoutMs ?? this.deps.defaultTimeoutMs
     let deadline = own > 0 && Number.isFinite(own) ? Date.now() + own : undefined
     let signal = options.signal
@@ -102,17 +103,28 @@ export class Caller {
       if (outer.deadline !== undefined && (deadline === undefined || outer.deadline < deadline)) deadline = outer.deadline
       signal = signal === undefined ? outer.signal : AbortSignal.any([signal, outer.signal])
     }
+    return { deadline, signal }
+  }
+
+  private static requestOptions (options: CallOptions): RequestOptions | undefined {
+    return options.ordered === true || options.callId !== undefined
+      ? { ...(options.callId !== undefined ? { callId: options.callId } : {}), ...(options.ordered === true ? { ordered: true, key: options.key ?? '' } : {}) }
+      : undefined
+  }
+
+  /** Sends a validated call: pinned to `options.peer`, or routed. */
+  private send (service: string, method: string, args: unknown[], meta: Metadata | undefined, options: CallOptions): Promise<unknown> {
+    const { deadline, signal } = this.limits(options)
+    const input = options.input === undefined ? undefined : asyncIterable(options.input)
     if (options.peer !== undefined) {
       const target = this.normalisePeer(options.peer)
-      const opts: RequestOptions | undefined = options.ordered === true || options.callId !== undefined
-        ? { ...(options.callId !== undefined ? { callId: options.callId } : {}), ...(options.ordered === true ? { ordered: true, key: options.key ?? '' } : {}) }
-        : undefined
       const timeoutMs = deadline === undefined ? undefined : Math.max(1, deadline - Date.now())
       if (deadline !== undefined && deadline <= Date.now()) return Promise.reject(new RpcError('DEADLINE_EXCEEDED', `${service}.${method}: deadline exceeded before the call was sent`, { service, method, mayHaveExecuted: false }))
-      return this.attemptAt(target, service, method, args, timeoutMs, signal, opts, meta, options.onTrailers)
+      return this.attemptAt(target, service, method, args, timeoutMs, signal, Caller.requestOptions(options), meta, options.onTrailers, undefined, input)
     }
     const ordered = options.ordered === true
-    const idempotent = options.idempotent ?? this.deps.view.idempotent(service, method)
+    // input is consumed as it is sent: such a call is never run twice (retried only when it surely did not start)
+    const idempotent = input === undefined && (options.idempotent ?? this.deps.view.idempotent(service, method))
     const req: RouteRequest = {
       service,
       method,
@@ -120,7 +132,7 @@ export class Caller {
       strategy: ordered && options.balance === undefined ? 'hash' : (options.balance ?? 'p2c'),
       key: options.key,
       idempotent,
-      retries: options.retries,
+      retries: input === undefined ? options.retries : 0,
       hedgeAfterMs: options.hedgeAfterMs,
       attemptTimeoutMs: options.attemptTimeoutMs,
       deadline,
@@ -128,6 +140,7 @@ export class Caller {
       ordered,
       meta,
       onTrailers: options.onTrailers,
+      input,
       // a call id lets the server run a call once however many attempts reach it: needed only where one logical
       // call may run twice (the retries and hedges of an idempotent call); a non-idempotent call is retried only
       // when it surely did not run
@@ -136,19 +149,137 @@ export class Caller {
     return routedCall(req.strategy === 'hash' ? this.hashDeps : this.routerDeps, req)
   }
 
+  /**
+   * A call whose answer is a stream of items. Validated, intercepted and limited as `call`; a routed stream picks
+   * its peer once and fails over (as a unary call would) only until the first item arrives.
+   */
+  stream (service: string, method: string, args: unknown[], options: CallOptions): AsyncIterable<unknown> {
+    return this.streamItems(service, method, args, options)
+  }
+
+  private async * streamItems (service: string, method: string, args: unknown[], options: CallOptions): AsyncGenerator<unknown> {
+    const problem = callProblem(service, method, args, options)
+    if (problem !== undefined) throw invalidCall(service, method, problem)
+    if (this.deps.stopping()) throw new RpcError('UNAVAILABLE', `${service}.${method}: this peer is stopping`, { service, method, mayHaveExecuted: false })
+    this.counters.calls++
+    let call = { service, method, args, meta: options.meta }
+    if (this.outgoing.size > 0) {
+      const out = await this.outgoing.runWith({ service, method, args, meta: options.meta ?? NO_META, peer: options.peer }, c => {
+        const changed = callProblem(c.service, c.method, c.args, { meta: c.meta })
+        if (changed !== undefined) throw invalidCall(c.service, c.method, `after the outgoing interceptors: ${changed}`)
+        return new StreamStart({ service: c.service, method: c.method, args: c.args, meta: c.meta === NO_META ? undefined : c.meta })
+      })
+      if (out instanceof StreamStart) {
+        call = out.call
+      } else if (isAsyncIterable(out)) {
+        yield * out // an interceptor answered the stream itself
+        return
+      } else {
+        throw new RpcError('INTERNAL', `${service}.${method}: an outgoing interceptor answered a stream with a value that is not async iterable`, { service, method, mayHaveExecuted: false })
+      }
+    }
+    try {
+      yield * this.streamRouted(call.service, call.method, call.args, call.meta, options)
+    } catch (err) {
+      this.counters.failures++
+      throw err
+    }
+  }
+
+  private async * streamRouted (service: string, method: string, args: unknown[], meta: Metadata | undefined, options: CallOptions): AsyncGenerator<unknown> {
+    const { deadline, signal } = this.limits(options)
+    const input = options.input === undefined ? undefined : asyncIterable(options.input)
+    const opts = Caller.requestOptions(options)
+    const timeLeft = (): number | undefined => deadline === undefined ? undefined : Math.max(1, deadline - Date.now())
+    if (options.peer !== undefined) {
+      yield * this.streamAt(this.normalisePeer(options.peer), service, method, args, timeLeft(), signal, opts, meta, options.onTrailers, input)
+      return
+    }
+    const { balancer } = this.deps
+    const strategy = options.ordered === true && options.balance === undefined ? 'hash' : (options.balance ?? 'p2c')
+    const idempotent = input === undefined && (options.idempotent ?? this.deps.view.idempotent(service, method))
+    const maxAttempts = 1 + (input !== undefined ? 0 : options.retries ?? (idempotent ? DEFAULT_RETRIES : TRANSPARENT_RETRIES))
+    const tried = new Set<string>()
+    let spent = 0
+    let lastError: RpcError | undefined
+    balancer.onCall()
+    while (true) {
+      const peer = balancer.pick(this.deps.allowed(this.deps.view.candidates(service, strategy === 'hash')), { strategy, key: options.key, exclude: tried, service })
+      if (peer === undefined) {
+        throw lastError ?? new RpcError('UNAVAILABLE', `${service}.${method}: no live peer hosts service ${service}`, { service, method, mayHaveExecuted: false })
+      }
+      if (deadline !== undefined && deadline <= Date.now()) {
+        throw lastError ?? new RpcError('DEADLINE_EXCEEDED', `${service}.${method}: deadline exceeded`, { service, method, mayHaveExecuted: false })
+      }
+      tried.add(peer)
+      const started = performance.now()
+      let first = false
+      let reported = false
+      const report = (ok: boolean, err?: RpcError): void => {
+        if (reported) return
+        reported = true
+        balancer.onEnd(peer, ok ? { latencyMs: performance.now() - started, ok: true } : { latencyMs: performance.now() - started, ok: false, failureKind: err === undefined ? 'cancelled' : failureKind(err) })
+      }
+      balancer.onStart(peer)
+      try {
+        for await (const item of this.streamAt(peer, service, method, args, timeLeft(), signal, opts, meta, options.onTrailers, input)) {
+          if (!first) {
+            first = true
+            report(true) // time to the first item is the peer's service time
+          }
+          yield item
+        }
+        report(true)
+        return
+      } catch (e) {
+        const err = e instanceof RpcError ? e : new RpcError('INTERNAL', String((e as Error)?.message ?? e), { peer, cause: e })
+        report(false, err)
+        lastError = err
+        if (!neverSent(err)) spent++
+        const again = !first && (neverSent(err) || (spent < maxAttempts && mayRetry(err, idempotent) && balancer.retryBudget.tryWithdraw()))
+        if (!again) throw err
+        this.counters.retries++
+      } finally {
+        report(false) // the consumer left the loop
+      }
+    }
+  }
+
+  /** One streamed attempt at one peer (this one included). */
+  private async * streamAt (peer: string, service: string, method: string, args: unknown[], timeoutMs: number | undefined, signal: AbortSignal | undefined,
+    opts: RequestOptions | undefined, meta: Metadata | undefined, onTrailers: ((t: Metadata) => void) | undefined, input: AsyncIterable<unknown> | undefined): AsyncGenerator<unknown> {
+    if (peer === this.deps.localId) {
+      yield * localStream(this.deps.dispatch, this.deps.clock, peer, { service, method, args, timeoutMs, signal, opts, meta, onTrailers, input })
+      return
+    }
+    let session = this.deps.pool.get(peer)
+    if (session === undefined) {
+      const dialMs = timeoutMs === undefined ? DIAL_TIMEOUT_MS : Math.min(timeoutMs, DIAL_TIMEOUT_MS)
+      try {
+        session = await this.deps.pool.open(peer, signal === undefined ? AbortSignal.timeout(dialMs) : AbortSignal.any([AbortSignal.timeout(dialMs), signal]))
+      } catch (err) {
+        if (signal?.aborted === true) throw new RpcError('CANCELLED', `${service}.${method}: cancelled`, { service, method, peer, mayHaveExecuted: false })
+        if (err instanceof RpcError) throw new RpcError(err.code, `${service}.${method}: ${err.message}`, { service, method, peer, mayHaveExecuted: false, retryable: err.retryable, cause: err.cause })
+        throw err
+      }
+    }
+    const { items } = session.openStream(service, method, args, { timeoutMs, signal, opts, meta, onTrailers, input })
+    yield * items
+  }
+
   /** One attempt at one peer (this one included), with no routing. */
   private attemptAt (peer: string, service: string, method: string, args: unknown[], timeoutMs: number | undefined, signal: AbortSignal | undefined,
-    opts: RequestOptions | undefined, meta: Metadata | undefined, onTrailers: ((t: Metadata) => void) | undefined, info?: AttemptInfo): Promise<unknown> {
+    opts: RequestOptions | undefined, meta: Metadata | undefined, onTrailers: ((t: Metadata) => void) | undefined, info?: AttemptInfo, input?: AsyncIterable<unknown>): Promise<unknown> {
     if (peer === this.deps.localId) {
-      return callLocal(this.deps.dispatch, this.deps.clock, peer, { service, method, args, timeoutMs, signal, opts, meta, onTrailers })
+      return callLocal(this.deps.dispatch, this.deps.clock, peer, { service, method, args, timeoutMs, signal, opts, meta, onTrailers, input })
     }
     const session = this.deps.pool.get(peer)
-    if (session !== undefined) return session.request(service, method, args, { timeoutMs, signal, opts, meta, onTrailers })
-    return this.callAfterDial(peer, service, method, args, timeoutMs, signal, opts, meta, onTrailers, info)
+    if (session !== undefined) return session.request(service, method, args, { timeoutMs, signal, opts, meta, onTrailers, input })
+    return this.callAfterDial(peer, service, method, args, timeoutMs, signal, opts, meta, onTrailers, info, input)
   }
 
   private async callAfterDial (peer: string, service: string, method: string, args: unknown[], timeoutMs: number | undefined, signal: AbortSignal | undefined,
-    opts: RequestOptions | undefined, meta: Metadata | undefined, onTrailers: ((t: Metadata) => void) | undefined, info?: AttemptInfo): Promise<unknown> {
+    opts: RequestOptions | undefined, meta: Metadata | undefined, onTrailers: ((t: Metadata) => void) | undefined, info?: AttemptInfo, input?: AsyncIterable<unknown>): Promise<unknown> {
     const start = performance.now()
     const dialMs = timeoutMs === undefined ? DIAL_TIMEOUT_MS : Math.min(timeoutMs, DIAL_TIMEOUT_MS)
     const dialSignal = signal === undefined ? AbortSignal.timeout(dialMs) : AbortSignal.any([AbortSignal.timeout(dialMs), signal])
@@ -162,7 +293,7 @@ export class Caller {
     }
     const connectMs = performance.now() - start
     if (info !== undefined) info.connectMs += connectMs
-    return await session.request(service, method, args, { timeoutMs: timeoutMs === undefined ? undefined : Math.max(1, timeoutMs - connectMs), signal, opts, meta, onTrailers })
+    return await session.request(service, method, args, { timeoutMs: timeoutMs === undefined ? undefined : Math.max(1, timeoutMs - connectMs), signal, opts, meta, onTrailers, input })
   }
 
   /** A peer option that is this node's own address means this node. */
@@ -170,4 +301,15 @@ export class Caller {
     const self = this.deps.localId
     return peer.startsWith('/') && peer.endsWith(`/p2p/${self}`) ? self : peer
   }
+}
+
+/** What the terminal of the outgoing chain answers for a stream: the call as the interceptors left it. */
+class StreamStart {
+  constructor (readonly call: { service: string, method: string, args: unknown[], meta: Metadata | undefined }) {}
+}
+
+/** An Iterable as an AsyncIterable (input may be either). */
+function asyncIterable (input: AsyncIterable<unknown> | Iterable<unknown>): AsyncIterable<unknown> {
+  if (typeof (input as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') return input as AsyncIterable<unknown>
+  return (async function * () { yield * (input as Iterable<unknown>) })()
 }

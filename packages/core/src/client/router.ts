@@ -34,6 +34,8 @@ export interface RouteRequest {
   /** Headers sent with every attempt. */
   meta: Metadata | undefined
   onTrailers: ((trailers: Metadata) => void) | undefined
+  /** Input items of a client-streaming call. */
+  input?: AsyncIterable<unknown>
   ordered: boolean
   callId: string | undefined
 }

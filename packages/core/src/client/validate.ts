@@ -22,6 +22,7 @@ export interface CheckedOptions {
   onTrailers?: unknown
   idempotent?: unknown
   ordered?: unknown
+  input?: unknown
 }
 
 /** Why this call cannot be made, or undefined when it can. */
@@ -43,11 +44,17 @@ export function callProblem (service: unknown, method: unknown, args: unknown, o
   if (o.onTrailers !== undefined && typeof o.onTrailers !== 'function') return 'onTrailers must be a function'
   if (o.idempotent !== undefined && typeof o.idempotent !== 'boolean') return 'idempotent must be a boolean'
   if (o.ordered !== undefined && typeof o.ordered !== 'boolean') return 'ordered must be a boolean'
+  if (o.input !== undefined && !isIterable(o.input)) return 'input must be an AsyncIterable (or an Iterable)'
   if (o.meta !== undefined) {
     const problem = metadataProblem(o.meta)
     if (problem !== undefined) return problem
   }
   return undefined
+}
+
+function isIterable (v: unknown): boolean {
+  return v !== null && typeof v === 'object' &&
+    (typeof (v as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function' || typeof (v as Iterable<unknown>)[Symbol.iterator] === 'function')
 }
 
 function isBudget (v: unknown): boolean {

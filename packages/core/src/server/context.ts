@@ -34,6 +34,8 @@ export interface CallContext {
    * Bounded as metadata is (MAX_META_ENTRIES entries, MAX_META_BYTES); past the bound it throws INVALID_ARGUMENT.
    */
   setTrailer(key: string, value: string): void
+  /** The caller's input items (`input` on its call options: client streaming and bidi), or undefined. */
+  readonly input: AsyncIterable<unknown> | undefined
 }
 
 /** Context of one call being served (internal: the public view is `callContext()`). The AbortController is made only if the handler reads `signal`. */
@@ -56,6 +58,11 @@ export class ServerCall {
   private view: CallContext | undefined
   /** Set once the answer is sent: trailers set later cannot travel. */
   settled = false
+  /** The caller's input items, when it streams input. */
+  input: AsyncIterable<unknown> | undefined
+  /** Whether the caller reads the answer as a stream of items. */
+  readonly streaming: boolean
+  private doneHooks: Array<() => void> | undefined
 
   constructor (peer: string, service: string, method: string, deadline: number | undefined, timestamp: HlcTimestamp, opts: RequestOptions | undefined, meta: Metadata | undefined) {
     this.peer = peer
@@ -66,6 +73,7 @@ export class ServerCall {
     this.callId = opts?.callId
     this.key = opts?.key
     this.ordered = opts?.ordered === true
+    this.streaming = opts?.stream !== undefined
     this.meta = meta === undefined ? NO_META : Object.isFrozen(meta) ? meta : freezeMetadata(meta as Record<string, string>)
   }
 
@@ -118,11 +126,21 @@ export class ServerCall {
     return this.view
   }
 
-  /** Releases the deadline timer. */
+  /** Runs `fn` once, when the call is finished (answered, cancelled, timed out or its connection lost). */
+  whenDone (fn: () => void): void {
+    (this.doneHooks ??= []).push(fn)
+  }
+
+  /** Releases the deadline timer and runs the done hooks (once). */
   finish (): void {
     if (this.timer !== undefined) {
       this.timer.cancel()
       this.timer = undefined
+    }
+    const hooks = this.doneHooks
+    if (hooks !== undefined) {
+      this.doneHooks = undefined
+      for (const fn of hooks) fn()
     }
   }
 }
@@ -140,6 +158,7 @@ class ContextView implements CallContext {
   get callId (): string | undefined { return this.#call.callId }
   get key (): string | undefined { return this.#call.key }
   get meta (): Metadata { return this.#call.meta }
+  get input (): AsyncIterable<unknown> | undefined { return this.#call.input }
   setTrailer (key: string, value: string): void { this.#call.setTrailer(key, value) }
 }
 

@@ -25,7 +25,12 @@ export interface PipelineOptions {
   allow?: PeerAllowlist
   /** Handlers one peer may have running here at once, whatever became of the streams that brought them. */
   maxInflightPerPeer: number
+  /** Streaming calls (answer or input streamed) one peer may have open here at once. @default MAX_CALL_STREAMS_PER_PEER */
+  maxCallStreamsPerPeer?: number
 }
+
+/** Streaming calls one peer may have open here at once (HTTP/2 recommends allowing at least 100 concurrent streams). */
+export const MAX_CALL_STREAMS_PER_PEER = 100
 
 export class ServerPipeline {
   readonly meter = new LoadMeter()
@@ -34,6 +39,9 @@ export class ServerPipeline {
   private readonly registry: Registry
   private readonly allow: PeerAllowlist | undefined
   private readonly maxInflightPerPeer: number
+  private readonly maxCallStreamsPerPeer: number
+  /** Streaming calls open for each peer. */
+  private readonly streams = new Map<string, number>()
   /** Handlers running for each peer (bounds a peer that ends its stream and sends as many calls again). */
   private readonly executing = new Map<string, number>()
   private readonly incoming: InterceptorChain<IncomingCall>
@@ -42,6 +50,7 @@ export class ServerPipeline {
     this.registry = options.registry
     this.allow = options.allow
     this.maxInflightPerPeer = options.maxInflightPerPeer
+    this.maxCallStreamsPerPeer = options.maxCallStreamsPerPeer ?? MAX_CALL_STREAMS_PER_PEER
     this.incoming = new InterceptorChain<IncomingCall>(call => {
       const sc = currentCall() as ServerCall
       if (call.meta !== sc.meta) sc.meta = Object.isFrozen(call.meta) ? call.meta : freezeMetadata(call.meta as Record<string, string>)
@@ -61,6 +70,7 @@ export class ServerPipeline {
     if (running >= this.maxInflightPerPeer) {
       throw new RpcError('OVERLOADED', `${call.service}.${call.method}: ${running} calls from this peer are executing (limit ${this.maxInflightPerPeer})`, { mayHaveExecuted: false })
     }
+    if (call.streaming || call.input !== undefined) return this.openStream(call, args)
     const run = (): unknown => this.run(call, args)
     const once = call.callId === undefined
       ? run
@@ -78,13 +88,37 @@ export class ServerPipeline {
     return out
   }
 
+  /**
+   * A streaming call: bounded per peer, counted (and its load metered) until the call is done, never cached by
+   * call id (a stream is not replayed) nor ordered.
+   */
+  private openStream (call: ServerCall, args: unknown[]): unknown {
+    const open = this.streams.get(call.peer) ?? 0
+    if (open >= this.maxCallStreamsPerPeer) {
+      throw new RpcError('OVERLOADED', `${call.service}.${call.method}: ${open} streaming calls from this peer are open (limit ${this.maxCallStreamsPerPeer})`, { mayHaveExecuted: false })
+    }
+    this.streams.set(call.peer, open + 1)
+    const started = this.meter.start()
+    call.whenDone(() => {
+      this.meter.end(started)
+      const n = (this.streams.get(call.peer) ?? 1) - 1
+      if (n <= 0) this.streams.delete(call.peer)
+      else this.streams.set(call.peer, n)
+    })
+    return this.invoke(call, args)
+  }
+
+  private invoke (call: ServerCall, args: unknown[]): unknown {
+    return this.incoming.size === 0
+      ? runInContext(call, this.registry.invoke, this.registry, [call, args])
+      : runInContext(call, this.incoming.run, undefined, [{ service: call.service, method: call.method, args, meta: call.meta, peer: call.peer }])
+  }
+
   private run (call: ServerCall, args: unknown[]): unknown {
     const started = this.meter.start()
     let out: unknown
     try {
-      out = this.incoming.size === 0
-        ? runInContext(call, this.registry.invoke, this.registry, [call, args])
-        : runInContext(call, this.incoming.run, undefined, [{ service: call.service, method: call.method, args, meta: call.meta, peer: call.peer }])
+      out = this.invoke(call, args)
     } catch (err) {
       this.meter.end(started)
       throw err

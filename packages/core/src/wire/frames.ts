@@ -28,7 +28,17 @@ export const FrameType = {
   /** [6, nonce] */
   PONG: 6,
   /** [7, reason]: the sender takes no new calls on this stream; calls already sent are still answered */
-  GOAWAY: 7
+  GOAWAY: 7,
+  /** [8, id, value]: one item of a streamed answer (server to caller); the RESPONSE or ERROR that follows ends it */
+  ITEM: 8,
+  /** [9, id, n]: the caller may take n more items of call id (server-streaming credit) */
+  ITEM_CREDIT: 9,
+  /** [10, id, value]: one item of a call's input (caller to server) */
+  INPUT: 10,
+  /** [11, id]: the caller's input of call id has ended */
+  INPUT_END: 11,
+  /** [12, id, n]: the server may take n more input items of call id (client-streaming credit) */
+  INPUT_CREDIT: 12
 } as const
 
 /** Largest request id; ids wrap to 1 after it. */
@@ -48,6 +58,10 @@ export interface RequestOptions {
   /** Calls with `ordered` and the same key from one caller run in send order. */
   ordered?: boolean
   key?: string
+  /** The caller reads the answer as a stream of ITEMs and grants this many at first (the item window). */
+  stream?: number
+  /** The caller sends input items (INPUT, INPUT_END); the server grants credit for them, this many at first. */
+  input?: number
 }
 
 export interface RequestFrame {
@@ -90,8 +104,14 @@ export interface CancelFrame { type: typeof FrameType.CANCEL, id: number }
 export interface PingFrame { type: typeof FrameType.PING, nonce: number }
 export interface PongFrame { type: typeof FrameType.PONG, nonce: number }
 export interface GoAwayFrame { type: typeof FrameType.GOAWAY, reason: string }
+export interface ItemFrame { type: typeof FrameType.ITEM | typeof FrameType.INPUT, id: number, value: unknown }
+export interface CreditFrame { type: typeof FrameType.ITEM_CREDIT | typeof FrameType.INPUT_CREDIT, id: number, n: number }
+export interface InputEndFrame { type: typeof FrameType.INPUT_END, id: number }
 
-export type Frame = RequestFrame | ResponseFrame | ErrorFrame | CancelFrame | PingFrame | PongFrame | GoAwayFrame
+/** Largest item window or credit grant (items). */
+export const MAX_CREDIT = 1 << 20
+
+export type Frame = RequestFrame | ResponseFrame | ErrorFrame | CancelFrame | PingFrame | PongFrame | GoAwayFrame | ItemFrame | CreditFrame | InputEndFrame
 
 /** A request whose id is readable but whose other fields are not valid: answered INVALID_ARGUMENT, alone. */
 export interface InvalidRequest { type: 'invalid-request', id: number, reason: string }
@@ -126,6 +146,11 @@ export function encodeFrame (f: Frame): Uint8Array {
     case FrameType.PING: return codec.encode([f.type, f.nonce])
     case FrameType.PONG: return codec.encode([f.type, f.nonce])
     case FrameType.GOAWAY: return codec.encode([f.type, f.reason])
+    case FrameType.ITEM:
+    case FrameType.INPUT: return codec.encode([f.type, f.id, f.value])
+    case FrameType.ITEM_CREDIT:
+    case FrameType.INPUT_CREDIT: return codec.encode([f.type, f.id, f.n])
+    case FrameType.INPUT_END: return codec.encode([f.type, f.id])
   }
 }
 
@@ -162,6 +187,17 @@ export function decodeFrame (body: Uint8Array, limits: DecodeLimits): Decoded {
       return { type: f[0], nonce: f[1] }
     case FrameType.GOAWAY:
       return { type: FrameType.GOAWAY, reason: typeof f[1] === 'string' ? f[1] : '' }
+    case FrameType.ITEM:
+    case FrameType.INPUT:
+      if (!isRequestId(f[1])) throw notAFrame('malformed item frame')
+      return { type: f[0], id: f[1], value: f[2] }
+    case FrameType.ITEM_CREDIT:
+    case FrameType.INPUT_CREDIT:
+      if (!isRequestId(f[1]) || !Number.isInteger(f[2]) || (f[2] as number) < 1 || (f[2] as number) > MAX_CREDIT) throw notAFrame('malformed credit frame')
+      return { type: f[0], id: f[1], n: f[2] as number }
+    case FrameType.INPUT_END:
+      if (!isRequestId(f[1])) throw notAFrame('malformed input end frame')
+      return { type: FrameType.INPUT_END, id: f[1] }
     default:
       return { type: 'unknown', code: f[0] }
   }
@@ -197,6 +233,10 @@ function requestProblem (service: unknown, method: unknown, args: unknown, timeo
     if (o.callId !== undefined && typeof o.callId !== 'string') return 'callId must be a string'
     if (o.key !== undefined && typeof o.key !== 'string') return 'key must be a string'
     if (o.ordered !== undefined && typeof o.ordered !== 'boolean') return 'ordered must be a boolean'
+    for (const w of ['stream', 'input'] as const) {
+      const v = o[w]
+      if (v !== undefined && !(Number.isInteger(v) && (v as number) >= 1 && (v as number) <= MAX_CREDIT)) return `${w} window must be an integer from 1 to ${MAX_CREDIT}`
+    }
   }
   if (meta !== undefined && meta !== null) return metadataProblem(meta)
   return undefined

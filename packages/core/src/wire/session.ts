@@ -10,15 +10,16 @@
  * stream (PROTOCOL).
  */
 import { RpcError, describeThrown } from '../errors.js'
-import { ServerCall, deadlineError } from '../server/context.js'
+import { ServerCall, deadlineError, runInContext } from '../server/context.js'
 import { setDeadlineTimer } from '../timers.js'
 import { WRITE_STALL_TIMEOUT_MS } from '../defaults.js'
 import { FrameDecoder } from './framing.js'
 import { FrameType, MAX_REQUEST_ID, MAX_WIRE_TIMEOUT_MS, decodeFrame, encodeFrame } from './frames.js'
 import { FrameWriter } from './writer.js'
+import { Credit, InboundItems, STREAM_WINDOW_ITEMS, isAsyncIterable, pumpItems } from './streams.js'
 import type { HybridClock, HlcTimestamp } from '../hlc.js'
 import type { DeadlineTimer } from '../timers.js'
-import type { Decoded, ErrorFrame, RequestFrame, RequestOptions, ResponseFrame } from './frames.js'
+import type { CreditFrame, Decoded, ErrorFrame, ItemFrame, RequestFrame, RequestOptions, ResponseFrame } from './frames.js'
 import type { Metadata } from './metadata.js'
 import type { Ticket, WriteBudget } from './writer.js'
 
@@ -63,6 +64,14 @@ export interface RequestOptionsOut {
   meta?: Metadata
   /** Told of the answer's trailers (if any) before the call settles. */
   onTrailers?: (trailers: Metadata) => void
+  /** Input items sent after the request (client streaming, bidi), within the server's credit. */
+  input?: AsyncIterable<unknown>
+}
+
+/** A call whose answer is a stream: its items, and the final answer (undefined, or the error, after the items). */
+export interface OpenStream {
+  items: InboundItems
+  done: Promise<unknown>
 }
 
 interface PendingCall {
@@ -77,6 +86,17 @@ interface PendingCall {
   onTrailers: ((trailers: Metadata) => void) | undefined
   /** Set while the request waits for room in the writer: nothing has been sent. */
   ticket: Ticket | undefined
+  /** The answer's items, for a streamed answer. */
+  items: InboundItems | undefined
+  /** Credit for the call's input items, while it sends input. */
+  inputCredit: Credit | undefined
+}
+
+/** The stream state of a call being served: credit for its answer's items, the buffer of its input items. */
+interface ServedStream {
+  call: ServerCall
+  itemCredit: Credit | undefined
+  input: InboundItems | undefined
 }
 
 /** How often calls served past their deadline are swept, when their handler never read its signal, ms. */
@@ -98,6 +118,8 @@ export class Session {
   private readonly writer: FrameWriter
   private readonly pending = new Map<number, PendingCall>()
   private readonly serving = new Map<number, ServerCall>()
+  /** Stream state of the served calls that stream (input, answer or both). */
+  private readonly served = new Map<number, ServedStream>()
   private readonly pongs = new Map<number, (rtt: number) => void>()
   private nextId = 1
   private nextNonce = 1
@@ -147,6 +169,21 @@ export class Session {
   // ---------------------------------------------------------------- client side
 
   request (service: string, method: string, args: unknown[], options: RequestOptionsOut = {}): Promise<unknown> {
+    return this.start(service, method, args, options, undefined)
+  }
+
+  /** A call whose answer is read as a stream of items (server streaming, bidi). */
+  openStream (service: string, method: string, args: unknown[], options: RequestOptionsOut = {}, window = STREAM_WINDOW_ITEMS): OpenStream {
+    let call: PendingCall | undefined
+    const items = new InboundItems(window,
+      n => { if (call !== undefined && this.pending.get(call.id) === call && !this.closed) this.writer.push(encodeFrame({ type: FrameType.ITEM_CREDIT, id: call.id, n })) },
+      () => { if (call !== undefined) this.giveUp(call, cancelled(service, method, this.peer, call.ticket === undefined, 'the consumer left the stream')) })
+    const done = this.start(service, method, args, options, items, window, c => { call = c })
+    done.catch((err: unknown) => { items.fail(err) })
+    return { items, done }
+  }
+
+  private start (service: string, method: string, args: unknown[], options: RequestOptionsOut, items: InboundItems | undefined, window = 0, made?: (call: PendingCall) => void): Promise<unknown> {
     if (!this.isOpen || this.draining) {
       return Promise.reject(new RpcError('UNAVAILABLE', `${service}.${method}: connection to ${this.peer} is ${this.draining ? 'draining' : 'closed'}`, {
         peer: this.peer, service, method, mayHaveExecuted: false
@@ -167,7 +204,9 @@ export class Session {
       args,
       timeoutMs: timeoutMs === undefined ? 0 : Math.min(Math.max(1, Math.ceil(timeoutMs)), MAX_WIRE_TIMEOUT_MS),
       ts: this.opts.clock.tick(),
-      opts: options.opts,
+      opts: items === undefined && options.input === undefined
+        ? options.opts
+        : { ...options.opts, ...(items !== undefined ? { stream: window } : {}), ...(options.input !== undefined ? { input: STREAM_WINDOW_ITEMS } : {}) },
       meta: options.meta
     }
     let body: Uint8Array
@@ -184,7 +223,8 @@ export class Session {
       }))
     }
     const { promise, resolve, reject } = Promise.withResolvers<unknown>()
-    const call: PendingCall = { id, service, method, resolve, reject, timer: undefined, signal, onAbort: undefined, onTrailers: options.onTrailers, ticket: undefined }
+    const call: PendingCall = { id, service, method, resolve, reject, timer: undefined, signal, onAbort: undefined, onTrailers: options.onTrailers, ticket: undefined, items, inputCredit: undefined }
+    made?.(call)
     if (timeoutMs !== undefined) {
       call.timer = setDeadlineTimer(() => { this.giveUp(call, deadlineError({ service, method, peer: this.peer })) }, timeoutMs)
     }
@@ -193,13 +233,50 @@ export class Session {
       signal.addEventListener('abort', call.onAbort, { once: true })
     }
     this.pending.set(id, call)
+    const input = options.input
+    if (input !== undefined) call.inputCredit = new Credit(STREAM_WINDOW_ITEMS)
     if (this.writer.hasRoom(body.byteLength)) {
       this.writer.push(body, this.pending.size + this.serving.size > 1)
+      if (input !== undefined) this.sendInput(call, input)
     } else {
-      call.ticket = { body, admitted: () => { call.ticket = undefined } }
+      call.ticket = {
+        body,
+        admitted: () => {
+          call.ticket = undefined
+          if (input !== undefined) this.sendInput(call, input)
+        }
+      }
       this.writer.wait(call.ticket)
     }
     return promise
+  }
+
+  /** Sends the call's input items within the server's credit, then INPUT_END; a failing input cancels the call. */
+  private sendInput (call: PendingCall, input: AsyncIterable<unknown>): void {
+    const credit = call.inputCredit as Credit
+    const live = (): boolean => this.pending.get(call.id) === call && !this.closed && !this.ending
+    let iterator: AsyncIterator<unknown>
+    try {
+      iterator = input[Symbol.asyncIterator]()
+    } catch (err) {
+      this.giveUp(call, new RpcError('INVALID_ARGUMENT', `${call.service}.${call.method}: input is not iterable: ${(err as Error).message}`, { peer: this.peer, service: call.service, method: call.method, mayHaveExecuted: true, cause: err }))
+      return
+    }
+    pumpItems(iterator, credit, value => {
+      let body: Uint8Array
+      try {
+        body = encodeFrame({ type: FrameType.INPUT, id: call.id, value })
+      } catch (err) {
+        throw new RpcError('INVALID_ARGUMENT', `${call.service}.${call.method}: an input item cannot be encoded: ${(err as Error).message}`, { mayHaveExecuted: true, cause: err })
+      }
+      this.writer.push(body, true)
+    }, () => !live()).then(
+      end => { if (end === 'done' && live()) this.writer.push(encodeFrame({ type: FrameType.INPUT_END, id: call.id }), true) },
+      (err: unknown) => {
+        const e = err instanceof RpcError ? err : new RpcError('CANCELLED', `${call.service}.${call.method}: the input failed: ${(err as Error)?.message ?? String(err)}`, { mayHaveExecuted: true, cause: err })
+        this.giveUp(call, e.with({ peer: this.peer, service: call.service, method: call.method }))
+      }
+    )
   }
 
   /** Round-trip time of a PING, ms; rejects with DEADLINE_EXCEEDED after `timeoutMs`. */
@@ -225,12 +302,15 @@ export class Session {
     if (this.pending.get(call.id) !== call) return
     const unsent = call.ticket !== undefined && this.writer.withdraw(call.ticket)
     this.settle(call)
-    call.reject(unsent ? err.with({ mayHaveExecuted: false }) : err)
+    const e = unsent ? err.with({ mayHaveExecuted: false }) : err
+    call.items?.fail(e)
+    call.reject(e)
     if (!unsent && !this.ending && !this.closed) this.writer.push(encodeFrame({ type: FrameType.CANCEL, id: call.id }))
   }
 
   private settle (call: PendingCall): void {
     this.pending.delete(call.id)
+    call.inputCredit?.close()
     call.timer?.cancel()
     if (call.onAbort !== undefined) call.signal?.removeEventListener('abort', call.onAbort)
     if (this.pending.size === 0 && this.serving.size === 0) this.notifyIdle()
@@ -315,6 +395,15 @@ export class Session {
       case FrameType.GOAWAY:
         this.draining = true
         return true
+      case FrameType.ITEM: return this.onItem(f)
+      case FrameType.ITEM_CREDIT:
+        this.served.get(f.id)?.itemCredit?.add(f.n)
+        return true
+      case FrameType.INPUT: return this.onInput(f)
+      case FrameType.INPUT_END:
+        this.served.get(f.id)?.input?.end()
+        return true
+      case FrameType.INPUT_CREDIT: this.onInputCredit(f); return true
       case 'invalid-request':
         if (this.serving.has(f.id)) {
           this.protocolViolation(`request id ${f.id} is already in use`)
@@ -353,6 +442,17 @@ export class Session {
     const call = new ServerCall(this.peer, service, method, deadline, ts, f.opts, f.meta)
     this.serving.set(id, call)
     if (deadline !== undefined) this.startSweeper()
+    const streamed = f.opts?.stream !== undefined || f.opts?.input !== undefined
+    if (streamed) {
+      const st: ServedStream = { call, itemCredit: undefined, input: undefined }
+      if (f.opts?.input !== undefined) {
+        st.input = new InboundItems(f.opts.input, n => {
+          if (this.serving.get(id) === call && !this.closed) this.writer.push(encodeFrame({ type: FrameType.INPUT_CREDIT, id, n }), true)
+        }, () => {})
+        call.input = st.input
+      }
+      this.served.set(id, st)
+    }
     let out: unknown
     try {
       out = this.opts.dispatch(call, f.args)
@@ -360,15 +460,91 @@ export class Session {
       this.finish(id, call, err, true)
       return true
     }
-    if (out !== null && typeof out === 'object' && typeof (out as PromiseLike<unknown>).then === 'function') {
+    if (f.opts?.stream !== undefined) {
+      this.streamAnswer(id, call, out, f.opts.stream)
+    } else if (out !== null && typeof out === 'object' && typeof (out as PromiseLike<unknown>).then === 'function') {
       (out as PromiseLike<unknown>).then(
-        value => { this.finish(id, call, value, false) },
+        value => { this.finishUnary(id, call, value) },
         err => { this.finish(id, call, err, true) }
       )
     } else {
-      this.finish(id, call, out, false)
+      this.finishUnary(id, call, out)
     }
     return true
+  }
+
+  /** A unary answer; a handler that streams its answer needs a caller that reads a stream. */
+  private finishUnary (id: number, call: ServerCall, value: unknown): void {
+    if (isAsyncIterable(value) && typeof (value as unknown as AsyncIterator<unknown>).next === 'function') {
+      void (value as unknown as AsyncIterator<unknown>).return?.(undefined)?.catch(() => {})
+      this.finish(id, call, new RpcError('INVALID_ARGUMENT', `${call.service}.${call.method} streams its answer: read it with node.stream()`, { mayHaveExecuted: true }), true)
+      return
+    }
+    this.finish(id, call, value, false)
+  }
+
+  /** Sends the handler's items within the caller's credit, then the end (RESPONSE) or the error. */
+  private streamAnswer (id: number, call: ServerCall, out: unknown, window: number): void {
+    const st = this.served.get(id) as ServedStream
+    const credit = st.itemCredit = new Credit(window)
+    const stopped = (): boolean => this.serving.get(id) !== call || this.closed || call.aborted
+    Promise.resolve(out).then(async value => {
+      if (!isAsyncIterable(value)) {
+        throw new RpcError('INVALID_ARGUMENT', `${call.service}.${call.method} does not stream its answer: call it with node.call()`, { mayHaveExecuted: true })
+      }
+      const iterator = value[Symbol.asyncIterator]()
+      // the handler's body runs as the iterator is advanced: in the call's context, so callContext() works there
+      return await runInContext(call, pumpItems, undefined, [iterator, credit, (item: unknown) => {
+        let body: Uint8Array
+        try {
+          body = encodeFrame({ type: FrameType.ITEM, id, value: item })
+        } catch (err) {
+          throw new RpcError('INTERNAL', `${call.service}.${call.method}: an item cannot be encoded: ${(err as Error).message}`, { mayHaveExecuted: true })
+        }
+        if (body.byteLength > this.opts.maxFrameSize) throw new RpcError('INTERNAL', `${call.service}.${call.method}: an item of ${body.byteLength} bytes exceeds the frame limit of ${this.opts.maxFrameSize} bytes`, { mayHaveExecuted: true })
+        this.writer.push(body, true)
+      }, stopped])
+    }).then(
+      end => { if (end === 'done') this.finish(id, call, undefined, false); else call.finish() },
+      err => { this.finish(id, call, err, true) }
+    )
+  }
+
+  /** An item of the answer to one of our calls. */
+  private onItem (f: ItemFrame): boolean {
+    const call = this.pending.get(f.id)
+    if (call === undefined || call.ticket !== undefined) return true // gave up on it already
+    if (call.items === undefined) {
+      this.protocolViolation(`item for call ${f.id}, which does not stream`)
+      return false
+    }
+    if (!call.items.push(f.value)) {
+      this.protocolViolation(`item for call ${f.id} beyond the credit granted`)
+      return false
+    }
+    return true
+  }
+
+  /** An input item of a call we serve. */
+  private onInput (f: ItemFrame): boolean {
+    const st = this.served.get(f.id)
+    if (st === undefined || st.input === undefined) {
+      if (this.serving.has(f.id)) {
+        this.protocolViolation(`input for call ${f.id}, which takes none`)
+        return false
+      }
+      return true // the call has ended here: late input is dropped
+    }
+    if (!st.input.push(f.value)) {
+      this.protocolViolation(`input for call ${f.id} beyond the credit granted`)
+      return false
+    }
+    return true
+  }
+
+  private onInputCredit (f: CreditFrame): void {
+    const call = this.pending.get(f.id)
+    call?.inputCredit?.add(f.n)
   }
 
   private finish (id: number, call: ServerCall, value: unknown, failed: boolean): void {
@@ -376,6 +552,7 @@ export class Session {
     call.settled = true
     if (this.serving.get(id) !== call) return // cancelled, timed out or closed: nobody waits for it
     this.serving.delete(id)
+    this.endServed(id, undefined)
     if (this.serving.size === 0 && this.pending.size === 0) this.notifyIdle()
     if (this.closed) return
     if (failed) {
@@ -414,7 +591,9 @@ export class Session {
     const call = this.serving.get(id)
     if (call === undefined) return
     this.serving.delete(id)
-    call.abort(new RpcError('CANCELLED', `${call.service}.${call.method}: cancelled by the caller`, { peer: this.peer, service: call.service, method: call.method }))
+    const err = new RpcError('CANCELLED', `${call.service}.${call.method}: cancelled by the caller`, { peer: this.peer, service: call.service, method: call.method })
+    this.endServed(id, err)
+    call.abort(err)
     if (this.serving.size === 0 && this.pending.size === 0) this.notifyIdle()
   }
 
@@ -425,7 +604,9 @@ export class Session {
       for (const [id, call] of this.serving) {
         if (call.deadline !== undefined && call.deadline <= now) {
           this.serving.delete(id)
-          call.abort(deadlineError(call))
+          const err = deadlineError(call)
+          this.endServed(id, err)
+          call.abort(err)
         }
       }
       if (this.serving.size === 0 && this.pending.size === 0) this.notifyIdle()
@@ -441,6 +622,7 @@ export class Session {
     this.receiveTimestamp(f.ts)
     this.settle(call)
     if (f.trailers !== undefined) this.tellTrailers(call, f.trailers)
+    call.items?.end()
     call.resolve(f.result)
   }
 
@@ -455,7 +637,7 @@ export class Session {
     this.receiveTimestamp(f.ts)
     this.settle(call)
     if (f.trailers !== undefined) this.tellTrailers(call, f.trailers)
-    call.reject(new RpcError(f.code, f.message, {
+    const err = new RpcError(f.code, f.message, {
       peer: this.peer,
       service: call.service,
       method: call.method,
@@ -464,7 +646,9 @@ export class Session {
       remoteName: f.name !== 'RpcError' ? f.name : undefined,
       data: f.data,
       trailers: f.trailers
-    }))
+    })
+    call.items?.fail(err)
+    call.reject(err)
     return true
   }
 
@@ -577,6 +761,16 @@ export class Session {
     this.opts.onClose?.(this, err)
   }
 
+  /** Drops the stream state of a served call: its input ends (with `err`, if any) and its producer's credit closes. */
+  private endServed (id: number, err: RpcError | undefined): void {
+    const st = this.served.get(id)
+    if (st === undefined) return
+    this.served.delete(id)
+    st.itemCredit?.close()
+    if (err !== undefined) st.input?.fail(err)
+    else st.input?.end()
+  }
+
   /** Fails the requests still waiting for room in the writer: they were never sent. */
   private failWaiting (reason: RpcError): void {
     for (const call of [...this.pending.values()]) {
@@ -596,8 +790,10 @@ export class Session {
     }
     for (const [id, call] of [...this.serving]) {
       this.serving.delete(id)
+      this.endServed(id, reason)
       call.abort(reason)
     }
+    for (const call of [...this.pending.values()]) call.items?.fail(reason)
     this.pongs.clear()
   }
 }
