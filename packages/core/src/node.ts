@@ -10,7 +10,7 @@ import { IDEMPOTENT_META_PREFIX, ClusterView } from './client/cluster.js'
 import * as D from './defaults.js'
 import { RpcError } from './errors.js'
 import { HybridClock } from './hlc.js'
-import { ServerPipeline } from './server/pipeline.js'
+import { MAX_CALL_STREAMS_PER_PEER, ServerPipeline } from './server/pipeline.js'
 import { Registry } from './server/registry.js'
 import { PeerAllowlist } from './security/allowlist.js'
 import { startHttp } from './dashboard/server.js'
@@ -82,11 +82,12 @@ export class Node extends EventTarget implements ObservedNode {
       maxPendingWriteBytes: options.limits?.maxPendingWriteBytes ?? D.MAX_PENDING_WRITE_BYTES,
       maxNodePendingWriteBytes: options.limits?.maxNodePendingWriteBytes ?? D.MAX_NODE_PENDING_WRITE_BYTES,
       maxStreamsPerPeer: options.limits?.maxStreamsPerPeer ?? D.MAX_RPC_STREAMS_PER_PEER,
+      maxCallStreamsPerPeer: options.limits?.maxCallStreamsPerPeer ?? MAX_CALL_STREAMS_PER_PEER,
       idleStreamTimeoutMs: options.limits?.idleStreamTimeoutMs ?? D.RPC_IDLE_TIMEOUT_MS,
       firstFrameTimeoutMs: options.limits?.firstFrameTimeoutMs ?? D.RPC_FIRST_FRAME_TIMEOUT_MS,
       writeStallTimeoutMs: options.limits?.writeStallTimeoutMs ?? D.WRITE_STALL_TIMEOUT_MS
     }
-    this.server = new ServerPipeline({ registry: this.registry, allow: this.allow, maxInflightPerPeer: limits.maxInflight })
+    this.server = new ServerPipeline({ registry: this.registry, allow: this.allow, maxInflightPerPeer: limits.maxInflight, maxCallStreamsPerPeer: limits.maxCallStreamsPerPeer })
     this.pool = new SessionPool(libp2p, {
       ...limits,
       writeBudget: new WriteBudget(limits.maxNodePendingWriteBytes),

@@ -39,6 +39,8 @@ export interface NodeLimits {
   maxPendingWriteBytes?: number
   /** Bytes queued across all of this node's streams past which new calls wait for room. @default 64 MiB (MAX_NODE_PENDING_WRITE_BYTES) */
   maxNodePendingWriteBytes?: number
+  /** Streaming calls (`stream`, or `input`) one peer may have open here at once; more get OVERLOADED. @default 100 (MAX_CALL_STREAMS_PER_PEER) */
+  maxCallStreamsPerPeer?: number
   /** RPC streams one peer may have open here at once (per connection); more are refused. @default 16 */
   maxStreamsPerPeer?: number
   /** An inbound RPC stream idle this long (nothing received, no call in flight) gets GOAWAY and is closed, ms; 0: never. @default 300000 */
