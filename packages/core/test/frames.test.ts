@@ -33,7 +33,10 @@ const frame: fc.Arbitrary<Frame> = fc.oneof(
   fc.record({ type: fc.constant(FrameType.CANCEL), id }),
   fc.record({ type: fc.constant(FrameType.PING), nonce: fc.nat() }),
   fc.record({ type: fc.constant(FrameType.PONG), nonce: fc.nat() }),
-  fc.record({ type: fc.constant(FrameType.GOAWAY), reason: fc.string() })
+  fc.record({ type: fc.constant(FrameType.GOAWAY), reason: fc.string() }),
+  fc.record({ type: fc.constantFrom(FrameType.ITEM, FrameType.INPUT), id, value }),
+  fc.record({ type: fc.constantFrom(FrameType.ITEM_CREDIT, FrameType.INPUT_CREDIT), id, n: fc.integer({ min: 1, max: 1 << 20 }) }),
+  fc.record({ type: fc.constant(FrameType.INPUT_END), id })
 ) as fc.Arbitrary<Frame>
 
 /** Drops keys whose value is undefined (absent on the wire), so decoded and original compare equal. */
