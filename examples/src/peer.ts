@@ -8,6 +8,7 @@ import { createNode, loadOrCreateIdentity } from '@peercall/core'
 import { calculator, CALCULATOR_IDEMPOTENT } from './calculator.js'
 import { KeyValueStore, KV_IDEMPOTENT } from './kv.js'
 import { ReplicatedKeyValue } from './kv-replica.js'
+import { feed } from './feed.js'
 import { work } from './work.js'
 
 const { values } = parseArgs({
@@ -52,6 +53,7 @@ const node = await createNode({
 node.register('Calculator', calculator, { idempotent: CALCULATOR_IDEMPOTENT })
 node.register('KeyValue', new KeyValueStore(), { idempotent: KV_IDEMPOTENT })
 node.register('Work', work, { idempotent: true })
+node.register('Feed', feed)
 const replicated = new ReplicatedKeyValue(node).attach()
 
 let stopping = false
