@@ -5,7 +5,7 @@
  * Per variant: round trips per second (median over slices, and its ratio to raw node:net in the same rounds), CPU
  * per round trip of both processes together (/proc/<pid>/stat and process.cpuUsage), socket writes per round trip
  * per side (`syscw` of /proc/<pid>/io) and promises created per round trip per side (async_hooks, counted apart
- * from the timed slices).
+ * from the timed slices). `--write` puts the table in docs/benchmarks-stack.md.
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -121,7 +121,7 @@ async function main (): Promise<void> {
     ].join('\n')
     const header = `Lone 26-byte round trips across two processes, ${rounds} rounds of ${sliceMs} ms slices per variant, interleaved; patches: ${patches.map(p => p.name).join(', ')}`
     console.log(header + '\n\n' + table)
-    const out = process.argv.includes('--write') ? `${ROOT}docs/performance-stack.md` : undefined
+    const out = process.argv.includes('--write') ? `${ROOT}docs/benchmarks-stack.md` : undefined
     if (out !== undefined) writeFileSync(out, `${header}\n\n${table}\n`)
   } finally {
     for (const r of running) { await r.client.stop(); await r.server.stop() }
