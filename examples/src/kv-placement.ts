@@ -63,6 +63,21 @@ export class Roster {
     return changed
   }
 
+  /**
+   * Takes in members another peer's roster names that this one lacks (a starting peer learns the roster from the
+   * peers it catches up from): placed as down until membership shows them alive. True if the roster changed.
+   */
+  adopt (peers: readonly string[], now: number): boolean {
+    let changed = false
+    for (const p of peers) {
+      if (this.places.has(p)) continue
+      this.places.set(p, { since: now, down: true })
+      changed = true
+    }
+    if (changed) this.ring = undefined
+    return changed
+  }
+
   has (peer: string): boolean { return this.places.has(peer) }
 
   peers (): string[] { return [...this.places.keys()] }

@@ -37,10 +37,12 @@ export const DEFAULT_WRITE_QUORUM = 2
 /** Owners whose copies a read waits for, R (R + W > N: a read meets every acknowledged write). */
 export const DEFAULT_READ_QUORUM = 2
 /**
- * Deadline of one copy sent or fetched during a put or get, ms: well under the client's 2 s budget, so a frozen
- * owner costs one such wait and the answer comes from the first R or W owners that reply.
+ * Deadline of one copy sent or fetched during a put or get, ms: well under the client's 2 s budget, so that a
+ * coordinator short of R or W live owners gives up in time for the client to try another. One frozen owner costs
+ * nothing (the answer comes from the first R or W owners that reply); 400 ms failed reads on a loaded 2-core
+ * machine when a SIGKILL made every peer busy at once.
  */
-export const COPY_TIMEOUT_MS = 400
+export const COPY_TIMEOUT_MS = 700
 /** Deadline of one pull or anti-entropy batch, ms. */
 export const SYNC_TIMEOUT_MS = 2000
 /** Quiet time after the last membership change before a rebalance, ms. */
@@ -51,6 +53,8 @@ export const REBALANCE_INTERVAL_MS = 5000
 const PUT_ROUNDS = 3
 /** Entries per replicate call. */
 const COPY_BATCH = 500
+/** Most peer ids taken from another peer's roster when catching up. */
+const MAX_ROSTER = 10_000
 /** Longest key accepted, characters. */
 export const MAX_KEY_LENGTH = 1024
 /** Methods any caller may call; the others (replicate, copy, pull) answer the store's members only. */
@@ -138,7 +142,7 @@ export class ReplicatedKeyValue {
   attach (): this {
     // only these methods are callable: the class's own helpers (rebalance, detach, ...) stay local
     const service = {
-      put: async (key: string, value: unknown) => await this.put(key, value),
+      put: async (key: string, value: unknown, notAfter?: number) => await this.put(key, value, notAfter),
       get: async (key: string) => await this.get(key),
       entry: (key: string) => this.entry(key),
       copy: (key: string) => this.copy(key),
@@ -179,17 +183,29 @@ export class ReplicatedKeyValue {
 
   // ---------------------------------------------------------------- the service's methods
 
-  async put (key: string, value: unknown): Promise<PutResult> {
+  /**
+   * `notAfter` (ms since the epoch, optional): the client's deadline as its clock reads it. A put that reaches its
+   * coordinator later (it sat in the queue of a frozen peer, say) is refused unrun: by then the client has given
+   * up and may have written newer values, which this one would overwrite (a deadline sent as a relative timeout
+   * starts afresh when the frozen peer reads the request).
+   */
+  async put (key: string, value: unknown, notAfter?: number): Promise<PutResult> {
     checkKey(key)
+    const late = (): boolean => typeof notAfter === 'number' && Date.now() > notAfter
+    if (late()) throw new RpcError('DEADLINE_EXCEEDED', `put ${key}: arrived after the client's deadline`, { mayHaveExecuted: false })
     this.requireReady(`put ${key}`)
     const owners = this.owners(key)
+    const ctx = callContext()
+    const expired = (): boolean => late() || (ctx !== undefined && (ctx.signal.aborted || (ctx.deadline !== undefined && Date.now() >= ctx.deadline)))
     let floor: Version | undefined
     let outcome: Tally | undefined
     for (let round = 0; round < PUT_ROUNDS; round++) {
       const entry: Entry = { value, version: this.stamp(floor) }
       outcome = await this.writeQuorum_(owners, key, entry)
       if (outcome.acks >= this.writeQuorum) return { version: entry.version, copies: outcome.acks }
-      if (outcome.newer === undefined) break
+      // another round only for the call the client still waits for: a put that outlived its deadline (its
+      // coordinator was frozen, say) must not stamp its value above the writes the client has made since
+      if (outcome.newer === undefined || expired()) break
       floor = outcome.newer
     }
     const why = outcome === undefined ? '' : describe(outcome)
@@ -240,7 +256,7 @@ export class ReplicatedKeyValue {
   /** This peer's copy for a quorum read: refused (UNAVAILABLE) while this peer has not caught up on the key. */
   copy (key: string): Entry | undefined {
     checkKey(key)
-    if (!this.recovery.caughtUp(this.owners(key), Date.now())) throw new RpcError('UNAVAILABLE', `copy ${key}: catching up after a start`, { mayHaveExecuted: false })
+    if (!this.recovery.caughtUp(this.owners(key), this.roster.peers(), Date.now())) throw new RpcError('UNAVAILABLE', `copy ${key}: catching up after a start`, { mayHaveExecuted: false })
     return this.data.get(key)
   }
 
@@ -262,12 +278,12 @@ export class ReplicatedKeyValue {
     return checked.map(c => c === undefined ? { ok: false, reason: 'clock-offset' } : this.accept(c[0], c[1]))
   }
 
-  /** The entries this peer holds that the caller owns: what a starting peer catches up from. */
-  pull (): Array<[string, Entry]> {
+  /** The entries this peer holds that the caller owns, and this peer's roster: what a starting peer catches up from. */
+  pull (): { entries: Array<[string, Entry]>, roster: string[] } {
     const caller = callerOf()
-    const out: Array<[string, Entry]> = []
-    for (const [key, entry] of this.data) if (this.owners(key).includes(caller)) out.push([key, entry])
-    return out
+    const entries: Array<[string, Entry]> = []
+    for (const [key, entry] of this.data) if (this.owners(key).includes(caller)) entries.push([key, entry])
+    return { entries, roster: this.roster.peers() }
   }
 
   size (): number {
@@ -385,7 +401,7 @@ export class ReplicatedKeyValue {
       this.clock.receive(entry.version)
     }
     // a peer that has not caught up stores the copy, but its acknowledgement does not count yet
-    if (!this.recovery.caughtUp(owners, Date.now())) return { ok: false, reason: 'recovering' }
+    if (!this.recovery.caughtUp(owners, this.roster.peers(), Date.now())) return { ok: false, reason: 'recovering' }
     if (c >= 0) return { ok: true }
     return { ok: false, reason: 'newer', newer: old?.version }
   }
@@ -439,9 +455,9 @@ export class ReplicatedKeyValue {
 
   private async pullFrom (peer: string): Promise<void> {
     try {
-      const entries = await this.node.call<Array<[string, Entry]>>(KV_SERVICE, 'pull', [], { peer, timeoutMs: SYNC_TIMEOUT_MS })
+      const answer = await this.node.call<{ entries: Array<[string, Entry]>, roster: string[] }>(KV_SERVICE, 'pull', [], { peer, timeoutMs: SYNC_TIMEOUT_MS })
       const now = this.now()
-      for (const pair of Array.isArray(entries) ? entries : []) {
+      for (const pair of Array.isArray(answer?.entries) ? answer.entries : []) {
         try {
           const e = checkEntry(pair[1], now, this.maxOffsetMs)
           checkKey(pair[0])
@@ -450,7 +466,9 @@ export class ReplicatedKeyValue {
         } catch { /* a malformed entry from a member: skipped */ }
       }
       this.counters.pulls++
-      this.recovery.markSynced(peer)
+      const roster = Array.isArray(answer?.roster) ? answer.roster.filter(p => typeof p === 'string').slice(0, MAX_ROSTER) : []
+      if (!this.recovery.isReady()) this.roster.adopt(roster, Date.now())
+      this.recovery.markSynced(peer, roster)
     } catch { /* retried at the next rebalance */ }
   }
 
@@ -532,7 +550,9 @@ export function kvClient (node: PeercallNode, timeoutMs = 2000): {
   get: (key: string) => Promise<unknown>
 } {
   return {
-    put: async (key, value) => await node.call<PutResult>(KV_SERVICE, 'put', [key, value], { balance: 'hash', key, timeoutMs, idempotent: true }),
+    // retried on another coordinator when one fails, never hedged: two coordinators of one put racing would only
+    // add load (and a stale coordinator's late copy is refused as older anyway)
+    put: async (key, value) => await node.call<PutResult>(KV_SERVICE, 'put', [key, value, Date.now() + timeoutMs], { balance: 'hash', key, timeoutMs, idempotent: true, hedgeAfterMs: timeoutMs }),
     get: async (key) => await node.call(KV_SERVICE, 'get', [key], { balance: 'hash', key, timeoutMs, idempotent: true })
   }
 }
