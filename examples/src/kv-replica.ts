@@ -1,60 +1,102 @@
 /**
- * A key-value store sharded by consistent hashing, with each key on `replicas` peers: the owner of the key on the
- * hash ring of the peers hosting `ReplicatedKV` and its successors (the redundancy that high availability asks
- * for). Every peer hosts the same service; clients call it with `balance: 'hash', key`.
+ * A replicated key-value store over fixed replica sets, in the manner of Dynamo with strict quorums (docs/kv.md
+ * states its consistency model). Every peer hosts the same service `ReplicatedKV`; clients call it with
+ * `balance: 'hash', key` (`kvClient`), and the peer a call lands on coordinates it.
  *
- * - put: the receiving peer stamps the value with its hybrid logical clock, stores it, and copies it to the other
- *   owners; it answers once `writeQuorum` peers hold it. Last writer wins by timestamp.
- * - get: answered by the first live owner (the router fails over along the ring's successors); a peer without a
- *   copy asks the other owners and keeps the newest (read repair).
- * - recovery: after membership changes, every peer re-checks the keys it holds: it copies them to owners that lack
- *   them (restoring the replica count after a peer dies) and hands keys it no longer owns to their owners, then
- *   drops them (handing ranges back when a peer joins).
+ * - placement: a key's preference list is its owner and two successors on a hash ring of the store's roster
+ *   (every member that hosts the store and has not left: dead and suspect members keep their place), so both
+ *   sides of a partition agree on it (kv-placement.ts).
+ * - put: the coordinator stamps the value with its hybrid logical clock and sends it to the preference list;
+ *   it answers once W = 2 owners hold it. An owner accepts a copy only if it is newer than the one it holds
+ *   (else it answers with its version and the coordinator re-stamps above it), and only versions at most 500 ms
+ *   ahead of its own clock (kv-version.ts). No sloppy quorum, no hinted handoff: a put whose preference list has
+ *   fewer than W reachable owners fails UNAVAILABLE.
+ * - get: the coordinator asks the preference list and answers on the first R = 2 copies, returning the newest
+ *   and writing it back to the copies that were older before it answers (read repair). R + W > N.
+ * - catching up: a started or restarted peer (memory lost) pulls from the other owners before its copies count
+ *   (kv-recovery.ts); anti-entropy every 5 s pushes every key to its owners and hands over keys a peer no longer
+ *   owns.
+ * - hostile input: replication methods answer members of the roster only (RegisterOptions.authorize); every
+ *   version received is checked (finite integers, not far in the future); keys are bounded strings.
  */
-import { callContext, RpcError } from '@peercall/core'
-import type { PeercallNode } from '@peercall/core'
+import { HybridClock, RpcError, callContext } from '@peercall/core'
+import { Roster } from './kv-placement.js'
+import { Recovery } from './kv-recovery.js'
+import { MAX_CLOCK_OFFSET_MS, checkEntry, compareVersions, newer } from './kv-version.js'
+import type { Entry, Version } from './kv-version.js'
+import type { AuthorizeRequest, PeercallNode } from '@peercall/core'
+
+export { newer, compareVersions, checkVersion, MAX_CLOCK_OFFSET_MS } from './kv-version.js'
+export type { Entry, Version } from './kv-version.js'
 
 export const KV_SERVICE = 'ReplicatedKV'
-/** Copies of each key (Dynamo's and Cassandra's usual N = 3). */
+/** Copies of each key, N (Dynamo's and Cassandra's usual 3). */
 export const DEFAULT_REPLICAS = 3
-/** Copies that must hold a write before it is acknowledged (a majority of 3). */
+/** Owners that must hold a write before it is acknowledged, W (a majority of 3). */
 export const DEFAULT_WRITE_QUORUM = 2
+/** Owners whose copies a read waits for, R (R + W > N: a read meets every acknowledged write). */
+export const DEFAULT_READ_QUORUM = 2
+/**
+ * Deadline of one copy sent or fetched during a put or get, ms: well under the client's 2 s budget, so that a
+ * coordinator short of R or W live owners gives up in time for the client to try another. One frozen owner costs
+ * nothing (the answer comes from the first R or W owners that reply); 400 ms failed reads on a loaded 2-core
+ * machine when a SIGKILL made every peer busy at once.
+ */
+export const COPY_TIMEOUT_MS = 700
+/** Deadline of one pull or anti-entropy batch, ms. */
+export const SYNC_TIMEOUT_MS = 2000
 /** Quiet time after the last membership change before a rebalance, ms. */
 export const REBALANCE_DEBOUNCE_MS = 300
-/** Periodic re-check of ownership even without membership events, ms (anti-entropy). */
+/** Anti-entropy and catch-up period, ms. */
 export const REBALANCE_INTERVAL_MS = 5000
-/** Deadline of one copy to another peer, ms. */
-export const COPY_TIMEOUT_MS = 2000
-/** Entries per copy call during a rebalance. */
+/** Stamping rounds of one put when owners hold newer versions (concurrent writers, a lagging clock). */
+const PUT_ROUNDS = 3
+/** Entries per replicate call. */
 const COPY_BATCH = 500
-
-export interface Version {
-  wall: number
-  logical: number
-  /** Peer that stamped it: breaks ties. */
-  by: string
-}
-
-export interface Entry {
-  value: unknown
-  version: Version
-}
-
-export function newer (a: Version, b: Version): boolean {
-  if (a.wall !== b.wall) return a.wall > b.wall
-  if (a.logical !== b.logical) return a.logical > b.logical
-  return a.by > b.by
-}
+/** Most peer ids taken from another peer's roster when catching up. */
+const MAX_ROSTER = 10_000
+/** Longest key accepted, characters. */
+export const MAX_KEY_LENGTH = 1024
+/** Methods any caller may call; the others (replicate, copy, pull) answer the store's members only. */
+const PUBLIC_METHODS = new Set(['put', 'get', 'entry', 'size', 'keys', 'stats', 'status'])
 
 export interface ReplicatedKvOptions {
   replicas?: number
   writeQuorum?: number
+  readQuorum?: number
+  /** Physical clock for versions, ms. @default Date.now */
+  now?: () => number
+  /** Accepted offset of a received version ahead of this clock, ms. @default MAX_CLOCK_OFFSET_MS */
+  maxClockOffsetMs?: number
+  /** Time after start before this peer coordinates, ms. @default SETTLE_MS (kv-recovery.ts) */
+  settleMs?: number
+  /**
+   * This peer's identity is new, so it never held copies (kv-recovery.ts). A restart with an existing identity
+   * file is not fresh. @default false
+   */
+  freshIdentity?: boolean
 }
 
 export interface PutResult {
   version: Version
-  /** Peers holding the value when the put was acknowledged. */
+  /** Owners holding the value when the put was acknowledged. */
   copies: number
+}
+
+/** An owner's answer to one copy: stored (or already held), or why not. */
+export interface CopyResult {
+  ok: boolean
+  reason?: 'newer' | 'not-owner' | 'recovering' | 'clock-offset'
+  /** With 'newer': the version the owner holds. */
+  newer?: Version
+}
+
+export interface KvStatus {
+  ready: boolean
+  keys: number
+  roster: number
+  /** Roster members this peer sees alive (itself included). */
+  alive: number
 }
 
 export class ReplicatedKeyValue {
@@ -62,90 +104,186 @@ export class ReplicatedKeyValue {
   private readonly node: PeercallNode
   private readonly replicas: number
   private readonly writeQuorum: number
+  private readonly readQuorum: number
+  private readonly now: () => number
+  private readonly maxOffsetMs: number
+  private readonly clock: HybridClock
+  private readonly roster: Roster
+  private readonly recovery: Recovery
+  private readonly self: string
   private timer: ReturnType<typeof setTimeout> | undefined
   private interval: ReturnType<typeof setInterval> | undefined
+  private readonly listeners: Array<[string, () => void]> = []
   private rebalancing = false
   private again = false
-  /** Keys copied to other owners and keys handed off, by rebalances. */
-  readonly counters = { copied: 0, handedOff: 0, rebalances: 0, readRepairs: 0 }
+  private detached = false
+  readonly counters = {
+    copied: 0, handedOff: 0, rebalances: 0, readRepairs: 0, pulls: 0,
+    /** Received versions refused for being too far ahead of this clock. */
+    clockRejects: 0,
+    /** Calls to replication methods refused for coming from a non-member. */
+    refused: 0
+  }
 
   constructor (node: PeercallNode, options: ReplicatedKvOptions = {}) {
     this.node = node
+    this.self = node.peerId
     this.replicas = options.replicas ?? DEFAULT_REPLICAS
     this.writeQuorum = options.writeQuorum ?? DEFAULT_WRITE_QUORUM
+    this.readQuorum = options.readQuorum ?? DEFAULT_READ_QUORUM
+    this.now = options.now ?? Date.now
+    this.maxOffsetMs = options.maxClockOffsetMs ?? MAX_CLOCK_OFFSET_MS
+    this.clock = new HybridClock({ now: this.now, maxDriftMs: this.maxOffsetMs })
+    this.roster = new Roster(this.self, KV_SERVICE)
+    this.recovery = new Recovery(this.self, Date.now(), options.settleMs, options.freshIdentity === true)
   }
 
-  /** Registers the service and starts watching membership for recovery and hand-off. */
+  /** Registers the service and starts watching membership for catch-up, anti-entropy and hand-off. */
   attach (): this {
     // only these methods are callable: the class's own helpers (rebalance, detach, ...) stay local
     const service = {
-      put: async (key: string, value: unknown) => await this.put(key, value),
+      put: async (key: string, value: unknown, notAfter?: number) => await this.put(key, value, notAfter),
       get: async (key: string) => await this.get(key),
       entry: (key: string) => this.entry(key),
+      copy: (key: string) => this.copy(key),
       replicate: (entries: Array<[string, Entry]>) => this.replicate(entries),
+      pull: () => this.pull(),
       size: () => this.size(),
       keys: () => this.keys(),
-      stats: () => this.stats()
+      stats: () => this.stats(),
+      status: () => this.status()
     }
-    this.node.register(KV_SERVICE, service, { idempotent: ['get', 'entry', 'replicate', 'size', 'keys', 'stats'] })
-    for (const type of ['member:join', 'member:dead', 'member:leave', 'member:update']) {
-      this.node.addEventListener(type, () => { this.schedule() })
+    this.node.register(KV_SERVICE, service, {
+      idempotent: ['get', 'entry', 'copy', 'replicate', 'pull', 'size', 'keys', 'stats', 'status'],
+      authorize: req => this.authorize(req)
+    })
+    for (const type of ['member:join', 'member:dead', 'member:leave', 'member:update', 'member:suspect']) {
+      const fn = (): void => { this.refreshRoster(); if (type !== 'member:update' && type !== 'member:suspect') this.schedule() }
+      this.node.addEventListener(type, fn)
+      this.listeners.push([type, fn])
     }
+    this.refreshRoster()
+    this.schedule()
     this.interval = setInterval(() => { this.schedule() }, REBALANCE_INTERVAL_MS)
     this.interval.unref()
     return this
   }
 
   detach (): void {
+    this.detached = true
     if (this.timer !== undefined) clearTimeout(this.timer)
     if (this.interval !== undefined) clearInterval(this.interval)
+    for (const [type, fn] of this.listeners.splice(0)) this.node.removeEventListener(type, fn)
+  }
+
+  /** The key's preference list: its owner and successors on the roster's ring. */
+  owners (key: string): string[] {
+    return this.roster.owners(key, this.replicas)
   }
 
   // ---------------------------------------------------------------- the service's methods
 
-  async put (key: string, value: unknown): Promise<PutResult> {
-    if (typeof key !== 'string') throw new RpcError('INVALID_ARGUMENT', 'key must be a string')
-    const ts = callContext()?.timestamp ?? { wall: Date.now(), logical: 0 }
-    const entry: Entry = { value, version: { wall: ts.wall, logical: ts.logical, by: this.node.peerId } }
-    this.store(key, entry)
-    const others = this.node.owners(KV_SERVICE, key).filter(p => p !== this.node.peerId)
-    const needed = Math.min(this.writeQuorum, 1 + others.length) - 1
-    const copies = 1 + await this.copyTo(others, key, entry, needed)
-    if (copies < Math.min(this.writeQuorum, 1 + others.length)) {
-      throw new RpcError('UNAVAILABLE', `put ${key}: only ${copies} of ${this.writeQuorum} copies written`, { mayHaveExecuted: true })
-    }
-    return { version: entry.version, copies }
-  }
-
   /**
-   * The value of `key`. A peer that holds no copy (it just became an owner and recovery has not reached it yet,
-   * or bounded-load routing sent the read past a busy owner) asks the key's other owners and keeps the newest
-   * copy it gets (read repair), so a read finds an acknowledged write wherever it lands.
+   * `notAfter` (ms since the epoch, optional): the client's deadline as its clock reads it. A put that reaches its
+   * coordinator later (it sat in the queue of a frozen peer, say) is refused unrun: by then the client has given
+   * up and may have written newer values, which this one would overwrite (a deadline sent as a relative timeout
+   * starts afresh when the frozen peer reads the request).
    */
-  async get (key: string): Promise<unknown> {
-    const local = this.data.get(key)
-    if (local !== undefined) return local.value
-    const others = this.node.owners(KV_SERVICE, key, this.replicas + 1).filter(p => p !== this.node.peerId)
-    const copies = await Promise.all(others.map(async p => await this.node.call<Entry | undefined>(KV_SERVICE, 'entry', [key], { peer: p, timeoutMs: COPY_TIMEOUT_MS }).catch(() => undefined)))
-    let best: Entry | undefined
-    for (const c of copies) if (c !== undefined && (best === undefined || newer(c.version, best.version))) best = c
-    if (best === undefined) return undefined
-    this.store(key, best)
-    this.counters.readRepairs++
-    return best.value
+  async put (key: string, value: unknown, notAfter?: number): Promise<PutResult> {
+    checkKey(key)
+    const late = (): boolean => typeof notAfter === 'number' && Date.now() > notAfter
+    if (late()) throw new RpcError('DEADLINE_EXCEEDED', `put ${key}: arrived after the client's deadline`, { mayHaveExecuted: false })
+    this.requireReady(`put ${key}`)
+    const owners = this.owners(key)
+    const ctx = callContext()
+    const expired = (): boolean => late() || (ctx !== undefined && (ctx.signal.aborted || (ctx.deadline !== undefined && Date.now() >= ctx.deadline)))
+    let floor: Version | undefined
+    let outcome: Tally | undefined
+    for (let round = 0; round < PUT_ROUNDS; round++) {
+      const entry: Entry = { value, version: this.stamp(floor) }
+      outcome = await this.writeQuorum_(owners, key, entry)
+      if (outcome.acks >= this.writeQuorum) return { version: entry.version, copies: outcome.acks }
+      // another round only for the call the client still waits for: a put that outlived its deadline (its
+      // coordinator was frozen, say) must not stamp its value above the writes the client has made since
+      if (outcome.newer === undefined || expired()) break
+      floor = outcome.newer
+    }
+    const why = outcome === undefined ? '' : describe(outcome)
+    throw new RpcError('UNAVAILABLE', `put ${key}: ${outcome?.acks ?? 0} of the ${this.writeQuorum} owners needed acknowledged${why}`, {
+      mayHaveExecuted: true, data: { reasons: outcome?.reasons ?? {} }
+    })
   }
 
-  /** The value with its version, or undefined. */
+  /** The newest of the first R owners' copies, written back to those that were older before answering. */
+  async get (key: string): Promise<unknown> {
+    checkKey(key)
+    this.requireReady(`get ${key}`)
+    const owners = this.owners(key)
+    const replies: Array<{ peer: string, entry: Entry | undefined }> = []
+    const failures: string[] = []
+    let repairLate: ((r: { peer: string, entry: Entry | undefined }) => void) | undefined
+    await new Promise<void>(resolve => {
+      let settled = 0
+      for (const peer of owners) {
+        this.fetch(peer, key).then(entry => {
+          if (repairLate !== undefined) repairLate({ peer, entry })
+          else replies.push({ peer, entry })
+        }, (err: unknown) => { failures.push(`${peer === this.self ? 'this peer' : peer.slice(-6)}: ${(err as Error)?.message ?? String(err)}`) }).finally(() => {
+          settled++
+          if (replies.length >= this.readQuorum || settled === owners.length) resolve()
+        })
+      }
+      if (owners.length === 0) resolve()
+    })
+    if (replies.length < this.readQuorum) {
+      throw new RpcError('UNAVAILABLE', `get ${key}: ${replies.length} of the ${this.readQuorum} owners' copies needed answered (${failures.join(', ')})`, { mayHaveExecuted: false })
+    }
+    let best: Entry | undefined
+    for (const r of replies) if (r.entry !== undefined && (best === undefined || newer(r.entry.version, best.version))) best = r.entry
+    if (best === undefined) return undefined
+    const newest = best
+    const stale = (e: Entry | undefined): boolean => e === undefined || newer(newest.version, e.version)
+    repairLate = r => { if (stale(r.entry)) void this.repair(r.peer, key, newest) }
+    await Promise.all(replies.filter(r => stale(r.entry)).map(async r => { await this.repair(r.peer, key, newest) }))
+    return newest.value
+  }
+
+  /** This peer's own copy with its version, or undefined (whether or not it has caught up). */
   entry (key: string): Entry | undefined {
     return this.data.get(key)
   }
 
-  /** Stores copies sent by other peers (kept only if newer). */
-  replicate (entries: Array<[string, Entry]>): number {
-    if (!Array.isArray(entries)) throw new RpcError('INVALID_ARGUMENT', 'replicate takes an array of [key, entry] pairs')
-    let stored = 0
-    for (const [key, entry] of entries) if (this.store(key, entry)) stored++
-    return stored
+  /** This peer's copy for a quorum read: refused (UNAVAILABLE) while this peer has not caught up on the key. */
+  copy (key: string): Entry | undefined {
+    checkKey(key)
+    if (!this.recovery.caughtUp(this.owners(key), this.roster.peers(), Date.now())) throw new RpcError('UNAVAILABLE', `copy ${key}: catching up after a start`, { mayHaveExecuted: false })
+    return this.data.get(key)
+  }
+
+  /** Stores copies sent by other owners; one result per entry. Malformed entries refuse the whole call. */
+  replicate (entries: Array<[string, Entry]>): CopyResult[] {
+    if (!Array.isArray(entries) || entries.length > COPY_BATCH) throw new RpcError('INVALID_ARGUMENT', `replicate takes an array of at most ${COPY_BATCH} [key, entry] pairs`)
+    const now = this.now()
+    const checked: Array<[string, Entry] | undefined> = entries.map(pair => {
+      if (!Array.isArray(pair) || pair.length !== 2) throw new RpcError('INVALID_ARGUMENT', 'replicate takes [key, entry] pairs')
+      checkKey(pair[0])
+      try {
+        return [pair[0], checkEntry(pair[1], now, this.maxOffsetMs)]
+      } catch (err) {
+        if (((err as RpcError).data as { reason?: string } | undefined)?.reason !== 'clock-offset') throw err
+        this.counters.clockRejects++
+        return undefined
+      }
+    })
+    return checked.map(c => c === undefined ? { ok: false, reason: 'clock-offset' } : this.accept(c[0], c[1]))
+  }
+
+  /** The entries this peer holds that the caller owns, and this peer's roster: what a starting peer catches up from. */
+  pull (): { entries: Array<[string, Entry]>, roster: string[] } {
+    const caller = callerOf()
+    const entries: Array<[string, Entry]> = []
+    for (const [key, entry] of this.data) if (this.owners(key).includes(caller)) entries.push([key, entry])
+    return { entries, roster: this.roster.peers() }
   }
 
   size (): number {
@@ -156,46 +294,133 @@ export class ReplicatedKeyValue {
     return [...this.data.keys()]
   }
 
-  stats (): { keys: number, copied: number, handedOff: number, rebalances: number, readRepairs: number } {
+  stats (): { keys: number } & ReplicatedKeyValue['counters'] {
     return { keys: this.data.size, ...this.counters }
   }
 
-  // ---------------------------------------------------------------- replication
+  status (): KvStatus {
+    const alive = this.aliveSet()
+    const roster = this.roster.peers()
+    return { ready: this.isReady(), keys: this.data.size, roster: roster.length, alive: roster.filter(p => alive.has(p)).length }
+  }
 
-  private store (key: string, entry: Entry): boolean {
-    if (typeof key !== 'string' || typeof entry?.version?.wall !== 'number') throw new RpcError('INVALID_ARGUMENT', 'malformed entry')
-    const old = this.data.get(key)
-    if (old !== undefined && !newer(entry.version, old.version)) return false
-    this.data.set(key, entry)
-    return true
+  // ---------------------------------------------------------------- coordination
+
+  private authorize (req: AuthorizeRequest): boolean {
+    if (PUBLIC_METHODS.has(req.method) || req.peer === this.self || this.roster.has(req.peer)) return true
+    this.counters.refused++
+    return false
+  }
+
+  private aliveSet (): Set<string> {
+    const out = new Set<string>([this.self])
+    for (const m of this.node.members()) if (m.state === 'alive') out.add(m.peerId)
+    return out
+  }
+
+  private isReady (): boolean {
+    const alive = this.aliveSet()
+    return this.recovery.ready(this.roster.peers(), p => alive.has(p), Date.now())
+  }
+
+  private requireReady (what: string): void {
+    if (!this.isReady()) throw new RpcError('UNAVAILABLE', `${what}: this peer is catching up after a start`, { mayHaveExecuted: false })
+  }
+
+  /** A version later than this clock's last and than `floor`. */
+  private stamp (floor: Version | undefined): Version {
+    let t = floor === undefined ? this.clock.tick() : this.clock.receive(floor)
+    if (floor !== undefined && (t.wall < floor.wall || (t.wall === floor.wall && t.logical <= floor.logical))) t = { wall: floor.wall, logical: floor.logical + 1 }
+    return { wall: t.wall, logical: t.logical, by: this.self }
   }
 
   /**
-   * Copies one entry to the owners in order until `needed` have it, then to the rest in the background.
-   * Resolves with how many acknowledged before it returned.
+   * Sends the entry to every owner and resolves once W acknowledged or all answered. This peer's own copy, if it
+   * is an owner, is stored only after another owner accepted the version (or if it alone makes the quorum), so
+   * a version another owner refuses (this clock is off) is stored nowhere.
    */
-  private async copyTo (owners: string[], key: string, entry: Entry, needed: number): Promise<number> {
-    if (owners.length === 0 || needed <= 0) {
-      for (const p of owners) void this.send(p, [[key, entry]]).catch(() => {})
-      return 0
+  private async writeQuorum_ (owners: string[], key: string, entry: Entry): Promise<Tally> {
+    const tally: Tally = { acks: 0, reasons: {} }
+    const remote = owners.filter(p => p !== this.self)
+    let localPending = owners.includes(this.self)
+    const count = (r: CopyResult): void => {
+      if (r.ok) { tally.acks++; return }
+      const reason = r.reason ?? 'error'
+      tally.reasons[reason] = (tally.reasons[reason] ?? 0) + 1
+      if (r.newer !== undefined && (tally.newer === undefined || newer(r.newer, tally.newer))) tally.newer = r.newer
     }
-    return await new Promise<number>(resolve => {
-      let acks = 0
-      let pending = owners.length
-      for (const p of owners) {
-        this.send(p, [[key, entry]]).then(() => { acks++ }, () => {}).finally(() => {
-          pending--
-          if (acks >= needed || pending === 0) resolve(acks)
+    const local = (): void => {
+      if (!localPending) return
+      localPending = false
+      count(this.accept(key, entry))
+    }
+    return await new Promise<Tally>(resolve => {
+      let settled = 0
+      const check = (): void => {
+        if (settled === remote.length && localPending && this.writeQuorum - tally.acks <= 1) local()
+        if (tally.acks >= this.writeQuorum || (settled === remote.length && !localPending)) resolve(tally)
+        else if (settled === remote.length) { localPending = false; resolve(tally) }
+      }
+      for (const peer of remote) {
+        this.send(peer, [[key, entry]], COPY_TIMEOUT_MS).then(([r]) => {
+          count(r)
+          if (r.ok) local()
+        }, (err: unknown) => {
+          const code = (err as RpcError)?.code ?? 'error'
+          tally.reasons[code] = (tally.reasons[code] ?? 0) + 1
+        }).finally(() => {
+          settled++
+          check()
         })
       }
+      check()
     })
   }
 
-  private async send (peer: string, entries: Array<[string, Entry]>): Promise<void> {
-    await this.node.call(KV_SERVICE, 'replicate', [entries], { peer, timeoutMs: COPY_TIMEOUT_MS })
+  /** One owner's copy: this peer's own if caught up, else asked for. */
+  private async fetch (peer: string, key: string): Promise<Entry | undefined> {
+    if (peer === this.self) return this.copy(key)
+    const e = await this.node.call<Entry | undefined>(KV_SERVICE, 'copy', [key], { peer, timeoutMs: COPY_TIMEOUT_MS })
+    return e === undefined || e === null ? undefined : checkEntry(e, this.now() + this.maxOffsetMs, this.maxOffsetMs)
+  }
+
+  private async repair (peer: string, key: string, entry: Entry): Promise<void> {
+    this.counters.readRepairs++
+    if (peer === this.self) { this.accept(key, entry); return }
+    await this.send(peer, [[key, entry]], COPY_TIMEOUT_MS).catch(() => {})
+  }
+
+  /** An owner's decision on one copy (already checked). */
+  private accept (key: string, entry: Entry): CopyResult {
+    const owners = this.owners(key)
+    if (!owners.includes(this.self)) return { ok: false, reason: 'not-owner' }
+    const old = this.data.get(key)
+    const c = old === undefined ? 1 : compareVersions(entry.version, old.version)
+    if (c > 0) {
+      this.data.set(key, entry)
+      this.clock.receive(entry.version)
+    }
+    // a peer that has not caught up stores the copy, but its acknowledgement does not count yet
+    if (!this.recovery.caughtUp(owners, this.roster.peers(), Date.now())) return { ok: false, reason: 'recovering' }
+    if (c >= 0) return { ok: true }
+    return { ok: false, reason: 'newer', newer: old?.version }
+  }
+
+  private async send (peer: string, entries: Array<[string, Entry]>, timeoutMs: number): Promise<CopyResult[]> {
+    return await this.node.call<CopyResult[]>(KV_SERVICE, 'replicate', [entries], { peer, timeoutMs })
+  }
+
+  // ---------------------------------------------------------------- catch-up and anti-entropy
+
+  private refreshRoster (): void {
+    const before = new Set(this.roster.peers())
+    if (this.roster.update(this.node.members(), Date.now())) {
+      this.recovery.added(this.roster.peers().filter(p => !before.has(p)))
+    }
   }
 
   private schedule (): void {
+    if (this.detached) return
     if (this.timer !== undefined) clearTimeout(this.timer)
     this.timer = setTimeout(() => {
       this.timer = undefined
@@ -205,8 +430,8 @@ export class ReplicatedKeyValue {
   }
 
   /**
-   * Makes every key this peer holds present on all its current owners, and hands over the keys this peer no
-   * longer owns (dropping them once every owner has acknowledged).
+   * Pulls from the roster peers not yet caught up from, pushes every key this peer holds to its reachable
+   * owners, and hands over the keys this peer no longer owns (dropping them once every owner holds them).
    */
   async rebalance (): Promise<void> {
     if (this.rebalancing) {
@@ -218,42 +443,105 @@ export class ReplicatedKeyValue {
       do {
         this.again = false
         this.counters.rebalances++
-        const byOwner = new Map<string, Array<[string, Entry]>>()
-        const notMine: string[] = []
-        for (const [key, entry] of this.data) {
-          const owners = this.node.owners(KV_SERVICE, key, this.replicas)
-          if (!owners.includes(this.node.peerId)) notMine.push(key)
-          for (const p of owners) {
-            if (p === this.node.peerId) continue
-            let list = byOwner.get(p)
-            if (list === undefined) byOwner.set(p, list = [])
-            list.push([key, entry])
-          }
-        }
-        const failed = new Set<string>()
-        await Promise.all([...byOwner].map(async ([peer, entries]) => {
-          for (let i = 0; i < entries.length; i += COPY_BATCH) {
-            try {
-              const stored = await this.node.call<number>(KV_SERVICE, 'replicate', [entries.slice(i, i + COPY_BATCH)], { peer, timeoutMs: COPY_TIMEOUT_MS })
-              this.counters.copied += stored
-            } catch {
-              failed.add(peer)
-              return
-            }
-          }
-        }))
-        for (const key of notMine) {
-          const owners = this.node.owners(KV_SERVICE, key, this.replicas)
-          if (owners.length > 0 && owners.every(p => !failed.has(p))) {
-            this.data.delete(key)
-            this.counters.handedOff++
-          }
-        }
-      } while (this.again)
+        this.refreshRoster()
+        const alive = this.aliveSet()
+        await Promise.all(this.recovery.pending(this.roster.peers(), p => alive.has(p)).map(async peer => { await this.pullFrom(peer) }))
+        await this.push(alive)
+      } while (this.again && !this.detached)
     } finally {
       this.rebalancing = false
     }
   }
+
+  private async pullFrom (peer: string): Promise<void> {
+    try {
+      const answer = await this.node.call<{ entries: Array<[string, Entry]>, roster: string[] }>(KV_SERVICE, 'pull', [], { peer, timeoutMs: SYNC_TIMEOUT_MS })
+      const now = this.now()
+      for (const pair of Array.isArray(answer?.entries) ? answer.entries : []) {
+        try {
+          const e = checkEntry(pair[1], now, this.maxOffsetMs)
+          checkKey(pair[0])
+          const old = this.data.get(pair[0])
+          if (old === undefined || newer(e.version, old.version)) { this.data.set(pair[0], e); this.clock.receive(e.version) }
+        } catch { /* a malformed entry from a member: skipped */ }
+      }
+      this.counters.pulls++
+      const roster = Array.isArray(answer?.roster) ? answer.roster.filter(p => typeof p === 'string').slice(0, MAX_ROSTER) : []
+      if (!this.recovery.isReady()) this.roster.adopt(roster, Date.now())
+      this.recovery.markSynced(peer, roster)
+    } catch { /* retried at the next rebalance */ }
+  }
+
+  private async push (alive: Set<string>): Promise<void> {
+    const byOwner = new Map<string, Array<[string, Entry]>>()
+    const notMine: string[] = []
+    for (const [key, entry] of this.data) {
+      const owners = this.owners(key)
+      if (!owners.includes(this.self)) notMine.push(key)
+      for (const p of owners) {
+        if (p === this.self || !alive.has(p)) continue
+        let list = byOwner.get(p)
+        if (list === undefined) byOwner.set(p, list = [])
+        list.push([key, entry])
+      }
+    }
+    const held = new Map<string, number>()
+    await Promise.all([...byOwner].map(async ([peer, entries]) => {
+      for (let i = 0; i < entries.length; i += COPY_BATCH) {
+        const batch = entries.slice(i, i + COPY_BATCH)
+        try {
+          const results = await this.send(peer, batch, SYNC_TIMEOUT_MS)
+          batch.forEach(([key], j) => {
+            const r = results[j]
+            // held: stored, or already newer there (a peer still catching up stores the copy too)
+            if (r?.ok === true || r?.reason === 'newer' || r?.reason === 'recovering') held.set(key, (held.get(key) ?? 0) + 1)
+            if (r?.ok === true) this.counters.copied++
+          })
+        } catch {
+          return
+        }
+      }
+    }))
+    for (const key of notMine) {
+      // dropped once every reachable owner holds it (a dead owner gets it from them by anti-entropy on its return)
+      const reachable = this.owners(key).filter(p => alive.has(p)).length
+      const n = held.get(key) ?? 0
+      if (n === reachable && n >= this.writeQuorum) {
+        this.data.delete(key)
+        this.counters.handedOff++
+      }
+    }
+  }
+}
+
+interface Tally {
+  acks: number
+  reasons: Record<string, number>
+  newer?: Version
+}
+
+function describe (t: Tally): string {
+  const parts = Object.entries(t.reasons).filter(([, n]) => n > 0).map(([r, n]) => `${n} ${REASONS[r] ?? r}`)
+  return parts.length === 0 ? '' : ` (${parts.join(', ')})`
+}
+
+const REASONS: Record<string, string> = {
+  'clock-offset': 'refused the version as too far ahead of their clocks: this peer\'s clock is off',
+  newer: 'held a newer version',
+  'not-owner': 'do not own the key by their roster',
+  recovering: 'catching up after a start',
+  DEADLINE_EXCEEDED: 'timed out',
+  UNAVAILABLE: 'unreachable'
+}
+
+function checkKey (key: unknown): asserts key is string {
+  if (typeof key !== 'string' || key.length > MAX_KEY_LENGTH) throw new RpcError('INVALID_ARGUMENT', `key must be a string of at most ${MAX_KEY_LENGTH} characters`)
+}
+
+function callerOf (): string {
+  const peer = callContext()?.peer
+  if (peer === undefined) throw new RpcError('INVALID_ARGUMENT', 'pull is called remotely')
+  return peer
 }
 
 /** A typed client for the replicated store: calls routed by key to its owner, failing over along the ring. */
@@ -262,7 +550,9 @@ export function kvClient (node: PeercallNode, timeoutMs = 2000): {
   get: (key: string) => Promise<unknown>
 } {
   return {
-    put: async (key, value) => await node.call<PutResult>(KV_SERVICE, 'put', [key, value], { balance: 'hash', key, timeoutMs, idempotent: true }),
-    get: async (key) => await node.call(KV_SERVICE, 'get', [key], { balance: 'hash', key, timeoutMs })
+    // retried on another coordinator when one fails, never hedged: two coordinators of one put racing would only
+    // add load (and a stale coordinator's late copy is refused as older anyway)
+    put: async (key, value) => await node.call<PutResult>(KV_SERVICE, 'put', [key, value, Date.now() + timeoutMs], { balance: 'hash', key, timeoutMs, idempotent: true, hedgeAfterMs: timeoutMs }),
+    get: async (key) => await node.call(KV_SERVICE, 'get', [key], { balance: 'hash', key, timeoutMs, idempotent: true })
   }
 }

@@ -3,6 +3,7 @@
  * key-value service, prints one JSON line `{"event":"listening","peerId":...,"multiaddrs":[...]}` to stdout, and
  * runs until SIGINT/SIGTERM, on which it leaves the cluster gracefully.
  */
+import { existsSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { createNode, loadOrCreateIdentity } from '@peercall/core'
 import { calculator, CALCULATOR_IDEMPOTENT } from './calculator.js'
@@ -19,6 +20,8 @@ const { values } = parseArgs({
     identity: { type: 'string' },
     profile: { type: 'string' },
     mdns: { type: 'boolean' },
+    'cluster-key': { type: 'string' },
+    allow: { type: 'string', multiple: true },
     help: { type: 'boolean', short: 'h' }
   },
   allowPositionals: false
@@ -31,6 +34,9 @@ if (values.help === true) {
     '  --identity <file>    private key file: created if missing, so a restarted peer keeps its peer id',
     '  --profile lan|fast   failure-detection timing: lan (probe every 1 s, default) or fast (loopback, tests)',
     '  --mdns               also find the cluster\'s peers on the LAN by multicast DNS',
+    '  --cluster-key <file> private cluster: the pre-shared key file (peercall cluster-key); env PEERCALL_CLUSTER_KEY',
+    '  --allow <peer id>    only these peers may connect, call or be called (repeatable; peercall id prints one)',
+    '  env PEERCALL_CLOCK_OFFSET_MS  skews the replicated store\'s clock by this many ms (fault tests)',
     ''
   ].join('\n'))
   process.exit(0)
@@ -43,7 +49,12 @@ let shutdown = (signal: string): void => { stopRequested ??= signal }
 process.on('SIGINT', () => { shutdown('SIGINT') })
 process.on('SIGTERM', () => { shutdown('SIGTERM') })
 
+const clusterKey = values['cluster-key'] ?? process.env.PEERCALL_CLUSTER_KEY
+const clockOffsetMs = Number(process.env.PEERCALL_CLOCK_OFFSET_MS ?? 0)
+const freshIdentity = values.identity === undefined || !existsSync(values.identity)
 const node = await createNode({
+  ...(clusterKey !== undefined && clusterKey !== '' ? { clusterKey } : {}),
+  ...(values.allow !== undefined ? { allowPeers: values.allow } : {}),
   listen: values.listen ?? ['/ip4/127.0.0.1/tcp/0'],
   bootstrap: values.bootstrap ?? [],
   cluster: values.cluster,
@@ -54,7 +65,10 @@ node.register('Calculator', calculator, { idempotent: CALCULATOR_IDEMPOTENT })
 node.register('KeyValue', new KeyValueStore(), { idempotent: KV_IDEMPOTENT })
 node.register('Work', work, { idempotent: true })
 node.register('Feed', feed)
-const replicated = new ReplicatedKeyValue(node).attach()
+const replicated = new ReplicatedKeyValue(node, {
+  freshIdentity,
+  ...(Number.isFinite(clockOffsetMs) && clockOffsetMs !== 0 ? { now: () => Date.now() + clockOffsetMs } : {})
+}).attach()
 
 let stopping = false
 shutdown = (signal: string): void => {

@@ -1,11 +1,17 @@
 /**
- * The replicated key-value example: writes land on a quorum of the key's owners, reads survive the owner's
- * death, and recovery restores the replica count after a death and hands keys back after a join.
+ * The replicated key-value example: writes land on W = 2 of the key's 3 owners, reads take the newest of R = 2,
+ * a dead owner keeps its place, a restarted owner catches up before its copies count, and hostile input
+ * (forged versions, replication from a non-member, a clock far ahead) is refused.
  */
 import test from 'ava'
-import { createNode } from '@peercall/core'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createNode, loadOrCreateIdentity, RpcError } from '@peercall/core'
 import { KV_SERVICE, ReplicatedKeyValue, kvClient } from '../src/kv-replica.js'
+import type { CopyResult, ReplicatedKvOptions } from '../src/kv-replica.js'
 import type { PeercallNode } from '@peercall/core'
+import type { PrivateKey } from '@libp2p/interface'
 
 interface Peer { node: PeercallNode, kv: ReplicatedKeyValue }
 
@@ -17,77 +23,164 @@ async function waitFor (cond: () => boolean | Promise<boolean>, timeoutMs: numbe
   }
 }
 
-async function start (bootstrap: string[]): Promise<Peer> {
-  const node = await createNode({ bootstrap, membership: { profile: 'fast' } })
-  return { node, kv: new ReplicatedKeyValue(node).attach() }
+const FAST: ReplicatedKvOptions = { settleMs: 300, freshIdentity: true }
+
+async function start (bootstrap: string[], options: ReplicatedKvOptions = FAST, privateKey?: PrivateKey): Promise<Peer> {
+  const node = await createNode({ bootstrap, membership: { profile: 'fast' }, privateKey })
+  return { node, kv: new ReplicatedKeyValue(node, options).attach() }
 }
 
-function holders (peers: Peer[], key: string): number {
-  return peers.filter(p => p.kv.entry(key) !== undefined).length
+async function stopAll (peers: Peer[]): Promise<void> {
+  await Promise.all(peers.map(async p => { p.kv.detach(); await p.node.stop().catch(() => {}) }))
 }
 
-test('writes reach a quorum; reads survive the owner dying; recovery restores 3 copies; a join takes its keys back', async t => {
-  t.timeout(120_000)
+async function crash (p: Peer): Promise<void> {
+  p.kv.detach()
+  await (p.node as unknown as { libp2p: { stop: () => Promise<void> } }).libp2p.stop()
+}
+
+async function cluster (n: number, t: { teardown: (fn: () => Promise<void>) => void }): Promise<Peer[]> {
   const peers: Peer[] = []
-  t.teardown(async () => { await Promise.all(peers.map(async p => { p.kv.detach(); await p.node.stop().catch(() => {}) })) })
+  t.teardown(async () => { await stopAll(peers) })
   peers.push(await start([]))
-  for (let i = 1; i < 5; i++) peers.push(await start([peers[0].node.multiaddrs[0]]))
+  for (let i = 1; i < n; i++) peers.push(await start([peers[0].node.multiaddrs[0]]))
+  await waitFor(() => peers.every(p => p.kv.status().ready && p.kv.status().alive === n), 20_000, 'every store ready and seeing the others')
+  return peers
+}
+
+test('writes reach W owners; reads survive an owner dying, which keeps its place; a join takes its keys over', async t => {
+  t.timeout(120_000)
+  const peers = await cluster(5, t)
   const client = await createNode({ bootstrap: [peers[0].node.multiaddrs[0]], membership: { profile: 'fast' } })
   t.teardown(async () => { await client.stop() })
-  await waitFor(() => [...peers.map(p => p.node), client].every(n => n.members().filter(m => m.state === 'alive' && m.services.includes(KV_SERVICE)).length === 5), 20_000, 'convergence')
+  await waitFor(() => client.members().filter(m => m.state === 'alive' && m.services.includes(KV_SERVICE)).length === 5, 20_000, 'client sees the cluster')
 
   const kv = kvClient(client)
-  const KEYS = 200
+  const KEYS = 100
   for (let i = 0; i < KEYS; i++) {
     const r = await kv.put(`key-${i}`, { i })
     t.true(r.copies >= 2, `put key-${i} acknowledged with ${r.copies} copies`)
   }
-  await waitFor(() => Array.from({ length: KEYS }, (_, i) => holders(peers, `key-${i}`)).every(n => n === 3), 15_000, 'three copies of every key')
+  const holders = (key: string): number => peers.filter(p => p.kv.entry(key) !== undefined).length
+  await waitFor(() => Array.from({ length: KEYS }, (_, i) => holders(`key-${i}`)).every(n => n === 3), 15_000, 'three copies of every key')
+  // every peer computes the same preference list
+  for (let i = 0; i < KEYS; i++) t.deepEqual(new Set(peers.map(p => p.kv.owners(`key-${i}`).join())).size, 1)
 
-  // kill the owner of key-0 abruptly (no leave): reads still succeed, acknowledged writes are not lost
-  const owner = client.owners(KV_SERVICE, 'key-0', 1)[0]
-  const victim = peers.find(p => p.node.peerId === owner)!
-  victim.kv.detach()
-  await (victim.node as unknown as { libp2p: { stop: () => Promise<void> } }).libp2p.stop()
+  const before = peers[1].kv.owners('key-0')
+  const victim = peers.find(p => p.node.peerId === before[0])!
+  await crash(victim)
   const survivors = peers.filter(p => p !== victim)
   for (let i = 0; i < KEYS; i++) t.deepEqual(await kv.get(`key-${i}`), { i }, `key-${i} after the owner died`)
+  await waitFor(() => survivors.every(p => p.node.members().find(m => m.peerId === victim.node.peerId)?.state === 'dead'), 20_000, 'victim dead everywhere')
+  // the dead owner keeps its place: preference lists do not move, writes still need 2 of the 3 owners
+  t.deepEqual(survivors[0].kv.owners('key-0'), before)
+  for (let i = 0; i < KEYS; i++) t.true((await kv.put(`key-${i}`, { i, again: true })).copies >= 2)
 
-  // once the death is detected, recovery copies the victim's keys so every key has 3 copies again
-  await waitFor(() => survivors.every(p => p.node.members().find(m => m.peerId === owner)?.state === 'dead'), 20_000, 'victim dead everywhere')
-  await waitFor(() => Array.from({ length: KEYS }, (_, i) => holders(survivors, `key-${i}`)).every(n => n === 3), 20_000, 'replica count restored')
-  peers.splice(peers.indexOf(victim), 1)
-
-  // a newcomer joins: it receives the keys it now owns, and the old holders drop the ones they no longer own
+  // a newcomer joins: it receives the keys it now owns, and the others hand over the keys they no longer own
   const newcomer = await start([survivors[0].node.multiaddrs[0]])
-  peers.push(newcomer)
+  peers.splice(peers.indexOf(victim), 1, newcomer)
   await waitFor(() => newcomer.kv.size() > 0, 20_000, 'newcomer takes keys')
-  await waitFor(() => Array.from({ length: KEYS }, (_, i) => holders(peers, `key-${i}`)).every(n => n === 3), 20_000, 'exactly three copies after the join')
-  for (let i = 0; i < KEYS; i++) t.deepEqual(await kv.get(`key-${i}`), { i })
-  t.true(newcomer.kv.size() >= KEYS * 3 / 5 * 0.5, `newcomer holds ${newcomer.kv.size()} keys`)
+  const live = (key: string): number => peers[0].kv.owners(key).filter(p => p !== victim.node.peerId).length
+  await waitFor(() => Array.from({ length: KEYS }, (_, i) => holders(`key-${i}`) === live(`key-${i}`)).every(Boolean), 20_000, 'a copy on each live owner and nowhere else').catch(err => {
+    for (let i = 0; i < KEYS; i++) if (holders(`key-${i}`) !== live(`key-${i}`)) t.log(`key-${i}`, holders(`key-${i}`), live(`key-${i}`), peers.map(p => [p.node.peerId.slice(-4), p.kv.entry(`key-${i}`) !== undefined, p.kv.owners(`key-${i}`).map(x => x.slice(-4)).join(), p.kv.status()]))
+    throw err
+  })
+  for (let i = 0; i < KEYS; i++) t.deepEqual(await kv.get(`key-${i}`), { i, again: true })
 })
 
-test('last writer wins by hybrid logical clock', async t => {
+test('last writer wins by hybrid logical clock; a read repairs the older copy before answering', async t => {
   t.timeout(60_000)
-  const a = await start([])
-  const b = await start([a.node.multiaddrs[0]])
-  t.teardown(async () => { for (const p of [a, b]) { p.kv.detach(); await p.node.stop() } })
-  await waitFor(() => a.node.members().filter(m => m.services.includes(KV_SERVICE) && m.state === 'alive').length === 2, 20_000, 'convergence')
+  const [a, b] = await cluster(2, t)
   const kv = kvClient(a.node)
   for (let v = 0; v < 20; v++) await kv.put('x', v)
   t.is(await kv.get('x'), 19)
-  t.is(await a.kv.get('x'), 19)
-  t.is(await b.kv.get('x'), 19)
+  t.is(await b.node.call(KV_SERVICE, 'get', ['x'], { peer: b.node.peerId }), 19)
+  // an older copy on b: the read returns a's newer one and writes it back to b
+  const newest = a.kv.entry('x')!
+  b.kv.replicate([['only-on-b', { value: 42, version: { wall: Date.now() - 10, logical: 0, by: b.node.peerId } }]])
+  t.is(a.kv.entry('only-on-b'), undefined)
+  t.is(await a.node.call(KV_SERVICE, 'get', ['only-on-b'], { peer: a.node.peerId }), 42)
+  t.is(a.kv.entry('only-on-b')?.value, 42, 'repaired on a')
+  t.deepEqual(b.kv.entry('x'), newest)
 })
 
-test('a peer without a copy answers a read from the other owners and keeps it (read repair)', async t => {
+test('hostile input: forged, non-finite and far-future versions are refused, and a non-member may not replicate', async t => {
+  t.timeout(60_000)
+  const [a, b] = await cluster(2, t)
+  const outsider = await createNode({ bootstrap: [a.node.multiaddrs[0]], membership: { profile: 'fast' } })
+  t.teardown(async () => { await outsider.stop() })
+  await kvClient(a.node).put('k', 'honest')
+  const forge = async (from: PeercallNode, version: unknown): Promise<unknown> =>
+    await from.call(KV_SERVICE, 'replicate', [[['k', { value: 'forged', version }]]], { peer: a.node.peerId, timeoutMs: 2000 })
+
+  // a member forging versions
+  for (const v of [{ wall: Number.NaN, logical: 0, by: 'x' }, { wall: Infinity, logical: 0, by: 'x' }, { wall: 1.5, logical: 0, by: 'x' }, { wall: 1, logical: -1, by: 'x' }, { wall: 1, logical: 0 }, 'v', null]) {
+    const err = await t.throwsAsync(forge(b.node, v), { instanceOf: RpcError })
+    t.is(err?.code, 'INVALID_ARGUMENT', `version ${JSON.stringify(v)}`)
+  }
+  const ahead = await forge(b.node, { wall: 8.64e15, logical: 0, by: b.node.peerId }) as CopyResult[]
+  t.deepEqual(ahead, [{ ok: false, reason: 'clock-offset' }])
+  const twoSeconds = await forge(b.node, { wall: Date.now() + 2000, logical: 0, by: b.node.peerId }) as CopyResult[]
+  t.deepEqual(twoSeconds, [{ ok: false, reason: 'clock-offset' }])
+  t.is(a.kv.stats().clockRejects, 2)
+  t.is(a.kv.entry('k')?.value, 'honest')
+  t.is(await kvClient(a.node).get('k'), 'honest')
+  await kvClient(a.node).put('k', 'later')
+  t.is(await kvClient(b.node).get('k'), 'later', 'a later write is not hidden')
+
+  // a peer that does not host the store: replication and quorum reads refused, public reads allowed
+  await waitFor(() => outsider.members().some(m => m.peerId === a.node.peerId && m.state === 'alive'), 20_000, 'outsider connected')
+  const refused = await t.throwsAsync(forge(outsider, { wall: Date.now(), logical: 0, by: outsider.peerId }), { instanceOf: RpcError })
+  t.is(refused?.code, 'PERMISSION_DENIED')
+  t.is((await t.throwsAsync(outsider.call(KV_SERVICE, 'pull', [], { peer: a.node.peerId }), { instanceOf: RpcError }))?.code, 'PERMISSION_DENIED')
+  t.is(await kvClient(outsider).get('k'), 'later')
+  t.is(a.kv.entry('k')?.value, 'later')
+  t.true(a.kv.stats().refused >= 2)
+})
+
+test('a peer whose clock is 2 s ahead cannot store its versions anywhere; the put fails with the reason', async t => {
   t.timeout(60_000)
   const a = await start([])
   const b = await start([a.node.multiaddrs[0]])
-  t.teardown(async () => { for (const p of [a, b]) { p.kv.detach(); await p.node.stop() } })
-  await waitFor(() => a.node.members().filter(m => m.services.includes(KV_SERVICE) && m.state === 'alive').length === 2, 20_000, 'convergence')
-  b.kv.replicate([['only-on-b', { value: 42, version: { wall: Date.now(), logical: 0, by: b.node.peerId } }]])
-  t.is(a.kv.entry('only-on-b'), undefined)
-  t.is(await a.node.call(KV_SERVICE, 'get', ['only-on-b'], { peer: a.node.peerId }), 42)
-  t.is(a.kv.entry('only-on-b')?.value, 42)
-  t.is(a.kv.stats().readRepairs, 1)
+  const fast = await start([a.node.multiaddrs[0]], { ...FAST, now: () => Date.now() + 2000 })
+  const peers = [a, b, fast]
+  t.teardown(async () => { await stopAll(peers) })
+  await waitFor(() => peers.every(p => p.kv.status().ready && p.kv.status().alive === 3), 20_000, 'ready')
+  const err = await t.throwsAsync(fast.node.call(KV_SERVICE, 'put', ['skewed', 1], { peer: fast.node.peerId }), { instanceOf: RpcError })
+  t.is(err?.code, 'UNAVAILABLE')
+  t.regex(err?.message ?? '', /clock is off/)
+  t.true(a.kv.stats().clockRejects + b.kv.stats().clockRejects >= 2)
+  t.true(peers.every(p => p.kv.entry('skewed') === undefined), 'stored nowhere, not even on the skewed peer')
+  // a put through an honest peer succeeds, and the skewed peer's reads still work
+  await kvClient(a.node).put('skewed', 2)
+  t.is(await fast.node.call(KV_SERVICE, 'get', ['skewed'], { peer: fast.node.peerId }), 2)
+})
+
+test('a restarted owner (memory lost) catches up before its copies count', async t => {
+  t.timeout(90_000)
+  const dir = await mkdtemp(join(tmpdir(), 'kv-restart-'))
+  t.teardown(async () => { await rm(dir, { recursive: true, force: true }) })
+  const keys = await Promise.all([0, 1, 2].map(async i => await loadOrCreateIdentity(join(dir, `${i}.key`))))
+  const peers: Peer[] = []
+  t.teardown(async () => { await stopAll(peers) })
+  peers.push(await start([], FAST, keys[0]))
+  peers.push(await start([peers[0].node.multiaddrs[0]], FAST, keys[1]))
+  peers.push(await start([peers[0].node.multiaddrs[0]], FAST, keys[2]))
+  await waitFor(() => peers.every(p => p.kv.status().ready && p.kv.status().alive === 3), 20_000, 'ready')
+  const kv = kvClient(peers[0].node)
+  for (let i = 0; i < 30; i++) await kv.put(`r-${i}`, i)
+  await crash(peers[2])
+  await waitFor(() => peers[0].node.members().find(m => m.peerId === peers[2].node.peerId)?.state === 'dead', 20_000, 'dead')
+  // written while it is down: on the two others only
+  for (let i = 0; i < 30; i++) await kv.put(`r-${i}`, i + 100)
+  const id = peers[2].node.peerId
+  const back = await start([peers[0].node.multiaddrs[0]], { settleMs: 300 }, keys[2])
+  peers[2] = back
+  t.is(back.node.peerId, id)
+  // the restarted peer's own copies never answer a quorum read before it has pulled
+  const early = back.kv.status()
+  if (!early.ready) t.throws(() => back.kv.copy('r-0'), { instanceOf: RpcError })
+  await waitFor(() => back.kv.status().ready, 20_000, 'caught up')
+  for (let i = 0; i < 30; i++) t.is(back.kv.entry(`r-${i}`)?.value, i + 100, 'pulled the writes it missed')
+  for (let i = 0; i < 30; i++) t.is(await back.node.call(KV_SERVICE, 'get', [`r-${i}`], { peer: back.node.peerId }), i + 100)
 })
