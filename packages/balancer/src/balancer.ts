@@ -4,15 +4,17 @@
  * costs a few comparisons and two cost evaluations, and a ring is built (or derived incrementally from the
  * service's previous ring) only when membership changes.
  */
-import type { Balancer, BalancerOptions, CallOutcome, Candidate, PeerStats, PickContext, Picker, PickRequest, Strategy } from './index.js'
+import type { Balancer, BalancerOptions, CallOutcome, Candidate, HashReroute, PeerStats, PickContext, Picker, PickRequest, Strategy } from './index.js'
 import { ScalingAdvisor } from './advisor.js'
 import { DEFAULT_EPSILON } from './bounded.js'
 import { EWMA_DECAY_MS, PeakEwma } from './ewma.js'
 import { createHashPicker } from './hash-picker.js'
 import { HedgingPolicy } from './hedging.js'
+import { Lingering } from './lingering.js'
+import { latencyTier, TIER_NORMAL } from './slow.js'
 import { createLocalFirstPicker } from './local-first.js'
 import { OutlierDetector } from './outlier.js'
-import { createP2cPicker, p2cCost } from './p2c.js'
+import { createP2cPicker, p2cCost, p2cLatency, type LocalView } from './p2c.js'
 import { createRandomPicker } from './random.js'
 import { RetryBudget } from './retry-budget.js'
 import { createRoundRobinPicker } from './round-robin.js'
@@ -24,10 +26,18 @@ export const RING_CACHE_SIZE = 64
 
 interface PeerEntry {
   inflight: number
+  /** attempts abandoned there that are still running, by the estimate */
+  lingering: Lingering
+  /** its gossiped load, as last seen in a candidate list */
+  load: Candidate['load']
   ewma: PeakEwma
   lastSampleAt: number
   calls: number
   failures: number
+  /** when its last probe as a slow peer started */
+  probeAt: number
+  /** probes of it in flight */
+  probing: number
 }
 
 interface Snapshot {
@@ -61,20 +71,29 @@ export function createBalancer (options: BalancerOptions = {}): Balancer {
   const seqs = new Map<string, number>()
   const rings = new Map<string, HashRing>() // LRU by insertion order
   const lastRing = new Map<string, HashRing>() // per service, the base for incremental rebuilds
+  const reroutes: Record<HashReroute, number> = { excluded: 0, ejected: 0, 'over-capacity': 0 }
 
   const entry = (peerId: string): PeerEntry => {
     let e = peers.get(peerId)
     if (e === undefined) {
-      e = { inflight: 0, ewma: new PeakEwma(now(), localDecay), lastSampleAt: 0, calls: 0, failures: 0 }
+      e = { inflight: 0, lingering: new Lingering(), load: undefined, ewma: new PeakEwma(now(), localDecay), lastSampleAt: 0, calls: 0, failures: 0, probeAt: -Infinity, probing: 0 }
       peers.set(peerId, e)
       outlier.track(peerId)
     }
     return e
   }
 
+  const localView = (e: PeerEntry, t: number): LocalView =>
+    ({ inflight: e.inflight + e.lingering.count(t), latencyMs: e.ewma.observed ? e.ewma.get(t) : 0, observed: e.ewma.observed, sampleAgeMs: t - e.lastSampleAt })
+  const gossipAge = (load: Candidate['load'], t: number): number => load?.at !== undefined ? t - load.at : 0
+  const expectedMs = (e: PeerEntry | undefined, load: Candidate['load'], t: number): number =>
+    p2cLatency(e === undefined ? undefined : localView(e, t), load, gossipAge(load, t), costOptions)
+
   // one reusable context; its per-call fields are set by prepare()
   let exclude: ReadonlySet<string> | undefined
   let ignoreEjection = false
+  let slowAboveMs = Infinity
+  let mayProbe = false
   const ctx: { -readonly [K in keyof PickContext]: PickContext[K] } = {
     now: 0,
     seq: 0,
@@ -82,14 +101,21 @@ export function createBalancer (options: BalancerOptions = {}): Balancer {
     random,
     excluded: (id) => exclude !== undefined && exclude.has(id),
     usable: (id) => (exclude === undefined || !exclude.has(id)) && (ignoreEjection || outlier.available(id)),
-    inflight: (id) => peers.get(id)?.inflight ?? 0,
+    inflight: (id) => {
+      const e = peers.get(id)
+      return e === undefined ? 0 : e.inflight + e.lingering.count(ctx.now)
+    },
     cost: (c) => {
       const e = peers.get(c.peerId)
       const t = ctx.now
-      const local = e === undefined
-        ? undefined
-        : { inflight: e.inflight, latencyMs: e.ewma.observed ? e.ewma.get(t) : 0, observed: e.ewma.observed, sampleAgeMs: t - e.lastSampleAt }
-      return p2cCost(local, c.load, c.load?.at !== undefined ? t - c.load.at : 0, costOptions)
+      return p2cCost(e === undefined ? undefined : localView(e, t), c.load, gossipAge(c.load, t), costOptions)
+    },
+    tier: (c) => {
+      if (slowAboveMs === Infinity) return TIER_NORMAL
+      const e = peers.get(c.peerId)
+      const t = ctx.now
+      if (e === undefined) return TIER_NORMAL
+      return latencyTier(expectedMs(e, c.load, t), slowAboveMs, { probeAt: e.probeAt, inflight: e.inflight + e.lingering.count(t) }, t, mayProbe)
     }
   }
 
@@ -104,7 +130,7 @@ export function createBalancer (options: BalancerOptions = {}): Balancer {
       if (same) return s
     }
     const copy = Object.freeze(candidates.map(c => Object.freeze({ ...c })))
-    for (const c of copy) entry(c.peerId)
+    for (const c of copy) entry(c.peerId).load = c.load
     const fresh: Snapshot = {
       service,
       ids: candidates.map(c => c.peerId),
@@ -161,6 +187,8 @@ export function createBalancer (options: BalancerOptions = {}): Balancer {
     const seq = seqs.get(service) ?? 0
     seqs.set(service, seq + 1)
     ctx.now = now()
+    slowAboveMs = hedging.slowAboveMs()
+    mayProbe = req.mayProbe === true
     ctx.seq = seq
     ctx.key = req.key
     exclude = req.exclude !== undefined && req.exclude.size > 0 ? req.exclude : undefined
@@ -175,7 +203,14 @@ export function createBalancer (options: BalancerOptions = {}): Balancer {
   return {
     pick (candidates, req) {
       if (candidates.length === 0) return undefined
-      return prepare(candidates, req).pick(ctx)
+      const picked = prepare(candidates, req).pick(ctx)
+      if (req.strategy === 'hash' && req.key !== undefined && picked !== undefined) {
+        const owner = snapshots.get(req.service ?? '')?.ring?.lookup(req.key)
+        if (owner !== undefined && owner !== picked) {
+          reroutes[ctx.excluded(owner) ? 'excluded' : !outlier.available(owner) ? 'ejected' : 'over-capacity']++
+        }
+      }
+      return picked
     },
     order (candidates, req) {
       if (candidates.length === 0) return []
@@ -187,12 +222,20 @@ export function createBalancer (options: BalancerOptions = {}): Balancer {
       s.ring ??= ringFor(s.service, s.ids)
       return s.ring.successors(key, n)
     },
+    hedgeDelayMs (peerId) {
+      const e = peers.get(peerId)
+      return hedging.delayForMs(e === undefined ? undefined : expectedMs(e, e.load, now()))
+    },
     onCall () {
       retryBudget.deposit()
       hedging.deposit()
     },
     onStart (peerId) {
-      entry(peerId).inflight++
+      const e = entry(peerId)
+      const t = now()
+      // an attempt at a slow peer is its probe (src/slow.ts)
+      if (e.ewma.observed && expectedMs(e, e.load, t) >= hedging.slowAboveMs()) { e.probeAt = t; e.probing++ }
+      e.inflight++
       outlier.onStart(peerId)
     },
     onEnd (peerId, outcome: CallOutcome) {
@@ -201,15 +244,25 @@ export function createBalancer (options: BalancerOptions = {}): Balancer {
       if (e.inflight > 0) e.inflight--
       e.calls++
       const kind = outcome.failureKind
-      // a cancelled attempt (a hedge that lost, a caller that gave up) took at least this long: it may raise the
-      // peak estimate (a frozen peer must look slow) but never lowers it
-      if (kind !== 'cancelled' || outcome.latencyMs > e.ewma.get(t)) {
+      const probe = e.probing > 0
+      if (probe) e.probing--
+      if (kind === 'cancelled') e.lingering.add(t, outcome.latencyMs, e.ewma.observed ? e.ewma.get(t) : 0)
+      if (probe && outcome.ok) {
+        // a probe's answer replaces the estimate, down as well as up: a recovered peer is used again at once
+        e.ewma.reset(Math.max(0, outcome.latencyMs), t)
+        e.lastSampleAt = t
+      } else if (kind !== 'cancelled' || outcome.latencyMs > e.ewma.get(t)) {
+        // a cancelled attempt (a hedge that lost, a caller that gave up) took at least this long: it may raise the
+        // peak estimate (a frozen peer must look slow) but never lowers it
         e.ewma.observe(Math.max(0, outcome.latencyMs), t)
         e.lastSampleAt = t
       }
       const failure = !outcome.ok && (kind === undefined || COUNTS_AGAINST_PEER.has(kind))
       if (!outcome.ok && kind !== 'cancelled') e.failures++
-      if (outcome.ok) hedging.record(outcome.latencyMs)
+      // one sample per call for the hedging delay: the first attempt's latency, or how long it had waited when a
+      // hedge answered first (without these, the rescued slow attempts vanish from the samples and the p95 falls
+      // until the budget is spent on the healthy tail)
+      if (outcome.hedge !== true && (outcome.ok || kind === 'cancelled')) hedging.record(outcome.latencyMs)
       if (kind !== 'cancelled') outlier.onEnd(peerId, failure)
     },
     forget (peerId) {
@@ -227,12 +280,14 @@ export function createBalancer (options: BalancerOptions = {}): Balancer {
         latencyMs: e !== undefined && e.ewma.observed ? e.ewma.get(now()) : 0,
         calls: e?.calls ?? 0,
         failures: e?.failures ?? 0,
+        slow: e !== undefined && e.ewma.observed && expectedMs(e, e.load, now()) >= hedging.slowAboveMs(),
         consecutiveFailures: o.consecutiveFailures,
         state: o.state,
         ejections: o.ejections,
         ejectedForMs: o.ejectedForMs
       }
     },
-    advise (loads) { return advisor.advise(loads) }
+    advise (loads) { return advisor.advise(loads) },
+    hashReroutes () { return { ...reroutes } }
   }
 }

@@ -49,6 +49,8 @@ export interface PickRequest {
   exclude?: ReadonlySet<string>
   /** Service name: snapshots and rings are cached per service. */
   service?: string
+  /** The call can be hedged at once, so it may be the probe of a slow peer (src/slow.ts). @default false */
+  mayProbe?: boolean
 }
 
 /**
@@ -61,7 +63,21 @@ export interface CallOutcome {
   latencyMs: number
   ok: boolean
   failureKind?: FailureKind
+  /**
+   * The attempt was a hedge (sent while an earlier attempt of the call was still out). The hedging delay is the
+   * percentile of first attempts' latencies, so a hedge's own latency is not one of its samples; a first attempt
+   * that a hedge beat (`cancelled`) is, at the time it had waited (the least it would have taken).
+   */
+  hedge?: boolean
 }
+
+/**
+ * Why a 'hash' pick did not go to the key's owner on the ring: the owner was `excluded` by the request (already
+ * tried by this call: a retry), is `ejected` (outlier ejection after failures), or was `over-capacity` (bounded
+ * loads: its calls in flight from here are at the capacity). Nothing else moves a key off its owner; a membership
+ * change moves it by changing the ring.
+ */
+export type HashReroute = 'excluded' | 'ejected' | 'over-capacity'
 
 /** What the balancer knows of one peer. */
 export interface PeerStats {
@@ -72,6 +88,8 @@ export interface PeerStats {
   latencyMs: number
   calls: number
   failures: number
+  /** Its expected latency is twice the hedging delay or more: p2c avoids it but for a probe a second (src/slow.ts). */
+  slow: boolean
   consecutiveFailures: number
   state: HealthState
   /** The ejection multiplier (ejections not yet decayed). */
@@ -98,6 +116,12 @@ export interface PickContext {
   excluded(peerId: string): boolean
   /** p2c cost of a candidate: peak-EWMA latency x (in-flight + 1), local and gossiped figures mixed. */
   cost(candidate: Candidate): number
+  /**
+   * The candidate's rank before costs are compared (src/slow.ts): TIER_NORMAL (1); TIER_SLOW (2) when its expected
+   * latency (as in `cost`, nothing queued) is `atOnceFactor` (2) times the hedging delay or more; TIER_PROBE (0)
+   * for a slow peer due for its probe, when the call may probe.
+   */
+  tier(candidate: Candidate): number
   /** This peer's calls in flight to a peer. */
   inflight(peerId: string): number
 }
@@ -143,6 +167,11 @@ export interface Balancer {
    * depends only on the member set (no bounded loads, no ejection), for replicas.
    */
   successors(candidates: readonly Candidate[], key: string, service?: string, n?: number): string[]
+  /**
+   * How long to wait before hedging an attempt at `peerId`: the hedging delay (undefined while too few samples),
+   * or 0 when this peer's latency estimate of that peer is `atOnceFactor` times the delay or more.
+   */
+  hedgeDelayMs(peerId: string): number | undefined
   /** Records one logical call (deposits into the retry and hedging budgets). Call once per call, not per attempt. */
   onCall(): void
   /** An attempt to `peerId` starts. */
@@ -156,6 +185,8 @@ export interface Balancer {
   stats(peerId: string): PeerStats
   /** Scaling advice from the members' load snapshots. */
   advise(loads: readonly MemberLoad[]): ScalingAdvice
+  /** 'hash' picks with a key that went to another peer than the key's owner, by reason, since the start. */
+  hashReroutes(): Readonly<Record<HashReroute, number>>
 }
 
 export { createBalancer, RING_CACHE_SIZE } from './balancer.js'
@@ -163,11 +194,13 @@ export { HashRing, DEFAULT_VNODES, type RingOptions } from './ring.js'
 export { BoundedLoadTable, boundedCapacity, DEFAULT_EPSILON } from './bounded.js'
 export { murmur3, murmur3Bytes, fnv1a32, ringHash } from './hash.js'
 export { PeakEwma, EWMA_DECAY_MS } from './ewma.js'
-export { p2cCost, createP2cPicker, GOSSIP_DECAY_MS, GOSSIP_WEIGHT, UNKNOWN_BUSY_PENALTY, type LocalView, type CostOptions } from './p2c.js'
+export { p2cCost, p2cLatency, createP2cPicker, GOSSIP_DECAY_MS, GOSSIP_WEIGHT, UNKNOWN_BUSY_PENALTY, type LocalView, type CostOptions } from './p2c.js'
 export { createRoundRobinPicker } from './round-robin.js'
 export { createRandomPicker } from './random.js'
 export { createLocalFirstPicker } from './local-first.js'
 export { createHashPicker, type HashPickerOptions } from './hash-picker.js'
+export { latencyTier, SLOW_PROBE_INTERVAL_MS, TIER_PROBE, TIER_NORMAL, TIER_SLOW, type SlowState } from './slow.js'
+export { Lingering, LINGERING_MAX } from './lingering.js'
 export * from './outlier.js'
 export * from './retry-budget.js'
 export * from './hedging.js'

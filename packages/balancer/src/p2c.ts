@@ -12,6 +12,9 @@
  * length that is up to a gossip period old sends all of them to the same "emptiest" peer at once (herding). The
  * simulation measured it (docs/balancing.md, "Stale gossip herds"): taking max(local, gossiped) in-flight turned a
  * p50 of 11 ms into 114 ms at 80% utilisation. `gossipInflight: 'max'` keeps that variant for comparison.
+ *
+ * Before costs, the two candidates' tiers are compared (src/slow.ts): a slow peer (every call to it would be
+ * hedged) loses to one that is not, whatever their queues, except for its probe once a second.
  */
 import type { Candidate, Load, PickContext, Picker } from './index.js'
 import { appendRest, byCost } from './picker-util.js'
@@ -48,14 +51,19 @@ export interface CostOptions {
   gossipInflight?: 'cold-start' | 'max'
 }
 
-/** cost = latency x (queue + 1), from a local view and a gossiped load observed `gossipAgeMs` ago. */
-export function p2cCost (local: LocalView | undefined, gossip: Load | undefined, gossipAgeMs: number, o: CostOptions = {}): number {
+/** The expected latency of one more call, with nothing queued: local and gossiped latency mixed by freshness. */
+export function p2cLatency (local: LocalView | undefined, gossip: Load | undefined, gossipAgeMs: number, o: CostOptions = {}): number {
   const wl = local?.observed === true ? Math.exp(-local.sampleAgeMs / (o.localDecayMs ?? 10_000)) : 0
   const decay = gossip !== undefined ? Math.exp(-Math.max(0, gossipAgeMs) / (o.gossipDecayMs ?? GOSSIP_DECAY_MS)) : 0
   const wg = gossip !== undefined ? (o.gossipWeight ?? GOSSIP_WEIGHT) * decay : 0
-  let latency = 0
-  if (wl + wg > 0) latency = (wl * (local?.latencyMs ?? 0) + wg * (gossip?.latencyMs ?? 0)) / (wl + wg)
-  else if (local?.observed === true) latency = local.latencyMs
+  if (wl + wg > 0) return (wl * (local?.latencyMs ?? 0) + wg * (gossip?.latencyMs ?? 0)) / (wl + wg)
+  return local?.observed === true ? local.latencyMs : 0
+}
+
+/** cost = latency x (queue + 1), from a local view and a gossiped load observed `gossipAgeMs` ago. */
+export function p2cCost (local: LocalView | undefined, gossip: Load | undefined, gossipAgeMs: number, o: CostOptions = {}): number {
+  const latency = p2cLatency(local, gossip, gossipAgeMs, o)
+  const decay = gossip !== undefined ? Math.exp(-Math.max(0, gossipAgeMs) / (o.gossipDecayMs ?? GOSSIP_DECAY_MS)) : 0
   const localQueue = local?.inflight ?? 0
   const gossipQueue = gossip !== undefined ? gossip.inflight * decay : 0
   const queue = o.gossipInflight === 'max'
@@ -78,6 +86,10 @@ export function createP2cPicker (candidates: readonly Candidate[]): Picker {
     if (j >= i) j++
     const a = list[scratch[i]]
     const b = list[scratch[j]]
+    // the lower tier wins (src/slow.ts: a slow peer loses to one that is not, whatever their queues)
+    const ta = ctx.tier(a)
+    const tb = ctx.tier(b)
+    if (ta !== tb) return tb < ta ? b.peerId : a.peerId
     return ctx.cost(b) < ctx.cost(a) ? b.peerId : a.peerId
   }
   return {

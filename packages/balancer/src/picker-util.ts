@@ -8,10 +8,10 @@ export function appendRest (out: string[], candidates: readonly Candidate[], ctx
   return out
 }
 
-/** The usable candidates sorted by cost (stable: equal costs keep candidate order). */
+/** The usable candidates sorted by tier, then cost (stable: equal costs keep candidate order). */
 export function byCost (candidates: readonly Candidate[], ctx: PickContext, skip?: string): string[] {
-  const scored: Array<[string, number]> = []
-  for (const c of candidates) if (c.peerId !== skip && ctx.usable(c.peerId)) scored.push([c.peerId, ctx.cost(c)])
-  scored.sort((a, b) => a[1] - b[1])
+  const scored: Array<[string, number, number]> = []
+  for (const c of candidates) if (c.peerId !== skip && ctx.usable(c.peerId)) scored.push([c.peerId, ctx.cost(c), ctx.tier(c)])
+  scored.sort((a, b) => a[2] - b[2] || a[1] - b[1])
   return scored.map(s => s[0])
 }

@@ -141,7 +141,7 @@ test('stats, budgets and advice through the facade', t => {
   t.is(bal.retryBudget.balance(), before + 10)
   t.true(bal.hedging.tryAcquire(), '50 calls x 5% = 2.5 hedges')
   for (let i = 0; i < 30; i++) { bal.onStart('y'); clock.t += 1; bal.onEnd('y', { latencyMs: i, ok: true }) }
-  t.is(bal.hedging.delayMs(), 28)
+  t.is(bal.hedging.delayMs(), 27, 'the p95 of the 31 samples as of the 30th (recomputed once 1/16 of the window is new)')
   const advice = bal.advise([{ peerId: 'x', inflight: 60, latencyMs: 5 }])
   t.is(advice.action, 'scale-up')
   bal.forget('x')
@@ -238,4 +238,38 @@ test('successors: ring placement that load and ejection do not move', t => {
   t.deepEqual(bal.successors(candidates, 'user-1', 'S', 3), before)
   t.not(bal.pick(candidates, { strategy: 'hash', key: 'user-1', service: 'S' }), before[1])
   t.deepEqual(bal.successors(candidates, 'user-1', 'S'), bal.successors([...candidates].reverse(), 'user-1', 'S'), 'a pure function of the member set')
+})
+
+test('hash: a key leaves its owner only when excluded, ejected or over capacity, each counted by reason; a slow owner keeps its keys', t => {
+  const { bal, clock } = clocked()
+  const cs = cands()
+  const keys = Array.from({ length: 2000 }, (_, i) => `key-${i}`)
+  const owner = new Map<string, string>(keys.map(k => [k, bal.successors(cs, k, 's', 1)[0]] as [string, string]))
+  // ids[0] answers 10x slower than the others: p2c avoids it, hash routing does not
+  for (let i = 0; i < 300; i++) {
+    const p = i % 60 === 0 ? ids[0] : ids[1 + i % 9]
+    bal.onCall(); bal.onStart(p); clock.t += 1; bal.onEnd(p, { latencyMs: p === ids[0] ? 40 : 4, ok: true })
+  }
+  t.true(bal.stats(ids[0]).slow)
+  // sequential calls, twice over: every key on its owner
+  for (let pass = 0; pass < 2; pass++) {
+    for (const k of keys) {
+      const p = bal.pick(cs, { strategy: 'hash', key: k, service: 's', mayProbe: true })!
+      t.is(p, owner.get(k)!)
+      bal.onStart(p); clock.t += 1; bal.onEnd(p, { latencyMs: p === ids[0] ? 40 : 4, ok: true })
+    }
+  }
+  t.deepEqual(bal.hashReroutes(), { excluded: 0, ejected: 0, 'over-capacity': 0 })
+  t.true(keys.filter(k => owner.get(k) === ids[0]).length > 100, 'the slow peer owns its share of keys')
+  const k0 = keys.find(k => owner.get(k) === ids[1])!
+  t.not(bal.pick(cs, { strategy: 'hash', key: k0, service: 's', exclude: new Set([ids[1]]) }), ids[1])
+  t.is(bal.hashReroutes().excluded, 1, 'a retry elsewhere')
+  for (let i = 0; i < 3; i++) bal.onStart(ids[1]) // 3 in flight at the owner, capacity ceil(1.25 x 4 / 10) = 1
+  t.not(bal.pick(cs, { strategy: 'hash', key: k0, service: 's' }), ids[1])
+  t.is(bal.hashReroutes()['over-capacity'], 1, 'bounded loads')
+  for (let i = 0; i < 3; i++) bal.onEnd(ids[1], { latencyMs: 4, ok: true })
+  failN(bal, ids[1], 5)
+  t.is(bal.stats(ids[1]).state, 'ejected')
+  t.not(bal.pick(cs, { strategy: 'hash', key: k0, service: 's' }), ids[1])
+  t.is(bal.hashReroutes().ejected, 1, 'ejection after failures')
 })

@@ -6,6 +6,7 @@ export function fakeContext (o: {
   seq?: number
   key?: string
   costs?: Record<string, number>
+  tiers?: Record<string, number>
   inflight?: Record<string, number>
   ejected?: string[]
   exclude?: string[]
@@ -21,6 +22,7 @@ export function fakeContext (o: {
     excluded: (id) => ex.has(id),
     usable: (id) => !ex.has(id) && !ej.has(id),
     cost: (c: Candidate) => o.costs?.[c.peerId] ?? 0,
+    tier: (c: Candidate) => o.tiers?.[c.peerId] ?? 1,
     inflight: (id) => o.inflight?.[id] ?? 0
   }
 }

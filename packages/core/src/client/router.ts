@@ -63,6 +63,10 @@ interface Attempt {
   controller: AbortController | undefined
   started: number
   done: boolean
+  /** sent while an earlier attempt was still out */
+  hedge: boolean
+  /** hedged at once (the balancer's probe of a slow peer): runs to its end even when another attempt answers */
+  probe: boolean
 }
 
 export function failureKind (err: RpcError): FailureKind {
@@ -103,7 +107,8 @@ export async function routedCall (deps: RouterDeps, req: RouteRequest): Promise<
   balancer.onCall()
   const tried = new Set<string>()
   const maxAttempts = 1 + (req.idempotent ? (req.retries ?? DEFAULT_RETRIES) : (req.retries ?? TRANSPARENT_RETRIES))
-  const canHedge = req.idempotent && !req.ordered
+  // a keyed 'hash' call stays with the key's owner: hedged only when the caller names hedgeAfterMs
+  const canHedge = req.idempotent && !req.ordered && (req.strategy !== 'hash' || req.key === undefined || req.hedgeAfterMs !== undefined)
   let attempts = 0
   /** Attempts that never reached a handler (`neverSent`): they do not count against `maxAttempts`. */
   let unsent = 0
@@ -124,10 +129,11 @@ export async function routedCall (deps: RouterDeps, req: RouteRequest): Promise<
       if (hedgeTimer !== undefined) clearTimeout(hedgeTimer)
       req.signal?.removeEventListener('abort', onAbort)
       for (const a of active) {
+        if (a.probe && err === undefined) continue // its own handlers report its end to the balancer
         if (!a.done) {
           a.done = true
           a.controller?.abort(new RpcError('CANCELLED', 'another attempt answered first'))
-          balancer.onEnd(a.peer, { latencyMs: performance.now() - a.started, ok: false, failureKind: 'cancelled' })
+          balancer.onEnd(a.peer, { latencyMs: performance.now() - a.started, ok: false, failureKind: 'cancelled', hedge: a.hedge })
         }
       }
       active.clear()
@@ -148,7 +154,7 @@ export async function routedCall (deps: RouterDeps, req: RouteRequest): Promise<
 
     const launch = (hedge: boolean): boolean => {
       const candidates = deps.candidates(req.service)
-      const peer = balancer.pick(candidates, { strategy: req.strategy, key: req.key, exclude: tried, service: req.service })
+      const peer = balancer.pick(candidates, { strategy: req.strategy, key: req.key, exclude: tried, service: req.service, mayProbe: canHedge && req.hedgeAfterMs === undefined })
       if (peer === undefined) return false
       tried.add(peer)
       attempts++
@@ -162,7 +168,7 @@ export async function routedCall (deps: RouterDeps, req: RouteRequest): Promise<
       const timeoutMs = share === Infinity ? undefined : Math.max(1, Math.round(Math.min(share, remaining)))
       // an attempt that another may race (a hedge) needs its own cancellation; otherwise the caller's signal is enough
       const controller = canHedge ? new AbortController() : undefined
-      const a: Attempt = { peer, info: { connectMs: 0 }, controller, started: performance.now(), done: false }
+      const a: Attempt = { peer, info: { connectMs: 0 }, controller, started: performance.now(), done: false, hedge, probe: canHedge && req.hedgeAfterMs === undefined && balancer.hedgeDelayMs(peer) === 0 }
       active.add(a)
       balancer.onStart(peer)
       if (hedge) deps.onHedge?.(req, peer)
@@ -172,7 +178,7 @@ export async function routedCall (deps: RouterDeps, req: RouteRequest): Promise<
           a.done = true
           active.delete(a)
           const ms = performance.now() - a.started - a.info.connectMs
-          balancer.onEnd(peer, { latencyMs: ms, ok: true })
+          balancer.onEnd(peer, { latencyMs: ms, ok: true, hedge })
           finish(undefined, value)
         },
         (e: unknown) => {
@@ -186,7 +192,7 @@ export async function routedCall (deps: RouterDeps, req: RouteRequest): Promise<
           onFailure(err)
         }
       )
-      armHedge()
+      armHedge(a)
       return true
     }
 
@@ -204,15 +210,16 @@ export async function routedCall (deps: RouterDeps, req: RouteRequest): Promise<
       finish(err.service === undefined ? err.with({ service: req.service, method: req.method }) : err)
     }
 
-    const armHedge = (): void => {
+    const armHedge = (a: Attempt): void => {
       if (!canHedge || settled || spent() >= maxAttempts) return
       if (hedgeTimer !== undefined) clearTimeout(hedgeTimer)
-      const delay = req.hedgeAfterMs ?? balancer.hedging.delayMs()
+      const delay = req.hedgeAfterMs ?? (a.probe ? 0 : balancer.hedgeDelayMs(a.peer))
       if (delay === undefined) return
       hedgeTimer = setTimeout(() => {
         hedgeTimer = undefined
         if (settled || spent() >= maxAttempts) return
-        if (!balancer.hedging.tryAcquire()) return
+        // a probe's hedge is not taken from the budget: probes are bounded by the balancer (one per slow peer per second)
+        if (!a.probe && !balancer.hedging.tryAcquire()) return
         launch(true)
       }, delay)
     }

@@ -1,0 +1,164 @@
+/**
+ * The tail scenario of docs/balancing.md on real peers: `n` in-process peers on 127.0.0.1 host `Who.work`
+ * (idempotent), which answers with the peer's id after `fastMs` on every peer but one (`slowMs`, 10x); client
+ * peers hosting nothing call it `calls` times with `concurrency` in flight, routed by `strategy`, after a warm-up.
+ * Each strategy gets its own client, since a node's balancer (its hedging delay, its latency estimates) learns from
+ * every call it makes. Returns the latency percentiles of the measured calls, the share of attempts the slow peer
+ * received, and the hedges sent.
+ */
+import { createNode } from '@peercall/core'
+import { percentile, timed } from './load.js'
+import type { Balance, PeercallNode } from '@peercall/core'
+
+export interface TailCluster {
+  clients: PeercallNode[]
+  servers: PeercallNode[]
+  /** The slow server's id, or undefined when every server is fast. */
+  slow: string | undefined
+  /** Attempts that reached each server (hedges included), by peer id. */
+  served: Map<string, number>
+  stop: () => Promise<void>
+}
+
+export interface TailRun {
+  strategy: Balance
+  calls: number
+  p50: number
+  p99: number
+  max: number
+  /** Share of the attempts (first tries and hedges) that reached the slow peer. */
+  slowShare: number
+  /** Share of the calls whose answer came from the slow peer. */
+  slowAnswers: number
+  hedges: number
+  failures: number
+}
+
+export async function startTailCluster (n: number, options: { fastMs: number, slowMs: number | undefined, clients?: number }): Promise<TailCluster> {
+  const cluster = `tail-${Math.random().toString(36).slice(2, 8)}`
+  const servers: PeercallNode[] = []
+  const served = new Map<string, number>()
+  const nodes: PeercallNode[] = []
+  const stop = async (): Promise<void> => { await Promise.allSettled(nodes.map(async p => { await p.stop() })) }
+  try {
+    const first = await createNode({ cluster, membership: { profile: 'fast' } })
+    nodes.push(first)
+    const boot = [first.multiaddrs[0]]
+    const k = options.clients ?? 1
+    nodes.push(...await Promise.all(Array.from({ length: n + k - 1 }, async () => await createNode({ cluster, bootstrap: boot, membership: { profile: 'fast' } }))))
+    const clients = nodes.slice(0, k)
+    servers.push(...nodes.slice(k))
+    servers.forEach((s, i) => {
+      const delay = i === 0 && options.slowMs !== undefined ? options.slowMs : options.fastMs
+      served.set(s.peerId, 0)
+      s.register('Who', {
+        work: async () => {
+          served.set(s.peerId, (served.get(s.peerId) ?? 0) + 1)
+          await new Promise(resolve => setTimeout(resolve, delay))
+          return s.peerId
+        }
+      }, { idempotent: ['work'] })
+    })
+    const ids = servers.map(s => s.peerId)
+    await timed(() => clients.every(client => {
+      const hosts = new Set(client.members().filter(m => m.state === 'alive' && m.services.includes('Who') && m.meta['idem:Who'] === 'work').map(m => m.peerId))
+      return ids.every(id => hosts.has(id))
+    }), 30_000, 'every client routes to every server')
+    return { clients, servers, slow: options.slowMs !== undefined ? servers[0].peerId : undefined, served, stop }
+  } catch (err) {
+    await stop()
+    throw err
+  }
+}
+
+/** From `client`: `warmup` calls, then `calls` measured ones, `concurrency` in flight, routed by `strategy`. */
+export async function runTail (c: TailCluster, client: PeercallNode, strategy: Balance, options: { calls: number, warmup: number, concurrency: number, timeoutMs: number }): Promise<TailRun> {
+  const drive = async (count: number, record: (ms: number, peer: string | undefined) => void): Promise<void> => {
+    let next = 0
+    await Promise.all(Array.from({ length: options.concurrency }, async () => {
+      while (next < count) {
+        next++
+        const t0 = performance.now()
+        let peer: string | undefined
+        try {
+          peer = await client.call<string>('Who', 'work', [], { balance: strategy, timeoutMs: options.timeoutMs })
+        } catch {
+          peer = undefined
+        }
+        record(performance.now() - t0, peer)
+      }
+    }))
+  }
+  await drive(options.warmup, () => {})
+  const before = new Map(c.served)
+  const hedgesBefore = client.stats().hedges
+  const lat: number[] = []
+  let failures = 0
+  let slowAnswers = 0
+  await drive(options.calls, (ms, peer) => {
+    if (peer === undefined) { failures++; return }
+    lat.push(ms)
+    if (peer === c.slow) slowAnswers++
+  })
+  let attempts = 0
+  for (const [id, k] of c.served) attempts += k - (before.get(id) ?? 0)
+  const slowAttempts = c.slow !== undefined ? (c.served.get(c.slow) ?? 0) - (before.get(c.slow) ?? 0) : 0
+  lat.sort((a, b) => a - b)
+  return {
+    strategy,
+    calls: options.calls,
+    p50: percentile(lat, 50),
+    p99: percentile(lat, 99),
+    max: lat[lat.length - 1] ?? NaN,
+    slowShare: attempts > 0 ? slowAttempts / attempts : 0,
+    slowAnswers: lat.length > 0 ? slowAnswers / lat.length : 0,
+    hedges: client.stats().hedges - hedgesBefore,
+    failures
+  }
+}
+
+export interface TailTrials {
+  peers: number
+  /** Per trial: p2c and round-robin with one slow peer, p2c with every peer healthy. */
+  p2c: TailRun[]
+  roundRobin: TailRun[]
+  healthy: TailRun[]
+}
+
+export const TAIL_DEFAULTS = { fastMs: 4, slowMs: 40, calls: 2000, warmup: 400, concurrency: 16, timeoutMs: 5000 }
+
+/**
+ * `trials` rounds of the three runs, interleaved (p2c, round-robin, all-healthy p2c) so that a stretch of load from
+ * elsewhere on the machine hits every variant alike. Two clusters: `n` peers with one slow (a client per strategy)
+ * and `n` healthy ones.
+ */
+export async function tailTrials (n: number, trials: number, o: Partial<typeof TAIL_DEFAULTS> = {}, onRun?: (what: string, r: TailRun) => void): Promise<TailTrials> {
+  const opts = { ...TAIL_DEFAULTS, ...o }
+  const out: TailTrials = { peers: n, p2c: [], roundRobin: [], healthy: [] }
+  const slow = await startTailCluster(n, { fastMs: opts.fastMs, slowMs: opts.slowMs, clients: 2 })
+  try {
+    const healthy = await startTailCluster(n, { fastMs: opts.fastMs, slowMs: undefined })
+    try {
+      for (let i = 0; i < trials; i++) {
+        const a = await runTail(slow, slow.clients[0], 'p2c', opts)
+        out.p2c.push(a); onRun?.('p2c', a)
+        const b = await runTail(slow, slow.clients[1], 'round-robin', opts)
+        out.roundRobin.push(b); onRun?.('round-robin', b)
+        const h = await runTail(healthy, healthy.clients[0], 'p2c', opts)
+        out.healthy.push(h); onRun?.('healthy', h)
+      }
+    } finally {
+      await healthy.stop()
+    }
+  } finally {
+    await slow.stop()
+  }
+  return out
+}
+
+export function median (xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  if (s.length === 0) return NaN
+  const m = s.length >> 1
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2
+}
