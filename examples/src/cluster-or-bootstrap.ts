@@ -18,12 +18,7 @@ export async function joinOrStart (bootstrap: string | undefined, peers = 3): Pr
     addrs = [bootstrap]
   }
   const node = await createNode({ bootstrap: addrs, membership: { profile: 'fast' } })
-  const deadline = Date.now() + 20_000
-  const want = sup === undefined ? 1 : peers
-  while (node.members().filter(m => m.state === 'alive' && m.services.includes('Calculator')).length < want) {
-    if (Date.now() > deadline) throw new Error('no Calculator host became visible within 20 s')
-    await new Promise(resolve => setTimeout(resolve, 50))
-  }
+  await node.waitForServices(['Calculator'], { hosts: sup === undefined ? 1 : peers, timeoutMs: 20_000 })
   return {
     node,
     supervisor: sup,

@@ -13,6 +13,7 @@ if (target === undefined) {
 
 const node = await createNode({ bootstrap: [target] })
 try {
+  await node.waitForServices(['Calculator'], { timeoutMs: 10_000 })
   const calc = node.service<Calculator>('Calculator', { peer: target, timeoutMs: 2000 })
   console.log('add(1, 2)       =', await calc.add(1, 2))
   console.log('subtract(7, 10) =', await calc.subtract(7, 10))

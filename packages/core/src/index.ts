@@ -222,6 +222,8 @@ export interface PeercallNode extends EventTarget {
   service<T extends object>(name: string, defaults?: CallOptions): ServiceProxy<T>
   call<R = unknown>(service: string, method: string, args?: unknown[], options?: CallOptions): Promise<R>
   members(): Member[]
+  /** Resolves once a live peer (this one included) hosts each service; rejects UNAVAILABLE naming the missing ones after `timeoutMs` (default 30 s). */
+  waitForServices(names: string | string[], options?: import('./client/wait.js').WaitForServicesOptions): Promise<void>
   /** Round-trip time to a peer over its RPC stream, ms. */
   ping(peer: string, timeoutMs?: number): Promise<number>
   /** The owners of `key` for `service` on the hash ring of its hosts, in failover order (primary first). */

@@ -20,6 +20,8 @@ import { PeerAllowlist } from './security/allowlist.js'
 import { permissionDenied } from './security/authorize.js'
 import { startHttp } from './dashboard/server.js'
 import { createMetrics } from './metrics.js'
+import { waitForServices } from './client/wait.js'
+import type { WaitForServicesOptions } from './client/wait.js'
 import type { CallOptions, CallRecord, Member, NodeOptions, PeercallNode, ServiceProxy, NodeLimits, NodeStats } from './index.js'
 import type { HttpHandle } from './dashboard/server.js'
 import type { NodeMetrics } from './metrics.js'
@@ -421,6 +423,11 @@ export class Node extends EventTarget implements PeercallNode {
   }
 
   // ---------------------------------------------------------------- cluster
+
+  /** Resolves once a live peer (this one included) hosts each of `names`; else rejects UNAVAILABLE naming the missing. */
+  waitForServices (names: string | string[], options?: WaitForServicesOptions): Promise<void> {
+    return waitForServices(this, names, options)
+  }
 
   members (): Member[] {
     const all = this.view.members()
