@@ -15,6 +15,7 @@
  * await node.stop()
  * ```
  */
+import './engine.js' // first: an old Node.js is refused before any dependency loads
 import { createBalancer } from '@peercall/balancer'
 import { createMembership, mdnsServiceTag } from '@peercall/membership'
 import { Node } from './node.js'

@@ -3,6 +3,7 @@
  * The `peercall` command: `peercall node | call | members | top`, each with --help. Results go to stdout,
  * progress and errors to stderr; exit code 0 on success, 1 on failure, 2 on a usage error.
  */
+import './engine.js' // first: an old Node.js is refused before any dependency loads
 import { CALL_HELP, callCommand } from './call-command.js'
 import { UsageError } from './common.js'
 import { CLUSTER_KEY_HELP, ID_HELP, clusterKeyCommand, idCommand } from './keys-command.js'
