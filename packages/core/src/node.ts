@@ -21,6 +21,7 @@ import { permissionDenied } from './security/authorize.js'
 import { startHttp } from './dashboard/server.js'
 import { createMetrics } from './metrics.js'
 import { waitForServices } from './client/wait.js'
+import { balanceError } from './client/balance.js'
 import type { WaitForServicesOptions } from './client/wait.js'
 import type { CallOptions, CallRecord, Member, NodeOptions, PeercallNode, ServiceProxy, NodeLimits, NodeStats } from './index.js'
 import type { HttpHandle } from './dashboard/server.js'
@@ -321,6 +322,8 @@ export class Node extends EventTarget implements PeercallNode {
     if (!Array.isArray(args)) {
       return Promise.reject(new RpcError('INVALID_ARGUMENT', `${service}.${method}: args must be an array`, { service, method, mayHaveExecuted: false }))
     }
+    const badBalance = balanceError(service, method, options.balance)
+    if (badBalance !== undefined) return Promise.reject(badBalance)
     this.counters.calls++
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs
     if (options.peer !== undefined) {

@@ -36,21 +36,25 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>, help:
 
 export async function main (argv: string[]): Promise<number> {
   const [name, ...rest] = argv
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === undefined) {
+    process.stderr.write(HELP + '\n')
+    return 2
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
     const topic = name === 'help' ? COMMANDS[rest[0] ?? ''] : undefined
     process.stdout.write((topic?.help ?? HELP) + '\n')
     return 0
   }
   const command = COMMANDS[name]
   if (command === undefined) {
-    process.stderr.write(`peercall: unknown command '${name}'\n\n${HELP}\n`)
+    process.stderr.write(`peercall: unknown command '${name}': the commands are ${Object.keys(COMMANDS).join(', ')} (peercall --help)\n`)
     return 2
   }
   try {
     return await command.run(rest)
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`peercall ${name}: ${err.message}\n\n${command.help}\n`)
+      process.stderr.write(`peercall ${name}: ${err.message} (peercall ${name} --help shows every option)\n`)
       return 2
     }
     process.stderr.write(`peercall ${name}: ${(err as Error).message}\n`)
