@@ -22,6 +22,7 @@ import { startHttp } from './dashboard/server.js'
 import { createMetrics } from './metrics.js'
 import { waitForServices } from './client/wait.js'
 import { balanceError } from './client/balance.js'
+import { methodsMeta, missingMethodError } from './client/methods.js'
 import type { WaitForServicesOptions } from './client/wait.js'
 import type { CallOptions, CallRecord, Member, NodeOptions, PeercallNode, ServiceProxy, NodeLimits, NodeStats } from './index.js'
 import type { HttpHandle } from './dashboard/server.js'
@@ -110,12 +111,14 @@ export class Node extends EventTarget implements PeercallNode {
     this.view = new ClusterView(membership, {
       peerId: this.localId,
       hosts: service => this.registry.has(service) && !this.unhealthy.has(service) && this.stopping === undefined,
+      hasMethod: (service, method) => this.registry.get(service)?.methods.has(method) === true,
       load: () => this.meter.snapshot(),
       idempotent: (service, method) => this.registry.get(service)?.idempotent.has(method)
     })
     const routeDeps = (ring: boolean): RouterDeps => ({
       balancer: this.balancer,
-      candidates: s => this.allowed(this.view.candidates(s, ring)),
+      candidates: (s, m) => this.allowed(this.view.candidates(s, ring, m)),
+      unroutable: r => missingMethodError(this.members(), r.service, r.method),
       attempt: (peer, r, ms, signal, meta, info) => this.attemptAt(peer, r.service, r.method, r.args, ms, signal, meta, info),
       onRetry: () => { this.counters.retries++ },
       onHedge: () => { this.counters.hedges++ }
@@ -233,6 +236,7 @@ export class Node extends EventTarget implements PeercallNode {
       const idem = [...(this.registry.get(n)?.idempotent ?? [])]
       if (idem.length > 0) meta[IDEMPOTENT_META_PREFIX + n] = idem.join(',')
     }
+    Object.assign(meta, methodsMeta(names.flatMap(n => { const e = this.registry.get(n); return e === undefined ? [] : [{ name: n, methods: e.methods.keys(), private: e.authorize !== undefined }] })))
     this.membership.setServices(names)
     this.membership.setMeta(meta)
   }
