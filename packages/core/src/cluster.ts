@@ -3,6 +3,7 @@
  * owners declared idempotent. Built from membership records; cached per service until membership changes.
  */
 import { offersMethod } from './client/methods.js'
+import { departedClient } from './client/role.js'
 import type { Candidate } from '@peercall/balancer'
 import type { Member, Membership } from '@peercall/membership'
 
@@ -92,7 +93,9 @@ export class ClusterView {
     return known
   }
 
+  /** The members to show and count: all that membership knows, less the clients that have left (client/role.ts). */
   members (): Member[] {
-    return this.membership.members()
+    const all = this.membership.members()
+    return all.some(departedClient) ? all.filter(m => !departedClient(m)) : all
   }
 }

@@ -72,6 +72,8 @@ export class Node extends EventTarget implements PeercallNode {
   /** Told of every call made or served here (metrics, dashboard); empty costs nothing per call. */
   private readonly callObservers = new Set<(record: CallRecord) => void>()
   private readonly httpOptions: NodeOptions['http']
+  /** Metadata given in `membership.meta` (e.g. `role: client`), kept under the entries of the services. */
+  private readonly baseMeta: Record<string, string>
   private http: HttpHandle | undefined
   /** Prometheus metrics, when `http` or `metrics: true` was given. */
   readonly metrics: NodeMetrics | undefined
@@ -92,6 +94,7 @@ export class Node extends EventTarget implements PeercallNode {
     this.bootstrap = options.bootstrap ?? []
     this.allow = options.allowPeers !== undefined ? new PeerAllowlist(options.allowPeers, this.localId) : undefined
     this.httpOptions = options.http
+    this.baseMeta = { ...options.membership?.meta }
     const limits: Required<NodeLimits> = {
       maxFrameSize: options.limits?.maxFrameSize ?? D.MAX_FRAME_SIZE,
       maxInflight: options.limits?.maxInflight ?? D.MAX_INFLIGHT_PER_PEER,
@@ -231,7 +234,7 @@ export class Node extends EventTarget implements PeercallNode {
   private publishServices (): void {
     this.view.invalidate()
     const names = this.stopping !== undefined ? [] : this.registry.names().filter(n => !this.unhealthy.has(n))
-    const meta: Record<string, string> = {}
+    const meta: Record<string, string> = { ...this.baseMeta }
     for (const n of names) {
       const idem = [...(this.registry.get(n)?.idempotent ?? [])]
       if (idem.length > 0) meta[IDEMPOTENT_META_PREFIX + n] = idem.join(',')

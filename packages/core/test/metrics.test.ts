@@ -62,6 +62,8 @@ test('calls, codes, latency and served calls are counted as they happen, on both
   for (let i = 0; i < 25; i++) t.is(await client.call('Calculator', 'add', [i, 1]), i + 1)
   for (let i = 0; i < 3; i++) await t.throwsAsync(client.call('Calculator', 'divide', [1, 0]), { instanceOf: RpcError })
   await t.throwsAsync(client.call('Calculator', 'nosuch', []), { instanceOf: RpcError })
+  // routed, that call is refused here (the server gossips its methods); pinned, it reaches the server
+  await t.throwsAsync(client.call('Calculator', 'nosuch', [], { peer: server.peerId }), { instanceOf: RpcError })
   await t.throwsAsync(client.call('NoSuchService', 'x', [], { timeoutMs: 300 }), { instanceOf: RpcError })
 
   const text = await client.metrics!.text()

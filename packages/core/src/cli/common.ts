@@ -130,6 +130,9 @@ export async function joinCluster (v: ClusterValues, progress: Progress, ready?:
   const options = await nodeOptions(v)
   const mdns = options.membership?.mdns === true
   const { createNode } = await import('../index.js')
+  const { CLIENT_META } = await import('../client/role.js')
+  // a client: the others drop it from their views as soon as it leaves
+  options.membership = { ...options.membership, meta: { ...options.membership?.meta, ...CLIENT_META } }
   progress.update(`joining cluster ${options.cluster ?? 'default'} through ${options.bootstrap?.length ?? 0} bootstrap peer(s)${mdns ? ' and mDNS' : ''}`)
   const node = await createNode(options)
   const deadline = Date.now() + timeoutMs
