@@ -5,7 +5,7 @@
  */
 import { membershipTopic } from '@peercall/membership'
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client'
-import type { CallRecord, MemberState } from './index.js'
+import type { CallRecord, Member, MemberState } from './index.js'
 import type { Node } from './node.js'
 
 /** Histogram buckets of call latency, seconds: 0.5 ms .. 10 s, covering loopback calls to slow handlers. */
@@ -19,6 +19,11 @@ export const UNKNOWN_LABEL = '_unknown_'
 
 const STATES: MemberState[] = ['alive', 'suspect', 'dead', 'left']
 const MEMBER_EVENTS = ['member:join', 'member:update', 'member:suspect', 'member:dead', 'member:leave'] as const
+
+/** What a member event changes when it is more than a load refresh: services, metadata, addresses. */
+export function memberShape (m: Pick<Member, 'services' | 'meta' | 'addrs'>): string {
+  return JSON.stringify([m.services, Object.entries(m.meta ?? {}).sort(), m.addrs])
+}
 
 /** The index of the first bucket whose upper bound (`le`) holds `seconds`; LATENCY_BUCKETS.length for +Inf. */
 export function latencyBucket (seconds: number): number {
@@ -113,7 +118,10 @@ export interface NodeMetrics {
 
 export function createMetrics (node: Node): NodeMetrics {
   const registry = new Registry()
-  registry.setDefaultLabels({ peer: node.peerId })
+  // which peer this is: one info series (the Prometheus convention, as target_info); each series carries no peer
+  // label of its own: the scrape target (job, instance) tells the peers apart, and a join on peercall_peer_info
+  // adds the peer id where it is wanted
+  new Gauge({ name: 'peercall_peer_info', help: 'This peer: its peer id and cluster (always 1)', labelNames: ['peer', 'cluster'], registers: [registry] }).set({ peer: node.peerId, cluster: node.cluster }, 1)
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 })
 
   const made = new CallTable('peercall_calls_total', 'Calls this node made, by service, method and outcome code (OK or an RpcError code); one per logical call, its retries and hedges included',
@@ -161,8 +169,22 @@ export function createMetrics (node: Node): NodeMetrics {
       for (const [state, n] of counts) this.set({ state }, n)
     }
   })
-  const memberEvents = new Counter({ name: 'peercall_member_events_total', help: 'Membership events seen by this node, by type', labelNames: ['type'], registers: [registry] })
-  const onMember = (e: Event): void => { memberEvents.inc({ type: e.type.slice('member:'.length) }) }
+  const memberEvents = new Counter({ name: 'peercall_member_events_total', help: 'Membership events seen by this node, by type; update counts changes of a member\'s services, metadata or addresses (not the periodic load refresh)', labelNames: ['type'], registers: [registry] })
+  for (const type of MEMBER_EVENTS) memberEvents.inc({ type: type.slice('member:'.length) }, 0)
+  const shapes = new Map<string, string>()
+  const onMember = (e: Event): void => {
+    const type = e.type.slice('member:'.length)
+    const m = (e as CustomEvent<Member>).detail
+    if (m === undefined) return
+    if (type === 'leave' || type === 'dead') shapes.delete(m.peerId)
+    else {
+      const shape = memberShape(m)
+      const before = shapes.get(m.peerId)
+      shapes.set(m.peerId, shape)
+      if (type === 'update' && before === shape) return // a load refresh: the same member, newer figures
+    }
+    memberEvents.inc({ type })
+  }
   for (const type of MEMBER_EVENTS) node.addEventListener(type, onMember)
 
   const gossip = new Counter({ name: 'peercall_gossip_messages_total', help: 'Membership gossip messages received on the cluster\'s gossipsub topic', registers: [registry] })
