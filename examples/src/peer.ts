@@ -9,6 +9,7 @@ import { calculator, CALCULATOR_IDEMPOTENT } from './calculator.js'
 import { KeyValueStore, KV_IDEMPOTENT } from './kv.js'
 import { ReplicatedKeyValue } from './kv-replica.js'
 import { work } from './work.js'
+import { reportMembership } from './peer-report.js'
 
 const { values } = parseArgs({
   options: {
@@ -18,6 +19,7 @@ const { values } = parseArgs({
     identity: { type: 'string' },
     profile: { type: 'string' },
     mdns: { type: 'boolean' },
+    quiet: { type: 'boolean', short: 'q' },
     help: { type: 'boolean', short: 'h' }
   },
   allowPositionals: false
@@ -30,6 +32,7 @@ if (values.help === true) {
     '  --identity <file>    private key file: created if missing, so a restarted peer keeps its peer id',
     '  --profile lan|fast   failure-detection timing: lan (probe every 1 s, default) or fast (loopback, tests)',
     '  --mdns               also find the cluster\'s peers on the LAN by multicast DNS',
+    '  -q, --quiet          print only the listening and stopped lines (not joined, nor each membership change)',
     ''
   ].join('\n'))
   process.exit(0)
@@ -68,4 +71,5 @@ shutdown = (signal: string): void => {
 }
 
 process.stdout.write(JSON.stringify({ event: 'listening', peerId: node.peerId, multiaddrs: node.multiaddrs }) + '\n')
+if (values.quiet !== true) reportMembership(node, values.cluster ?? 'default', (values.bootstrap ?? []).length === 0, line => { process.stdout.write(line + '\n') })
 if (stopRequested !== undefined) shutdown(stopRequested)
