@@ -2,7 +2,7 @@
  * For the seed's client examples: join the cluster at the given bootstrap address, or, with none, start a small
  * local cluster of example peers to talk to (stopped again by `close`).
  */
-import { createNode } from '@peercall/core'
+import { CLIENT_META, createNode } from '@peercall/core'
 import { Supervisor } from './supervisor.js'
 import type { PeercallNode } from '@peercall/core'
 
@@ -17,13 +17,8 @@ export async function joinOrStart (bootstrap: string | undefined, peers = 3): Pr
   } else {
     addrs = [bootstrap]
   }
-  const node = await createNode({ bootstrap: addrs, membership: { profile: 'fast' } })
-  const deadline = Date.now() + 20_000
-  const want = sup === undefined ? 1 : peers
-  while (node.members().filter(m => m.state === 'alive' && m.services.includes('Calculator')).length < want) {
-    if (Date.now() > deadline) throw new Error('no Calculator host became visible within 20 s')
-    await new Promise(resolve => setTimeout(resolve, 50))
-  }
+  const node = await createNode({ bootstrap: addrs, membership: { profile: 'fast', meta: CLIENT_META } })
+  await node.waitForServices(['Calculator'], { hosts: sup === undefined ? 1 : peers, timeoutMs: 20_000 })
   return {
     node,
     supervisor: sup,

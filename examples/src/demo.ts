@@ -61,11 +61,7 @@ for (const type of ['member:suspect', 'member:dead', 'member:join', 'member:leav
     note(`membership: ${name} ${type.slice(7)} (incarnation ${m.incarnation})`)
   })
 }
-const deadline = Date.now() + 20_000
-while (client.members().filter(m => m.state === 'alive' && m.services.includes('Calculator')).length < PEERS) {
-  if (Date.now() > deadline) throw new Error('the cluster did not form within 20 s')
-  await new Promise(resolve => setTimeout(resolve, 50))
-}
+await client.waitForServices(['Calculator', 'ReplicatedKV'], { hosts: PEERS, timeoutMs: 20_000 })
 note(`cluster formed: ${PEERS} peers, client ${short(client.peerId)}`)
 
 // ------------------------------------------------------------------ traffic

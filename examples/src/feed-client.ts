@@ -1,6 +1,6 @@
 /**
- * Streams across example peers: `node examples/dist/src/feed-client.js <multiaddr of a peer>` (with the pinned
- * Node: `npm exec -- node examples/dist/src/feed-client.js <addr>`) joins the cluster, waits for the Feed service,
+ * Streams across example peers: `npx node examples/dist/src/feed-client.js <multiaddr of a peer>` joins the
+ * cluster, waits for the Feed service,
  * reads ten live ticks (server streaming, then leaves the loop: the peer's generator stops), uploads 1 MiB in
  * 64 KiB chunks (client streaming) and checks the digest, and keeps a running average (bidi).
  */
@@ -16,11 +16,7 @@ if (target === undefined) {
 
 const node = await createNode({ bootstrap: [target] })
 try {
-  const deadline = Date.now() + 15_000
-  while (!node.members().some(m => m.state === 'alive' && m.services.includes('Feed'))) {
-    if (Date.now() > deadline) throw new Error('no peer hosts Feed')
-    await new Promise(resolve => setTimeout(resolve, 100))
-  }
+  await node.waitForServices(['Feed'], { timeoutMs: 15_000 })
   let n = 0
   for await (const tick of node.stream<Tick>('Feed', 'prices', [['ACME', 'GLOBEX'], 50])) {
     console.log(`tick ${tick.symbol} ${tick.price.toFixed(2)}`)

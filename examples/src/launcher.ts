@@ -26,6 +26,8 @@ export interface StartPeerOptions {
   profile?: 'lan' | 'fast'
   /** How long to wait for the `listening` line, ms. @default 20000 */
   timeoutMs?: number
+  /** Let the peer print `joined` and each membership change (into `events`); off, it runs with `--quiet`. @default false */
+  report?: boolean
 }
 
 export async function startPeer (options: StartPeerOptions = {}): Promise<PeerProcess> {
@@ -35,6 +37,7 @@ export async function startPeer (options: StartPeerOptions = {}): Promise<PeerPr
   if (options.cluster !== undefined) args.push('--cluster', options.cluster)
   if (options.identity !== undefined) args.push('--identity', options.identity)
   if (options.profile !== undefined) args.push('--profile', options.profile)
+  if (options.report !== true) args.push('--quiet')
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] })
   const lines = createInterface({ input: child.stdout! })
   const events: Array<Record<string, unknown>> = []

@@ -24,7 +24,20 @@ export class LoadBalancedCalculator {
   async divide (a: number, b: number): Promise<number> { return await this.execute('Calculator', 'divide', a, b) }
 }
 
-const { values, positionals } = parseArgs({ options: { balance: { type: 'string', default: 'p2c' } }, allowPositionals: true })
+const BALANCES = ['p2c', 'round-robin', 'hash', 'local-first']
+const USAGE = `usage: lb-client [--balance ${BALANCES.join('|')}] [<multiaddr of any peer>]`
+let parsed
+try {
+  parsed = parseArgs({ options: { balance: { type: 'string', default: 'p2c' } }, allowPositionals: true })
+} catch (err) {
+  process.stderr.write(`lb-client: ${(err as Error).message.split('. ')[0]}; ${USAGE}\n`)
+  process.exit(2)
+}
+const { values, positionals } = parsed
+if (!BALANCES.includes(values.balance)) {
+  process.stderr.write(`lb-client: --balance must be one of ${BALANCES.join(', ')}, not ${values.balance}\n`)
+  process.exit(2)
+}
 const balance = values.balance as Balance
 const { node, close } = await joinOrStart(positionals[0])
 const calc = new LoadBalancedCalculator(node, balance)

@@ -14,7 +14,6 @@ const FIND_WITHIN_MS = 15_000
 const APART_FOR_MS = 3000
 
 const cluster = `mdns-check-${process.pid}`
-const alive = (n: PeercallNode): number => n.members().filter(m => m.self !== true && m.state === 'alive').length
 const nodes: PeercallNode[] = []
 let ok = false
 try {
@@ -25,9 +24,11 @@ try {
   a.register('Calculator', calculator)
   b.register('Calculator', calculator)
   const t0 = performance.now()
-  while (alive(a) < 1 || alive(b) < 1) {
-    if (performance.now() - t0 > FIND_WITHIN_MS) throw new Error(`the two peers did not find each other within ${FIND_WITHIN_MS} ms: is multicast (224.0.0.251, UDP 5353) allowed here?`)
-    await new Promise(resolve => setTimeout(resolve, 20))
+  try {
+    // each hosts Calculator: two live hosts in a view means the other peer was found
+    await Promise.all([a, b].map(async n => { await n.waitForServices(['Calculator'], { hosts: 2, timeoutMs: FIND_WITHIN_MS }) }))
+  } catch {
+    throw new Error(`the two peers did not find each other within ${FIND_WITHIN_MS} ms: is multicast (224.0.0.251, UDP 5353) allowed here?`)
   }
   const found = performance.now() - t0
   const sum = await a.call('Calculator', 'add', [2, 3], { peer: b.peerId })

@@ -11,6 +11,7 @@ import { KeyValueStore, KV_IDEMPOTENT } from './kv.js'
 import { ReplicatedKeyValue } from './kv-replica.js'
 import { feed } from './feed.js'
 import { work } from './work.js'
+import { reportMembership } from './peer-report.js'
 
 const { values } = parseArgs({
   options: {
@@ -22,6 +23,7 @@ const { values } = parseArgs({
     mdns: { type: 'boolean' },
     'cluster-key': { type: 'string' },
     allow: { type: 'string', multiple: true },
+    quiet: { type: 'boolean', short: 'q' },
     help: { type: 'boolean', short: 'h' }
   },
   allowPositionals: false
@@ -37,6 +39,7 @@ if (values.help === true) {
     '  --cluster-key <file> private cluster: the pre-shared key file (peercall cluster-key); env PEERCALL_CLUSTER_KEY',
     '  --allow <peer id>    only these peers may connect, call or be called (repeatable; peercall id prints one)',
     '  env PEERCALL_CLOCK_OFFSET_MS  skews the replicated store\'s clock by this many ms (fault tests)',
+    '  -q, --quiet          print only the listening and stopped lines (not joined, nor each membership change)',
     ''
   ].join('\n'))
   process.exit(0)
@@ -84,4 +87,5 @@ shutdown = (signal: string): void => {
 }
 
 process.stdout.write(JSON.stringify({ event: 'listening', peerId: node.peerId, multiaddrs: node.multiaddrs }) + '\n')
+if (values.quiet !== true) reportMembership(node, values.cluster ?? 'default', (values.bootstrap ?? []).length === 0, line => { process.stdout.write(line + '\n') })
 if (stopRequested !== undefined) shutdown(stopRequested)

@@ -2,7 +2,7 @@
  * The seed's plain client: connects to one peer and calls its Calculator.
  * `node examples/dist/src/plain-client.js <multiaddr of a peer>`
  */
-import { createNode, RpcError } from '@peercall/core'
+import { CLIENT_META, createNode, RpcError } from '@peercall/core'
 import type { Calculator } from './calculator.js'
 
 const target = process.argv[2]
@@ -11,8 +11,9 @@ if (target === undefined) {
   process.exit(2)
 }
 
-const node = await createNode({ bootstrap: [target] })
+const node = await createNode({ bootstrap: [target], membership: { meta: CLIENT_META } })
 try {
+  await node.waitForServices(['Calculator'], { timeoutMs: 10_000 })
   const calc = node.service<Calculator>('Calculator', { peer: target, timeoutMs: 2000 })
   console.log('add(1, 2)       =', await calc.add(1, 2))
   console.log('subtract(7, 10) =', await calc.subtract(7, 10))

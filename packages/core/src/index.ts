@@ -15,6 +15,7 @@
  * await node.stop()
  * ```
  */
+import './engine.js' // first: an old Node.js is refused before any dependency loads
 import { createBalancer } from '@peercall/balancer'
 import { createMembership, mdnsServiceTag } from '@peercall/membership'
 import { Node } from './node.js'
@@ -42,6 +43,8 @@ export { createPeerLibp2p } from './libp2p.js'
 export { loadOrCreateIdentity } from './identity.js'
 export { generateClusterKey, writeClusterKey, resolveClusterKey, PeerAllowlist, allowlistGater, restrictMethods, CLUSTER_KEY_HANDSHAKE_TIMEOUT_MS } from './security/index.js'
 export type { Authorize, AuthorizeRequest } from './security/index.js'
+export { CLIENT_META } from './client/role.js'
+export type { WaitForServicesOptions } from './client/wait.js'
 export * as defaults from './defaults.js'
 
 /**

@@ -12,6 +12,7 @@ import { tcp } from '@libp2p/tcp'
 import { connectionManagerOptions, gossipsubOptions, MDNS_QUERY_INTERVAL_MS } from '@peercall/membership'
 import { createLibp2p } from 'libp2p'
 import { CONNECTION_PING_INTERVAL_MS } from './defaults.js'
+import { explainListenError } from './listen-error.js'
 import type { ConnectionGater, Libp2p, PrivateKey, PubSub } from '@libp2p/interface'
 
 export interface Libp2pSettings {
@@ -45,6 +46,14 @@ export function peerServices (settings: Pick<Libp2pSettings, 'services' | 'mdns'
  * `settings.mdns` is given.
  */
 export async function createPeerLibp2p (settings: Libp2pSettings): Promise<Libp2p<{ pubsub: PubSub }>> {
+  try {
+    return await startLibp2p(settings)
+  } catch (err) {
+    throw explainListenError(err, 'listen', settings.listen)
+  }
+}
+
+async function startLibp2p (settings: Libp2pSettings): Promise<Libp2p<{ pubsub: PubSub }>> {
   return await createLibp2p({
     ...(settings.privateKey !== undefined ? { privateKey: settings.privateKey } : {}),
     addresses: { listen: settings.listen },

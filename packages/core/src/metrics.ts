@@ -5,7 +5,7 @@
  */
 import { MEMBER_EVENTS, membershipTopic } from '@peercall/membership'
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client'
-import type { CallRecord, MemberState, NodeMetrics, ObservedNode } from './types.js'
+import type { CallRecord, Member, MemberState, NodeMetrics, ObservedNode } from './types.js'
 
 /** Histogram buckets of call latency, seconds: 0.5 ms .. 10 s, covering loopback calls to slow handlers. */
 export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
@@ -17,6 +17,11 @@ export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
 export const UNKNOWN_LABEL = '_unknown_'
 
 const STATES: MemberState[] = ['alive', 'suspect', 'dead', 'left']
+
+/** What a member event changes when it is more than a load refresh: services, metadata, addresses. */
+export function memberShape (m: Pick<Member, 'services' | 'meta' | 'addrs'>): string {
+  return JSON.stringify([m.services, Object.entries(m.meta ?? {}).sort(), m.addrs])
+}
 
 /** The index of the first bucket whose upper bound (`le`) holds `seconds`; LATENCY_BUCKETS.length for +Inf. */
 export function latencyBucket (seconds: number): number {
@@ -103,7 +108,10 @@ class CallTable {
 /** Prometheus metrics of `node`, read through its observation API; `pubsub` (libp2p's gossipsub) adds the gossip counter. */
 export function createMetrics (node: ObservedNode, pubsub?: EventTarget): NodeMetrics {
   const registry = new Registry()
-  registry.setDefaultLabels({ peer: node.peerId })
+  // which peer this is: one info series (the Prometheus convention, as target_info); each series carries no peer
+  // label of its own: the scrape target (job, instance) tells the peers apart, and a join on peercall_peer_info
+  // adds the peer id where it is wanted
+  new Gauge({ name: 'peercall_peer_info', help: 'This peer: its peer id and cluster (always 1)', labelNames: ['peer', 'cluster'], registers: [registry] }).set({ peer: node.peerId, cluster: node.cluster }, 1)
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 })
 
   const made = new CallTable('peercall_calls_total', 'Calls this node made, by service, method and outcome code (OK or an RpcError code); one per logical call, its retries and hedges included',
@@ -151,8 +159,22 @@ export function createMetrics (node: ObservedNode, pubsub?: EventTarget): NodeMe
       for (const [state, n] of counts) this.set({ state }, n)
     }
   })
-  const memberEvents = new Counter({ name: 'peercall_member_events_total', help: 'Membership events seen by this node, by type', labelNames: ['type'], registers: [registry] })
-  const onMember = (e: Event): void => { memberEvents.inc({ type: e.type.slice('member:'.length) }) }
+  const memberEvents = new Counter({ name: 'peercall_member_events_total', help: 'Membership events seen by this node, by type; update counts changes of a member\'s services, metadata or addresses (not the periodic load refresh)', labelNames: ['type'], registers: [registry] })
+  for (const type of MEMBER_EVENTS) memberEvents.inc({ type: type.slice('member:'.length) }, 0)
+  const shapes = new Map<string, string>()
+  const onMember = (e: Event): void => {
+    const type = e.type.slice('member:'.length)
+    const m = (e as CustomEvent<Member>).detail
+    if (m === undefined) return
+    if (type === 'leave' || type === 'dead') shapes.delete(m.peerId)
+    else {
+      const shape = memberShape(m)
+      const before = shapes.get(m.peerId)
+      shapes.set(m.peerId, shape)
+      if (type === 'update' && before === shape) return // a load refresh: the same member, newer figures
+    }
+    memberEvents.inc({ type })
+  }
   for (const type of MEMBER_EVENTS) node.addEventListener(type, onMember)
 
   const gossip = new Counter({ name: 'peercall_gossip_messages_total', help: 'Membership gossip messages received on the cluster\'s gossipsub topic', registers: [registry] })

@@ -15,6 +15,9 @@ import { Registry } from './server/registry.js'
 import { PeerAllowlist } from './security/allowlist.js'
 import { startHttp } from './dashboard/server.js'
 import { createMetrics } from './metrics.js'
+import { waitForServices } from './client/wait.js'
+import { methodsMeta, missingMethodError } from './client/methods.js'
+import type { WaitForServicesOptions } from './client/wait.js'
 import { SessionPool } from './wire/pool.js'
 import { WriteBudget } from './wire/writer.js'
 import type { CallOptions, CallRecord, Member, NodeMetrics, NodeOptions, ObservedNode, ServiceProxy, NodeLimits, NodeStats } from './types.js'
@@ -59,6 +62,8 @@ export class Node extends EventTarget implements ObservedNode {
   private readonly callObservers = new Set<(record: CallRecord) => void>()
   private removeObservation: (() => void) | undefined
   private readonly httpOptions: NodeOptions['http']
+  /** Metadata given in `membership.meta` (e.g. `role: client`), kept under the entries of the services. */
+  private readonly baseMeta: Record<string, string>
   private http: HttpHandle | undefined
   /** Prometheus metrics, when `http` or `metrics: true` was given. */
   readonly metrics: NodeMetrics | undefined
@@ -75,6 +80,7 @@ export class Node extends EventTarget implements ObservedNode {
     this.bootstrap = options.bootstrap ?? []
     this.allow = options.allowPeers !== undefined ? new PeerAllowlist(options.allowPeers, this.localId) : undefined
     this.httpOptions = options.http
+    this.baseMeta = { ...options.membership?.meta }
     const limits: Required<NodeLimits> = {
       maxFrameSize: options.limits?.maxFrameSize ?? D.MAX_FRAME_SIZE,
       maxInflight: options.limits?.maxInflight ?? D.MAX_INFLIGHT_PER_PEER,
@@ -98,6 +104,7 @@ export class Node extends EventTarget implements ObservedNode {
     this.view = new ClusterView(membership, {
       peerId: this.localId,
       hosts: service => this.registry.has(service) && !this.unhealthy.has(service) && this.stopping === undefined,
+      hasMethod: (service, method) => this.registry.get(service)?.methods.has(method) === true,
       load: () => this.server.meter.snapshot(),
       idempotent: (service, method) => this.registry.get(service)?.idempotent.has(method)
     })
@@ -110,6 +117,7 @@ export class Node extends EventTarget implements ObservedNode {
       clock: this.clock,
       dispatch: this.server.dispatch,
       allowed: list => this.allowed(list),
+      unroutable: (service, method) => missingMethodError(this.members(), service, method),
       stopping: () => this.stopping !== undefined
     })
     for (const type of MEMBER_EVENTS) {
@@ -239,11 +247,12 @@ export class Node extends EventTarget implements ObservedNode {
   private publishServices (): void {
     this.view.invalidate()
     const names = this.stopping !== undefined ? [] : this.registry.names().filter(n => !this.unhealthy.has(n))
-    const meta: Record<string, string> = {}
+    const meta: Record<string, string> = { ...this.baseMeta }
     for (const n of names) {
       const idem = [...(this.registry.get(n)?.idempotent ?? [])]
       if (idem.length > 0) meta[IDEMPOTENT_META_PREFIX + n] = idem.join(',')
     }
+    Object.assign(meta, methodsMeta(names.flatMap(n => { const e = this.registry.get(n); return e === undefined ? [] : [{ name: n, methods: e.methods.keys(), private: e.authorize !== undefined }] })))
     this.membership.setServices(names)
     this.membership.setMeta(meta)
   }
@@ -301,6 +310,11 @@ export class Node extends EventTarget implements ObservedNode {
   }
 
   // ---------------------------------------------------------------- cluster
+
+  /** Resolves once a live peer (this one included) hosts each of `names`; else rejects UNAVAILABLE naming the missing. */
+  waitForServices (names: string | string[], options?: WaitForServicesOptions): Promise<void> {
+    return waitForServices(this, names, options)
+  }
 
   members (): Member[] {
     const all = this.view.members()

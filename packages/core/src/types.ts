@@ -3,6 +3,7 @@
  */
 import type { RegisterOptions, ServiceImpl } from './server/registry.js'
 import type { Interceptors } from './interceptors.js'
+import type { WaitForServicesOptions } from './client/wait.js'
 import type { Registry as MetricsRegistry } from 'prom-client'
 import type { Metadata } from './wire/metadata.js'
 import type { ConnectionGater, PrivateKey } from '@libp2p/interface'
@@ -185,6 +186,8 @@ export interface PeercallNode extends EventTarget {
    */
   stream<T = unknown>(service: string, method: string, args?: unknown[], options?: CallOptions): AsyncIterable<T>
   members(): Member[]
+  /** Resolves once a live peer (this one included) hosts each service; rejects UNAVAILABLE naming the missing ones after `timeoutMs` (default 30 s). */
+  waitForServices(names: string | string[], options?: WaitForServicesOptions): Promise<void>
   /** Round-trip time to a peer over its RPC stream, ms. */
   ping(peer: string, timeoutMs?: number): Promise<number>
   /** The owners of `key` for `service` on the hash ring of its hosts, in failover order (primary first). */

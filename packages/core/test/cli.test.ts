@@ -24,8 +24,8 @@ test('service modules: one { name, impl, options }, an array, or a map', t => {
 
 test('service modules load from a path relative to the working directory, with or without ./', async t => {
   const rel = relative(process.cwd(), CALCULATOR_MODULE)
-  t.deepEqual((await loadServices(rel)).map(s => s.name), ['Calculator'])
-  t.deepEqual((await loadServices(CALCULATOR_MODULE)).map(s => s.name), ['Calculator'])
+  t.deepEqual((await loadServices(rel)).map(s => s.name), ['Calculator', 'Echo'])
+  t.deepEqual((await loadServices(CALCULATOR_MODULE)).map(s => s.name), ['Calculator', 'Echo'])
   await t.throwsAsync(loadServices('./no-such-module.js'), { message: /^cannot load service module \.\/no-such-module\.js: / })
 })
 
@@ -60,7 +60,7 @@ test('--help for the command and each subcommand; usage errors exit 2', async t 
   t.regex(badTarget.stderr, /Service\.method/)
   const badFlag = await runCli(['members', '--frob'])
   t.is(badFlag.code, 2)
-  t.regex(badFlag.stderr, /Unknown option '--frob'/)
+  t.regex(badFlag.stderr, /unknown option --frob/)
 })
 
 test('node, call, members and top against a cluster of two CLI peers', async t => {
@@ -81,7 +81,7 @@ test('node, call, members and top against a cluster of two CLI peers', async t =
   t.regex(sum.stderr, /joining cluster default/, 'progress on stderr')
   t.regex(sum.stderr, /calling Calculator\.add/)
 
-  const echo = await runCli(['call', 'Calculator.echo', '{"a":[1,2],"b":"x"}', ...join, '--json', '--quiet'])
+  const echo = await runCli(['call', 'Echo.echo', '{"a":[1,2],"b":"x"}', ...join, '--json', '--quiet'])
   t.is(echo.code, 0, echo.stderr)
   const echoed = JSON.parse(echo.stdout)
   t.true(echoed.ok)
@@ -107,7 +107,7 @@ test('node, call, members and top against a cluster of two CLI peers', async t =
   t.deepEqual(list.map(m => m.peerId).sort(), [a.peerId, b.peerId].sort())
   for (const m of list) {
     t.is(m.state, 'alive')
-    t.deepEqual(m.services, ['Calculator'])
+    t.deepEqual(m.services, ['Calculator', 'Echo'])
     t.true(m.incarnation > 0)
   }
   const table = await runCli(['members', ...join, '--quiet'])

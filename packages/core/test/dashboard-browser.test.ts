@@ -59,6 +59,12 @@ browserTest('the dashboard in Chromium shows three members, traffic, and a kille
   t.deepEqual([...ids].sort(), [d.peerId, ...children.map(c => c.peerId)].sort())
   t.is(await page.$$eval('#rings .ring[data-service="Calculator"] .legend div', els => els.length), 3, 'the ring of Calculator has three owners')
   t.is(await page.$$eval('#load .loadrow', els => els.length), 3, 'a load bar per live peer')
+  // the members table fits its card: long service lists wrap instead of pushing the table past the card's edge
+  d.register('ReplicatedKeyValueStore', { get: () => 1 })
+  d.register('AnotherServiceWithALongName', { get: () => 1 })
+  await page.waitForFunction(id => (document.querySelector(`#members tbody tr[data-peer="${id}"]`)?.textContent ?? '').includes('AnotherServiceWithALongName'), d.peerId, { timeout: 20_000 })
+  const fit = await page.$eval('#members-wrap', el => ({ card: el.parentElement.clientWidth, cardScroll: el.parentElement.scrollWidth, wrap: el.clientWidth, table: el.scrollWidth }))
+  t.true(fit.cardScroll <= fit.card + 1 && fit.table <= fit.wrap + 1, `members table within its card: ${JSON.stringify(fit)}`)
   await page.waitForFunction(() => Number((document.getElementById('k-calls-total')?.textContent ?? '0').split(' ')[0]) > 20, undefined, { timeout: 20_000 })
   t.true(await page.$$eval('#codes tbody tr', rows => rows.some(r => r.textContent?.includes('REMOTE'))), 'error codes are listed')
 

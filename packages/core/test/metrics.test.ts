@@ -62,6 +62,8 @@ test('calls, codes, latency and served calls are counted as they happen, on both
   for (let i = 0; i < 25; i++) t.is(await client.call('Calculator', 'add', [i, 1]), i + 1)
   for (let i = 0; i < 3; i++) await t.throwsAsync(client.call('Calculator', 'divide', [1, 0]), { instanceOf: RpcError })
   await t.throwsAsync(client.call('Calculator', 'nosuch', []), { instanceOf: RpcError })
+  // routed, that call is refused here (the server gossips its methods); pinned, it reaches the server
+  await t.throwsAsync(client.call('Calculator', 'nosuch', [], { peer: server.peerId }), { instanceOf: RpcError })
   await t.throwsAsync(client.call('NoSuchService', 'x', [], { timeoutMs: 300 }), { instanceOf: RpcError })
 
   const text = await client.metrics!.text()
@@ -124,6 +126,16 @@ test('retries and hedges follow the router; members by state and gossip follow m
   const joins = sample(text, 'peercall_member_events_total', { type: 'join' })
   t.true(joins >= 3, `joins counted: ${joins}`)
 
+  // updates count changes of services, meta or addresses, not the once-a-second load refreshes
+  const now = await client.metrics!.text()
+  const updates = sample(now, 'peercall_member_events_total', { type: 'update' })
+  const gossiped = sample(now, 'peercall_gossip_messages_total')
+  // several record refreshes (each member's, every 1 s) arrive
+  await waitFor(async () => sample(await client.metrics!.text(), 'peercall_gossip_messages_total') >= gossiped + 6, 15_000, 'record refreshes received')
+  t.is(sample(await client.metrics!.text(), 'peercall_member_events_total', { type: 'update' }), updates, 'load refreshes are not counted')
+  third.register('Another', { x: () => 1 })
+  await waitFor(async () => sample(await client.metrics!.text(), 'peercall_member_events_total', { type: 'update' }) > updates, 15_000, 'a change of services counted as an update')
+
   await third.stop()
   await waitFor(async () => sample(await client.metrics!.text(), 'peercall_members', { state: 'left' }) === 1, 15_000, 'a member counted as left')
   text = await client.metrics!.text()
@@ -144,7 +156,9 @@ test('/metrics is served over HTTP in the Prometheus text format, on loopback by
   const text = await res.text()
   t.is(sample(text, 'peercall_calls_total', { service: 'Calculator', method: 'add', code: 'OK' }), 7)
   t.true(text.includes('# TYPE peercall_call_duration_seconds histogram'))
-  t.true(text.includes(`peer="${node.peerId}"`))
+  // the peer is named once, in peercall_peer_info; no other series carries it (the scrape target tells peers apart)
+  t.is(sample(text, 'peercall_peer_info', { peer: node.peerId, cluster: 'default' }), 1)
+  t.deepEqual(text.split('\n').filter(l => l.includes(node.peerId)).map(l => l.split('{')[0]), ['peercall_peer_info'])
   t.true(sample(text, 'process_cpu_seconds_total') > 0, 'default process metrics')
   await node.stop()
   await t.throwsAsync(fetch(`${node.httpUrl ?? ''}/metrics`), undefined, 'the server closes with the node')

@@ -1,9 +1,9 @@
 /** `peercall call Service.method [args...]`: joins as a client peer, makes one call, prints the result. */
-import { RpcError } from '../index.js'
+import { RpcError } from '../errors.js'
 import { CLUSTER_HELP, CLUSTER_OPTIONS, UsageError, joinCluster, parse } from './common.js'
-import { parseArg, toJson } from './format.js'
+import { jsonProblem, parseArg, toJson } from './format.js'
 import { Progress } from './progress.js'
-import type { Balance, CallOptions } from '../index.js'
+import type { Balance, CallOptions, Member } from '../index.js'
 import type { ClusterValues } from './common.js'
 
 export const CALL_HELP = [
@@ -53,16 +53,20 @@ export async function callCommand (args: string[]): Promise<number> {
   if (target === undefined || dot <= 0 || dot === target.length - 1) throw new UsageError('the first argument must be Service.method, e.g. Calculator.add')
   const service = target.slice(0, dot)
   const method = target.slice(dot + 1)
-  const callArgs = positionals.slice(1).map(parseArg)
+  const callArgs = positionals.slice(1).map((text, i) => {
+    const problem = jsonProblem(text)
+    if (problem !== undefined) throw new UsageError(`argument ${i + 1} looks like JSON but is not (${problem}): ${text}; quote it for the shell, e.g. '{"a":1}'`)
+    return parseArg(text)
+  })
   const timeoutMs = values.timeout === undefined ? CLI_CALL_TIMEOUT_MS : Number(values.timeout)
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout must be a positive number of ms, not ${values.timeout}`)
   const balances = ['p2c', 'hash', 'round-robin', 'local-first']
-  if (values.balance !== undefined && !balances.includes(values.balance)) throw new UsageError(`--balance must be one of ${balances.join(', ')}`)
+  if (values.balance !== undefined && !balances.includes(values.balance)) throw new UsageError(`--balance must be one of ${balances.join(', ')}, not ${values.balance}`)
 
   const progress = new Progress({ quiet: values.quiet })
   // ready when a live member hosts the service (or, for --peer, when that peer is seen)
   const node = await joinCluster(values, progress, n => n.members().some(m => !m.self && m.state === 'alive' &&
-    (values.peer !== undefined ? m.peerId === values.peer : m.services.includes(service))))
+    (values.peer !== undefined ? m.peerId === values.peer : m.services.includes(service))), n => absentTarget(n.members(), service, values.peer))
   const options: CallOptions = {
     timeoutMs,
     ...(values.peer !== undefined ? { peer: values.peer } : {}),
@@ -91,4 +95,18 @@ export async function callCommand (args: string[]): Promise<number> {
     await node.stop()
   }
   return code
+}
+
+/**
+ * Why the call cannot be made in a complete view (no live member hosts the service, or the --peer is not a live
+ * member), naming what the cluster does have; undefined if it can.
+ */
+export function absentTarget (members: Member[], service: string, peer?: string): string | undefined {
+  const live = members.filter(m => !m.self && m.state === 'alive')
+  if (peer !== undefined) {
+    return live.some(m => m.peerId === peer) ? undefined : `no live member ${peer} in the cluster (${live.length} live member(s); peercall members lists them)`
+  }
+  if (live.some(m => m.services.includes(service))) return undefined
+  const hosted = [...new Set(live.flatMap(m => m.services))].sort()
+  return `NOT_FOUND: no peer hosts ${service}; the cluster's ${live.length} live member(s) host ${hosted.length > 0 ? hosted.join(', ') : 'no services'}`
 }

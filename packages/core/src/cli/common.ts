@@ -1,9 +1,11 @@
 /**
  * What the CLI's commands share: the options that say how to reach a cluster, usage errors, and `joinCluster`,
  * which starts a short-lived client peer (no services) and waits until it sees the cluster.
+ * The library (libp2p and the rest) is imported only once the command line has been checked, so that a usage
+ * error is answered in a fraction of a second.
  */
 import { parseArgs } from 'node:util'
-import { createNode, loadOrCreateIdentity } from '../index.js'
+import { multiaddr } from '@multiformats/multiaddr'
 import { Progress } from './progress.js'
 import type { NodeOptions, PeercallNode } from '../index.js'
 import type { ParseArgsConfig } from 'node:util'
@@ -59,21 +61,53 @@ export interface ClusterValues {
   help?: boolean
 }
 
-/** parseArgs with usage errors turned into UsageError. */
+/** parseArgs with usage errors turned into UsageError, in one short sentence. */
 export function parse<V> (args: string[], options: NonNullable<ParseArgsConfig['options']>, allowPositionals: boolean): { values: V, positionals: string[] } {
   try {
     const { values, positionals } = parseArgs({ args, options, allowPositionals, strict: true })
     return { values: values as V, positionals }
   } catch (err) {
-    throw new UsageError((err as Error).message)
+    throw new UsageError(parseArgsMessage(err as Error & { code?: string }))
+  }
+}
+
+/** node:util parseArgs's error, shortened: its messages run to several sentences. */
+export function parseArgsMessage (err: Error & { code?: string }): string {
+  const quoted = /'([^']*)'/.exec(err.message)?.[1]
+  // "Option '-w, --wait <value>' argument missing": name the long form
+  const words = (quoted ?? '').split(/[ ,]+/)
+  const flag = words.find(w => w.startsWith('--')) ?? words.find(w => w.startsWith('-')) ?? 'an option'
+  switch (err.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': return `unknown option ${quoted ?? err.message}`
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': return /argument missing/.test(err.message) ? `${flag} needs a value` : `${flag} takes no value`
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL': return `unexpected argument ${quoted ?? ''}`.trimEnd()
+    default: return err.message.split('\n')[0]
+  }
+}
+
+/** Throws a UsageError unless `addr` parses as a multiaddr. */
+export function checkMultiaddr (flag: string, addr: string): void {
+  try {
+    multiaddr(addr)
+  } catch {
+    throw new UsageError(`${flag} ${addr} is not a multiaddr: write it as /ip4/10.0.0.5/tcp/4001${flag === '--listen' ? '' : '/p2p/12D3KooW...'}`)
   }
 }
 
 /** Node options from the cluster flags (and PEERCALL_* environment variables). */
+/** The bootstrap addresses from --bootstrap, else from PEERCALL_BOOTSTRAP. */
+function bootstrapOf (v: ClusterValues): string[] {
+  return v.bootstrap ?? (process.env.PEERCALL_BOOTSTRAP ?? '').split(',').map(s => s.trim()).filter(s => s.length > 0)
+}
+
 export async function nodeOptions (v: ClusterValues): Promise<NodeOptions> {
-  const envBootstrap = (process.env.PEERCALL_BOOTSTRAP ?? '').split(',').map(s => s.trim()).filter(s => s.length > 0)
+  const envBootstrap = bootstrapOf(v)
   const clusterKey = v['cluster-key'] ?? process.env.PEERCALL_CLUSTER_KEY
   if (v.profile !== undefined && v.profile !== 'lan' && v.profile !== 'fast') throw new UsageError(`--profile must be lan or fast, not ${v.profile}`)
+  for (const a of v.listen ?? []) checkMultiaddr('--listen', a)
+  for (const a of v.bootstrap ?? []) checkMultiaddr('--bootstrap', a)
+  if (v.bootstrap === undefined) for (const a of envBootstrap) checkMultiaddr('PEERCALL_BOOTSTRAP', a)
+  const { loadOrCreateIdentity } = await import('../index.js')
   return {
     listen: v.listen ?? ['/ip4/127.0.0.1/tcp/0'],
     bootstrap: v.bootstrap ?? envBootstrap,
@@ -86,14 +120,19 @@ export async function nodeOptions (v: ClusterValues): Promise<NodeOptions> {
 
 /**
  * Joins the cluster as a client peer and waits until `ready` holds for its view (by default: it sees another
- * member and its member set has settled). Progress goes to stderr.
+ * member and its member set has settled). Once the view has settled, `absent` may give up at once: it returns
+ * why (e.g. no member hosts the service asked for), and that is thrown. Progress goes to stderr.
  */
-export async function joinCluster (v: ClusterValues, progress: Progress, ready?: (node: PeercallNode) => boolean): Promise<PeercallNode> {
+export async function joinCluster (v: ClusterValues, progress: Progress, ready?: (node: PeercallNode) => boolean, absent?: (node: PeercallNode) => string | undefined): Promise<PeercallNode> {
   const timeoutMs = v.wait === undefined ? JOIN_TIMEOUT_MS : Number(v.wait)
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--wait must be a positive number of ms, not ${v.wait}`)
+  if (bootstrapOf(v).length === 0 && v.mdns !== true && process.env.PEERCALL_MDNS !== '1') throw new UsageError('--bootstrap is required (or --mdns): the address of a peer of the cluster')
   const options = await nodeOptions(v)
   const mdns = options.membership?.mdns === true
-  if ((options.bootstrap ?? []).length === 0 && !mdns) throw new UsageError('--bootstrap is required (or --mdns): the address of a peer of the cluster')
+  const { createNode } = await import('../index.js')
+  const { CLIENT_META } = await import('../client/role.js')
+  // a client: the others drop it from their views as soon as it leaves
+  options.membership = { ...options.membership, meta: { ...options.membership?.meta, ...CLIENT_META } }
   progress.update(`joining cluster ${options.cluster ?? 'default'} through ${options.bootstrap?.length ?? 0} bootstrap peer(s)${mdns ? ' and mDNS' : ''}`)
   const node = await createNode(options)
   const deadline = Date.now() + timeoutMs
@@ -107,7 +146,11 @@ export async function joinCluster (v: ClusterValues, progress: Progress, ready?:
     return others.length > 0 && Date.now() - since >= SETTLE_MS
   }
   try {
-    while (!(ready === undefined ? settled() : (settled(), ready(node)))) {
+    for (;;) {
+      const isSettled = settled()
+      if (ready === undefined ? isSettled : ready(node)) break
+      const why = isSettled ? absent?.(node) : undefined
+      if (why !== undefined) throw new Error(why)
       if (Date.now() > deadline) {
         throw new Error(node.members().length <= 1
           ? `could not join: no member of cluster '${options.cluster ?? 'default'}' answered within ${timeoutMs} ms (check --bootstrap, --mdns and --cluster)`

@@ -38,3 +38,14 @@ export function parseArg (text: string): unknown {
     return text
   }
 }
+
+/** For an argument that starts like JSON (`{`, `[` or `"`) but does not parse, what is wrong; else undefined. */
+export function jsonProblem (text: string): string | undefined {
+  if (!/^\s*[[{"]/.test(text)) return undefined
+  try {
+    JSON.parse(text)
+    return undefined
+  } catch (err) {
+    return (err as Error).message.split('\n')[0]
+  }
+}

@@ -3,8 +3,6 @@
  * `peercall id <identity file>` prints the peer id of an identity (creating it if missing), which is what an
  * allowlist (`--allow`) names.
  */
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { loadOrCreateIdentity, writeClusterKey } from '../index.js'
 import { UsageError, parse } from './common.js'
 
 export const CLUSTER_KEY_HELP = [
@@ -30,6 +28,7 @@ export async function clusterKeyCommand (args: string[]): Promise<number> {
     return 0
   }
   if (positionals.length !== 1) throw new UsageError('give one file to write the cluster key to')
+  const { writeClusterKey } = await import('../index.js')
   try {
     await writeClusterKey(positionals[0])
   } catch (err) {
@@ -47,6 +46,8 @@ export async function idCommand (args: string[]): Promise<number> {
     return 0
   }
   if (positionals.length !== 1) throw new UsageError('give one identity file')
+  const { loadOrCreateIdentity } = await import('../index.js')
+  const { peerIdFromPrivateKey } = await import('@libp2p/peer-id')
   const key = await loadOrCreateIdentity(positionals[0])
   const peerId = peerIdFromPrivateKey(key as never).toString()
   process.stdout.write((values.json === true ? JSON.stringify({ peerId, identity: positionals[0] }) : peerId) + '\n')

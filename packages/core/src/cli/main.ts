@@ -3,6 +3,7 @@
  * The `peercall` command: `peercall node | call | members | top`, each with --help. Results go to stdout,
  * progress and errors to stderr; exit code 0 on success, 1 on failure, 2 on a usage error.
  */
+import './engine.js' // first: an old Node.js is refused before any dependency loads
 import { CALL_HELP, callCommand } from './call-command.js'
 import { UsageError } from './common.js'
 import { CLUSTER_KEY_HELP, ID_HELP, clusterKeyCommand, idCommand } from './keys-command.js'
@@ -35,21 +36,25 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>, help:
 
 export async function main (argv: string[]): Promise<number> {
   const [name, ...rest] = argv
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === undefined) {
+    process.stderr.write(HELP + '\n')
+    return 2
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
     const topic = name === 'help' ? COMMANDS[rest[0] ?? ''] : undefined
     process.stdout.write((topic?.help ?? HELP) + '\n')
     return 0
   }
   const command = COMMANDS[name]
   if (command === undefined) {
-    process.stderr.write(`peercall: unknown command '${name}'\n\n${HELP}\n`)
+    process.stderr.write(`peercall: unknown command '${name}': the commands are ${Object.keys(COMMANDS).join(', ')} (peercall --help)\n`)
     return 2
   }
   try {
     return await command.run(rest)
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`peercall ${name}: ${err.message}\n\n${command.help}\n`)
+      process.stderr.write(`peercall ${name}: ${err.message} (peercall ${name} --help shows every option)\n`)
       return 2
     }
     process.stderr.write(`peercall ${name}: ${(err as Error).message}\n`)

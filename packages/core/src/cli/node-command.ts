@@ -1,5 +1,4 @@
 /** `peercall node`: starts a peer that hosts the services of modules, until SIGINT/SIGTERM (graceful leave). */
-import { createNode } from '../index.js'
 import { CLUSTER_HELP, CLUSTER_OPTIONS, UsageError, nodeOptions, parse } from './common.js'
 import { loadServices } from './services.js'
 import { shortId } from './format.js'
@@ -66,6 +65,7 @@ export async function nodeCommand (args: string[]): Promise<number> {
     specs.push(...await loadServices(m))
   }
   const options = await nodeOptions(values)
+  const { createNode } = await import('../index.js')
   progress.update(`starting peer${(options.bootstrap ?? []).length > 0 ? ` and dialling ${options.bootstrap?.length ?? 0} bootstrap peer(s)` : ''}`)
   const node = await createNode({
     ...options,

@@ -37,6 +37,8 @@ export interface CallerDeps {
   dispatch: Dispatch
   /** Candidates without the peers that may not be called (the allowlist). */
   allowed: (list: Candidate[]) => Candidate[]
+  /** The error for a call no live host can take (e.g. a method that none of the service's hosts offers), if known. */
+  unroutable?: (service: string, method: string) => RpcError | undefined
   stopping: () => boolean
 }
 
@@ -60,7 +62,8 @@ export class Caller {
     this.deps = deps
     const routeDeps = (ring: boolean): RouterDeps => ({
       balancer: deps.balancer,
-      candidates: s => deps.allowed(deps.view.candidates(s, ring)),
+      candidates: (s, m) => deps.allowed(deps.view.candidates(s, ring, m)),
+      unroutable: r => deps.unroutable?.(r.service, r.method),
       attempt: (peer, r, ms, signal, opts, info) => this.attemptAt(peer, r.service, r.method, r.args, ms, signal, opts, r.meta, r.onTrailers, info, r.input),
       onRetry: () => { this.counters.retries++ },
       onHedge: () => { this.counters.hedges++ }
@@ -204,9 +207,9 @@ export class Caller {
     let lastError: RpcError | undefined
     balancer.onCall()
     while (true) {
-      const peer = balancer.pick(this.deps.allowed(this.deps.view.candidates(service, strategy === 'hash')), { strategy, key: options.key, exclude: tried, service })
+      const peer = balancer.pick(this.deps.allowed(this.deps.view.candidates(service, strategy === 'hash', method)), { strategy, key: options.key, exclude: tried, service })
       if (peer === undefined) {
-        throw lastError ?? new RpcError('UNAVAILABLE', `${service}.${method}: no live peer hosts service ${service}`, { service, method, mayHaveExecuted: false })
+        throw lastError ?? this.deps.unroutable?.(service, method) ?? new RpcError('UNAVAILABLE', `${service}.${method}: no live peer hosts service ${service}`, { service, method, mayHaveExecuted: false })
       }
       if (deadline !== undefined && deadline <= Date.now()) {
         throw lastError ?? new RpcError('DEADLINE_EXCEEDED', `${service}.${method}: deadline exceeded`, { service, method, mayHaveExecuted: false })

@@ -3,6 +3,8 @@
  * owners declared idempotent. Built from membership records; cached per service until membership changes.
  */
 import { MEMBER_EVENTS } from '@peercall/membership'
+import { offersMethod } from './methods.js'
+import { departedClient } from './role.js'
 import type { Candidate } from '@peercall/balancer'
 import type { Member, Membership } from '@peercall/membership'
 
@@ -12,6 +14,8 @@ export const IDEMPOTENT_META_PREFIX = 'idem:'
 export interface LocalHost {
   readonly peerId: string
   hosts(service: string): boolean
+  /** Whether this peer's registered `service` has `method`. */
+  hasMethod?(service: string, method: string): boolean
   load(): { inflight: number, latencyMs: number }
   idempotent(service: string, method: string): boolean | undefined
 }
@@ -43,13 +47,14 @@ export class ClusterView {
   }
 
   /**
-   * Peers that can take a call to `service`: alive members hosting it, and this peer if it does. Suspect members
+   * Peers that can take a call to `service` (and `method`, when given: hosts whose record lists the service's
+   * methods without it are left out): alive members hosting it, and this peer if it does. Suspect members
    * (SWIM suspicion is not death) are included when `withSuspects` is set, as hash routing wants so that a
    * false suspicion does not move keys, or when no alive member hosts the service.
    * The same array is returned until something changes, so the balancer can keep its snapshot.
    */
-  candidates (service: string, withSuspects = false): Candidate[] {
-    const cacheKey = withSuspects ? `${service}\u0000s` : service
+  candidates (service: string, withSuspects = false, method?: string): Candidate[] {
+    const cacheKey = `${service}\u0000${withSuspects ? 's' : ''}\u0000${method ?? ''}`
     const cached = this.cache.get(cacheKey)
     if (cached !== undefined) return cached
     const alive: Candidate[] = []
@@ -57,12 +62,13 @@ export class ClusterView {
     for (const m of this.membership.members()) {
       if (m.self === true || m.peerId === this.local.peerId) continue
       if (!m.services.includes(service)) continue
+      if (method !== undefined && !offersMethod(m.meta, service, method)) continue
       const c: Candidate = { peerId: m.peerId, load: { inflight: m.load.inflight, latencyMs: m.load.latencyMs, cpu: m.load.cpu, eventLoopDelayMs: m.load.eventLoopDelayMs, at: this.loadAt.get(m.peerId) } }
       if (m.state === 'alive') alive.push(c)
       else if (m.state === 'suspect') suspect.push(c)
     }
     const list = withSuspects || alive.length === 0 ? alive.concat(suspect) : alive
-    if (this.local.hosts(service)) {
+    if (this.local.hosts(service) && (method === undefined || this.local.hasMethod?.(service, method) !== false)) {
       list.push({ peerId: this.local.peerId, local: true, load: this.localLoad() })
     }
     this.cache.set(cacheKey, list)
@@ -88,7 +94,9 @@ export class ClusterView {
     return known
   }
 
+  /** The members to show and count: all that membership knows, less the clients that have left (client/role.ts). */
   members (): Member[] {
-    return this.membership.members()
+    const all = this.membership.members()
+    return all.some(departedClient) ? all.filter(m => !departedClient(m)) : all
   }
 }

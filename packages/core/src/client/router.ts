@@ -42,7 +42,10 @@ export interface RouteRequest {
 
 export interface RouterDeps {
   balancer: Balancer
-  candidates: (service: string) => Candidate[]
+  /** The peers that may take a call to `service` (those that have `method`, when it is given and known). */
+  candidates: (service: string, method?: string) => Candidate[]
+  /** Why a call that found no candidate cannot be routed, when there is more to say than UNAVAILABLE. */
+  unroutable?: (req: RouteRequest) => RpcError | undefined
   /**
    * One attempt at one peer. It adds the time spent opening a connection to `info.connectMs`, which is left out
    * of the latency the balancer learns (a first call's dial is not the peer's service time).
@@ -98,7 +101,8 @@ export function neverSent (err: RpcError): boolean {
  */
 export function mayRetry (err: RpcError, idempotent: boolean): boolean {
   if (err.code === 'CANCELLED') return false
-  if (!err.mayHaveExecuted) return err.retryable
+  // NOT_FOUND: that host lacks the service or the method; another host may have it
+  if (!err.mayHaveExecuted) return err.retryable || err.code === 'NOT_FOUND'
   return idempotent && err.retryable
 }
 
@@ -153,7 +157,7 @@ export async function routedCall (deps: RouterDeps, req: RouteRequest): Promise<
     // call's end at the latest. One timer per call instead of two.
 
     const launch = (hedge: boolean): boolean => {
-      const candidates = deps.candidates(req.service)
+      const candidates = deps.candidates(req.service, req.method)
       const peer = balancer.pick(candidates, { strategy: req.strategy, key: req.key, exclude: tried, service: req.service, mayProbe: canHedge && req.hedgeAfterMs === undefined })
       if (peer === undefined) return false
       tried.add(peer)
@@ -225,7 +229,7 @@ export async function routedCall (deps: RouterDeps, req: RouteRequest): Promise<
     }
 
     if (!launch(false)) {
-      finish(lastError ?? new RpcError('UNAVAILABLE', `${req.service}.${req.method}: no live peer hosts service ${req.service}`, { service: req.service, method: req.method, mayHaveExecuted: false }))
+      finish(lastError ?? deps.unroutable?.(req) ?? new RpcError('UNAVAILABLE', `${req.service}.${req.method}: no live peer hosts service ${req.service}`, { service: req.service, method: req.method, mayHaveExecuted: false }))
     }
   })
 }

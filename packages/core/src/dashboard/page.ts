@@ -29,6 +29,9 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
   @media (max-width: 1000px) { .span8,.span7,.span6,.span5,.span4,.span3 { grid-column: span 12; } }
   .kpi { font-size:26px; font-weight:600; } .kpi small { font-size:13px; color:var(--mute); font-weight:400; }
   table { width:100%; border-collapse:collapse; }
+  .tablewrap { overflow:auto; max-height:480px; }
+  .tablewrap thead th { position:sticky; top:0; background:var(--card); }
+  td.wrap { white-space:normal; overflow-wrap:anywhere; min-width:8em; }
   th, td { text-align:left; padding:5px 6px; border-bottom:1px solid var(--line); white-space:nowrap; }
   th { font-size:12px; color:var(--mute); font-weight:600; }
   td.num, th.num { text-align:right; font-variant-numeric: tabular-nums; }
@@ -65,10 +68,10 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
   <section class="span3"><h2>Errors</h2><div class="kpi" id="k-errors">0 <small>/s</small></div><div class="muted" id="k-errors-total"></div></section>
   <section class="span3"><h2>Calls served</h2><div class="kpi" id="k-served">0 <small>/s</small></div><div class="muted" id="k-served-total"></div></section>
 
-  <section class="span7"><h2>Members</h2>
-    <table id="members"><thead><tr><th>peer</th><th>state</th><th class="num">incarnation</th><th>services</th><th class="num">in flight</th><th class="num">latency</th><th class="num">CPU</th><th class="num">loop delay</th></tr></thead><tbody></tbody></table>
+  <section class="span8"><h2>Members</h2>
+    <div class="tablewrap" id="members-wrap"><table id="members"><thead><tr><th>peer</th><th>state</th><th class="num">incarnation</th><th>services</th><th class="num">in flight</th><th class="num">latency</th><th class="num">CPU</th><th class="num">loop delay</th></tr></thead><tbody></tbody></table></div>
   </section>
-  <section class="span5"><h2>Load per peer <span class="muted" style="text-transform:none">(calls in flight, gossiped)</span></h2><div id="load"></div></section>
+  <section class="span4"><h2>Load per peer <span class="muted" style="text-transform:none">(calls in flight, gossiped)</span></h2><div id="load"></div></section>
 
   <section class="span7"><h2>Hash ring ownership <span class="muted" style="text-transform:none">(outer: owner of each arc of the ring; inner: share per peer)</span></h2><div class="rings" id="rings"><span class="muted">no services yet</span></div></section>
   <section class="span5"><h2>Recent membership events</h2><div class="events" id="events"><span class="muted">none yet</span></div></section>
@@ -118,7 +121,7 @@ export const DASHBOARD_HTML = String.raw`<!doctype html>
         '<td class="peer" title="' + esc(m.peerId + '\n' + (m.addrs || []).join('\n')) + '"><span class="swatch" style="background:' + color(m.peerId) + '"></span>' + esc(short(m.peerId)) + (m.self ? ' <span class="muted">(this)</span>' : '') + '</td>' +
         '<td><span class="badge s-' + esc(m.state) + '">' + esc(m.state) + '</span></td>' +
         '<td class="num">' + esc(m.incarnation) + '</td>' +
-        '<td>' + (m.services.length ? esc(m.services.join(', ')) : '<span class="muted">none</span>') + '</td>' +
+        '<td class="wrap">' + (m.services.length ? esc(m.services.join(', ')) : '<span class="muted">none</span>') + '</td>' +
         '<td class="num">' + esc(l.inflight || 0) + '</td>' +
         '<td class="num">' + fmt(l.latencyMs || 0, 1) + ' ms</td>' +
         '<td class="num">' + (l.cpu === undefined || l.cpu === null ? '\u2013' : Math.round(l.cpu * 100) + '%') + '</td>' +

@@ -7,6 +7,7 @@ import { createServer } from 'node:http'
 import { logger } from '@libp2p/logger'
 import { DASHBOARD_HTML } from './page.js'
 import { DashboardState } from './state.js'
+import { explainListenError } from '../listen-error.js'
 import type { HttpOptions, ObservedNode } from '../types.js'
 import type { ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -82,8 +83,9 @@ export async function startHttp (node: ObservedNode, options: HttpOptions): Prom
 
   const host = options.host ?? DEFAULT_HTTP_HOST
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port, host, () => { server.off('error', reject); resolve() })
+    const failed = (err: Error): void => { reject(explainListenError(err, 'serve the dashboard', [`${host}:${options.port}`])) }
+    server.once('error', failed)
+    server.listen(options.port, host, () => { server.off('error', failed); resolve() })
   })
   const port = (server.address() as AddressInfo).port
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
