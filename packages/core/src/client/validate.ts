@@ -5,7 +5,8 @@
 import { RpcError } from '../errors.js'
 import { metadataProblem } from '../wire/metadata.js'
 
-const BALANCES = new Set(['p2c', 'hash', 'round-robin', 'local-first'])
+/** The strategies a call may name (`CallOptions.balance`). */
+export const BALANCES: ReadonlySet<string> = new Set(['p2c', 'hash', 'round-robin', 'local-first'])
 
 /** What `call()` checks of its options (the CallOptions fields that could break a call). */
 export interface CheckedOptions {
@@ -37,7 +38,7 @@ export function callProblem (service: unknown, method: unknown, args: unknown, o
   if (o.hedgeAfterMs !== undefined && !(typeof o.hedgeAfterMs === 'number' && o.hedgeAfterMs >= 0 && Number.isFinite(o.hedgeAfterMs))) return 'hedgeAfterMs must be a non-negative finite number of ms'
   if (o.retries !== undefined && !(Number.isInteger(o.retries) && (o.retries as number) >= 0)) return 'retries must be a non-negative integer'
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) return 'signal must be an AbortSignal'
-  if (o.balance !== undefined && !BALANCES.has(o.balance as string)) return `balance must be one of ${[...BALANCES].join(', ')}`
+  if (o.balance !== undefined && !BALANCES.has(o.balance as string)) return `balance must be one of ${[...BALANCES].join(', ')}, not ${JSON.stringify(o.balance)}`
   if (o.key !== undefined && typeof o.key !== 'string') return 'key must be a string'
   if (o.peer !== undefined && (typeof o.peer !== 'string' || o.peer.length === 0)) return 'peer must be a peer id or a multiaddr'
   if (o.callId !== undefined && (typeof o.callId !== 'string' || o.callId.length === 0)) return 'callId must be a non-empty string'
