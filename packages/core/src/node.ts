@@ -121,6 +121,7 @@ export class Node extends EventTarget implements ObservedNode {
       balancer,
       call: (s, m, a, o) => this.caller.call(s, m, a, o),
       load: () => this.server.meter.snapshot(),
+      allowed: this.allow === undefined ? undefined : id => this.allow?.has(id) === true,
       defaultTimeoutMs: options.timeoutMs ?? D.DEFAULT_TIMEOUT_MS,
       changed: () => { this.publishServices() }
     })

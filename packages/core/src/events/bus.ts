@@ -32,6 +32,8 @@ export interface EventBusDeps {
   call: (service: string, method: string, args: unknown[], options: CallOptions) => Promise<unknown>
   /** This peer's load as a server (its candidate entry). */
   load: () => { inflight: number, latencyMs: number }
+  /** The peers that may be delivered to (the node's allowlist); undefined: any. */
+  allowed?: (peerId: string) => boolean
   /** Deadline of emits and broadcasts that name none, ms (0 or Infinity: none). */
   defaultTimeoutMs: number
   /** The subscriptions changed: republish the record. */
@@ -111,7 +113,7 @@ export class EventBus {
     const problem = eventNameProblem(event) ?? optionsProblem(options)
     if (problem !== undefined) throw invalid('broadcast', problem)
     const id = randomUUID()
-    const peers = broadcastTargets(this.deps.membership.members(), event, this.local(event))
+    const peers = broadcastTargets(this.members(), event, this.local(event))
     const timeoutMs = options.timeoutMs ?? this.deps.defaultTimeoutMs
     const outcomes = await Promise.allSettled(peers.map(async peer => await this.deps.call(EVENTS_SERVICE, 'broadcast', [event, payload, id], {
       peer,
@@ -131,10 +133,17 @@ export class EventBus {
   subscribers (event: string): Map<string, GroupSubscribers> {
     let known = this.cache.get(event)
     if (known === undefined) {
-      known = subscribersOf(this.deps.membership.members(), event, this.local(event), id => this.loadAt.get(id))
+      known = subscribersOf(this.members(), event, this.local(event), id => this.loadAt.get(id))
       this.cache.set(event, known)
     }
     return known
+  }
+
+  /** The members that may be delivered to. */
+  private members (): Member[] {
+    const all = this.deps.membership.members()
+    const allowed = this.deps.allowed
+    return allowed === undefined ? all : all.filter(m => allowed(m.peerId))
   }
 
   private local (event: string): LocalSubscriber {

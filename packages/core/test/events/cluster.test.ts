@@ -214,3 +214,23 @@ test('unsubscribe stops delivery and withdraws the subscription from the record'
   t.is(got.byPeer.get(c.peerId) ?? 0, 0)
   t.is(got.byPeer.get(b.peerId), 10)
 })
+
+test('a repeated delivery (same delivery id) runs the handler once on a live receiver; broadcasts carry no id to repeat', async t => {
+  t.timeout(60_000)
+  const [a, b] = await cluster(2, t)
+  const ids: string[] = []
+  b.subscribe('order.created', (_p, ctx) => { ids.push(ctx.id) }, { group: 'billing' })
+  // what a failover or a retry to the same peer sends: the same call id, twice
+  const deliver = async (callId: string): Promise<unknown> => await a.call('$events', 'emit', ['order.created', 'billing', { n: 1 }, 'emit-1'], { peer: b.multiaddrs[0], callId })
+  await deliver('emit-1/billing')
+  await deliver('emit-1/billing')
+  t.deepEqual(ids, ['emit-1'])
+  await deliver('emit-2/billing')
+  t.deepEqual(ids, ['emit-1', 'emit-1'])
+  t.is(b.stats().dedupHits, 1)
+  // a peer without a subscriber in the group answers NOT_FOUND, retryable: the emitter fails over
+  const err = await rejection(a.call('$events', 'emit', ['order.created', 'mail', {}, 'emit-3'], { peer: b.multiaddrs[0] }))
+  t.is(err.code, 'NOT_FOUND')
+  t.true(err.retryable)
+  t.false(err.mayHaveExecuted)
+})
