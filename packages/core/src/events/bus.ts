@@ -63,18 +63,22 @@ export class EventBus {
 
   subscribe (event: string, handler: EventHandler, options: SubscribeOptions = {}): () => void {
     if (options === null || typeof options !== 'object') throw new TypeError('subscribe: options must be an object')
-    const sub = this.table.add(event, options.group ?? event, handler, options.authorize)
-    this.cache.clear()
-    this.deps.changed()
+    const group = options.group ?? event
+    const known = this.table.groups(event).includes(group)
+    const sub = this.table.add(event, group, handler, options.authorize)
+    // the record changes only with the first handler of a group here and the last
+    if (!known) this.changedGroups()
     let done = false
     return () => {
       if (done) return
       done = true
-      if (this.table.remove(sub)) {
-        this.cache.clear()
-        this.deps.changed()
-      }
+      if (this.table.remove(sub) && !this.table.groups(event).includes(group)) this.changedGroups()
     }
+  }
+
+  private changedGroups (): void {
+    this.cache.clear()
+    this.deps.changed()
   }
 
   /** The record meta entries of this peer's subscriptions. */

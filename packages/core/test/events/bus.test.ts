@@ -93,8 +93,13 @@ test('subscribe publishes the record entries; unsubscribe withdraws them, once',
   const off2 = b.subscribe('order.created', () => {})
   t.deepEqual(b.meta(), { 'ev:order.created': 'billing,order.created' })
   t.is(changes.length, 2)
+  // a second handler in a known group does not change the record
+  const off3 = b.subscribe('order.created', () => {}, { group: 'billing' })
+  t.is(changes.length, 2)
   off()
   off()
+  t.is(changes.length, 2)
+  off3()
   t.is(changes.length, 3)
   t.deepEqual(b.meta(), { 'ev:order.created': 'order.created' })
   off2()
