@@ -28,6 +28,7 @@ export type {
   Balance, CallOptions, CallRecord, HttpOptions, Member, MemberLoad, MemberState, NodeLimits, NodeMetrics, NodeOptions,
   NodeStats, PeercallNode, ServiceProxy
 } from './types.js'
+export type { BroadcastOptions, BroadcastResult, EmitOptions, EmitResult, EventContext, EventHandler, SubscribeOptions } from './events/types.js'
 export { RpcError, RPC_ERROR_CODES, isRpcErrorCode } from './errors.js'
 export type { RpcErrorCode, RpcErrorOptions } from './errors.js'
 export type { ScalingAdvice, PeerStats } from '@peercall/balancer'

@@ -14,6 +14,8 @@ import { MAX_CALL_STREAMS_PER_PEER, ServerPipeline } from './server/pipeline.js'
 import { Registry } from './server/registry.js'
 import { PeerAllowlist } from './security/allowlist.js'
 import { startHttp } from './dashboard/server.js'
+import { EventBus } from './events/bus.js'
+import { EVENTS_SERVICE } from './events/names.js'
 import { createMetrics } from './metrics.js'
 import { waitForServices } from './client/wait.js'
 import { methodsMeta, missingMethodError } from './client/methods.js'
@@ -23,6 +25,7 @@ import { WriteBudget } from './wire/writer.js'
 import type { CallOptions, CallRecord, Member, NodeMetrics, NodeOptions, ObservedNode, ServiceProxy, NodeLimits, NodeStats } from './types.js'
 import type { Interceptors } from './interceptors.js'
 import type { HttpHandle } from './dashboard/server.js'
+import type { BroadcastOptions, BroadcastResult, EmitOptions, EmitResult, EventHandler, SubscribeOptions } from './events/types.js'
 import type { RegisterOptions, ServiceImpl } from './server/registry.js'
 import type { Libp2p } from '@libp2p/interface'
 import type { Balancer, PeerStats, ScalingAdvice } from '@peercall/balancer'
@@ -48,6 +51,7 @@ export class Node extends EventTarget implements ObservedNode {
   private readonly view: ClusterView
   private readonly server: ServerPipeline
   private readonly caller: Caller
+  private readonly events: EventBus
   private readonly drainTimeoutMs: number
   private readonly bootstrap: string[]
   private readonly proxies = new Map<string, ServiceProxy<any>>()
@@ -120,6 +124,17 @@ export class Node extends EventTarget implements ObservedNode {
       unroutable: (service, method) => missingMethodError(this.members(), service, method),
       stopping: () => this.stopping !== undefined
     })
+    this.events = new EventBus({
+      localId: this.localId,
+      membership,
+      balancer,
+      call: (s, m, a, o) => this.caller.call(s, m, a, o),
+      load: () => this.server.meter.snapshot(),
+      allowed: this.allow === undefined ? undefined : id => this.allow?.has(id) === true,
+      defaultTimeoutMs: options.timeoutMs ?? D.DEFAULT_TIMEOUT_MS,
+      changed: () => { this.publishServices() }
+    })
+    this.registry.register(EVENTS_SERVICE, this.events.service, { idempotent: ['emit'] })
     for (const type of MEMBER_EVENTS) {
       membership.addEventListener(type, (e: CustomEvent<MembershipMember>) => {
         if (type === 'member:dead' || type === 'member:leave') this.balancer.forget(e.detail.peerId)
@@ -233,6 +248,7 @@ export class Node extends EventTarget implements ObservedNode {
   }
 
   unregister (name: string): boolean {
+    if (name === EVENTS_SERVICE) return false
     const removed = this.registry.unregister(name)
     this.unhealthy.delete(name)
     if (removed) this.publishServices()
@@ -240,14 +256,15 @@ export class Node extends EventTarget implements ObservedNode {
   }
 
   services (): string[] {
-    return this.registry.names()
+    return this.registry.names().filter(n => n !== EVENTS_SERVICE)
   }
 
   /** Gossips the services this peer takes calls for (healthy, and none while stopping) and their idempotent methods. */
   private publishServices (): void {
     this.view.invalidate()
-    const names = this.stopping !== undefined ? [] : this.registry.names().filter(n => !this.unhealthy.has(n))
-    const meta: Record<string, string> = { ...this.baseMeta }
+    const names = this.stopping !== undefined ? [] : this.services().filter(n => !this.unhealthy.has(n))
+    // subscriptions travel as `ev:<event>` entries, withdrawn with the services when stopping
+    const meta: Record<string, string> = { ...this.baseMeta, ...(this.stopping !== undefined ? {} : this.events.meta()) }
     for (const n of names) {
       const idem = [...(this.registry.get(n)?.idempotent ?? [])]
       if (idem.length > 0) meta[IDEMPOTENT_META_PREFIX + n] = idem.join(',')
@@ -307,6 +324,20 @@ export class Node extends EventTarget implements ObservedNode {
 
   stream<T = unknown> (service: string, method: string, args: unknown[] = [], options: CallOptions = {}): AsyncIterable<T> {
     return this.caller.stream(service, method, args, options) as AsyncIterable<T>
+  }
+
+  // ---------------------------------------------------------------- events (events/)
+
+  subscribe<P = any> (event: string, handler: EventHandler<P>, options?: SubscribeOptions): () => void {
+    return this.events.subscribe(event, handler, options)
+  }
+
+  emit (event: string, payload?: unknown, options?: EmitOptions): Promise<EmitResult> {
+    return this.events.emit(event, payload, options)
+  }
+
+  broadcast (event: string, payload?: unknown, options?: BroadcastOptions): Promise<BroadcastResult> {
+    return this.events.broadcast(event, payload, options)
   }
 
   // ---------------------------------------------------------------- cluster

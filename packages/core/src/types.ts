@@ -4,6 +4,7 @@
 import type { RegisterOptions, ServiceImpl } from './server/registry.js'
 import type { Interceptors } from './interceptors.js'
 import type { WaitForServicesOptions } from './client/wait.js'
+import type { BroadcastOptions, BroadcastResult, EmitOptions, EmitResult, EventHandler, SubscribeOptions } from './events/types.js'
 import type { Registry as MetricsRegistry } from 'prom-client'
 import type { Metadata } from './wire/metadata.js'
 import type { ConnectionGater, PrivateKey } from '@libp2p/interface'
@@ -188,6 +189,15 @@ export interface PeercallNode extends EventTarget {
   members(): Member[]
   /** Resolves once a live peer (this one included) hosts each service; rejects UNAVAILABLE naming the missing ones after `timeoutMs` (default 30 s). */
   waitForServices(names: string | string[], options?: WaitForServicesOptions): Promise<void>
+  /**
+   * Subscribes to a cluster event: each `emit` reaches one subscriber per group (balanced across the subscribing
+   * peers, this one included), each `broadcast` every subscriber. Returns the unsubscribe.
+   */
+  subscribe<P = any>(event: string, handler: EventHandler<P>, options?: SubscribeOptions): () => void
+  /** Delivers to one subscriber of each group (at least once); resolves once each one's handler has run. */
+  emit(event: string, payload?: unknown, options?: EmitOptions): Promise<EmitResult>
+  /** Delivers to every subscribing peer (at most once each), which runs all its handlers of the event. */
+  broadcast(event: string, payload?: unknown, options?: BroadcastOptions): Promise<BroadcastResult>
   /** Round-trip time to a peer over its RPC stream, ms. */
   ping(peer: string, timeoutMs?: number): Promise<number>
   /** The owners of `key` for `service` on the hash ring of its hosts, in failover order (primary first). */
