@@ -4,7 +4,7 @@
  * costs a few comparisons and two cost evaluations, and a ring is built (or derived incrementally from the
  * service's previous ring) only when membership changes.
  */
-import type { Balancer, BalancerOptions, CallOutcome, Candidate, HashReroute, PeerStats, PickContext, Picker, PickRequest, Strategy } from './index.js'
+import type { Balancer, BalancerOptions, CallOutcome, Candidate, HashReroute, PeerStats, PickContext, Picker, PickRequest, Strategy } from './types.js'
 import { ScalingAdvisor } from './advisor.js'
 import { DEFAULT_EPSILON } from './bounded.js'
 import { EWMA_DECAY_MS, PeakEwma } from './ewma.js'

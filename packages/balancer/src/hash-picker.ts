@@ -4,7 +4,7 @@
  * calls in flight per candidate (as HAProxy's `hash-balance-factor`): capacity = ceil((1 + epsilon) x (m + 1) / n)
  * with m calls in flight over n usable candidates. Without a key it behaves as p2c.
  */
-import type { Candidate, PickContext, Picker } from './index.js'
+import type { Candidate, PickContext, Picker } from './types.js'
 import type { HashRing } from './ring.js'
 import { boundedCapacity, DEFAULT_EPSILON } from './bounded.js'
 import { createP2cPicker } from './p2c.js'

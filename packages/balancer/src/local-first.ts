@@ -1,5 +1,5 @@
 /** Local-first: this peer when it hosts the service and is usable (no network hop), else p2c over the others. */
-import type { Candidate, PickContext, Picker } from './index.js'
+import type { Candidate, PickContext, Picker } from './types.js'
 import { createP2cPicker } from './p2c.js'
 import { appendRest } from './picker-util.js'
 

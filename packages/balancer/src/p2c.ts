@@ -16,7 +16,9 @@
  * Before costs, the two candidates' tiers are compared (src/slow.ts): a slow peer (every call to it would be
  * hedged) loses to one that is not, whatever their queues, except for its probe once a second.
  */
-import type { Candidate, Load, PickContext, Picker } from './index.js'
+import type { Candidate, Load, PickContext, Picker, CostOptions } from './types.js'
+
+export type { CostOptions } from './types.js'
 import { appendRest, byCost } from './picker-util.js'
 
 /** Time constant with which gossiped load loses weight (ms): about three gossip periods of 1 s. */
@@ -35,20 +37,6 @@ export interface LocalView {
   observed: boolean
   /** Age of the last latency sample (ms). */
   sampleAgeMs: number
-}
-
-export interface CostOptions {
-  /** @default 3000 */
-  gossipDecayMs?: number
-  /** @default 0.5 */
-  gossipWeight?: number
-  /** Time constant of the local samples' weight. @default 10000 (the peak-EWMA decay) */
-  localDecayMs?: number
-  /**
-   * How gossiped in-flight counts enter the queue: only while there is no local sample ('cold-start'), or always
-   * as max(local, gossiped) ('max', herds under load; kept for the comparison). @default 'cold-start'
-   */
-  gossipInflight?: 'cold-start' | 'max'
 }
 
 /** The expected latency of one more call, with nothing queued: local and gossiped latency mixed by freshness. */

@@ -1,4 +1,4 @@
-import type { Candidate, PickContext } from './index.js'
+import type { Candidate, PickContext } from './types.js'
 
 /** Appends the candidates that are neither in `out` nor excluded (the ejected ones, last resort). */
 export function appendRest (out: string[], candidates: readonly Candidate[], ctx: PickContext): string[] {

@@ -1,5 +1,5 @@
 /** Random: a uniformly random usable candidate. */
-import type { Candidate, PickContext, Picker } from './index.js'
+import type { Candidate, PickContext, Picker } from './types.js'
 import { appendRest } from './picker-util.js'
 
 export function createRandomPicker (candidates: readonly Candidate[]): Picker {

@@ -1,5 +1,5 @@
 /** Round-robin: the candidates in turn, skipping unusable ones; the turn (`ctx.seq`) is kept by the caller. */
-import type { Candidate, PickContext, Picker } from './index.js'
+import type { Candidate, PickContext, Picker } from './types.js'
 import { appendRest } from './picker-util.js'
 
 export function createRoundRobinPicker (candidates: readonly Candidate[]): Picker {
