@@ -16,11 +16,10 @@ export const HEDGE_MIN_SAMPLES = 20
 /** Window over which the budget counts calls and hedges (as the retry budget's ttl). */
 export const HEDGE_BUDGET_WINDOW_MS = 10_000
 /**
- * Hedges always allowed per second, whatever the traffic (as Finagle's minRetriesPerSec for retries). 0 here, so
- * the budget is exactly `budgetPercent`; the RPC core sets 1, since a caller making fewer than 20 calls per window
- * could otherwise never hedge.
+ * Hedges always allowed per second, whatever the traffic, on top of `budgetPercent` (as Finagle's
+ * minRetriesPerSec for retries): a caller making fewer than 20 calls per window could otherwise never hedge.
  */
-export const HEDGE_MIN_PER_SECOND = 0
+export const HEDGE_MIN_PER_SECOND = 1
 /**
  * An attempt at a peer whose own latency estimate is this many times the hedging delay or more is hedged at once:
  * it will not answer before the hedge would be sent, so waiting for the delay only adds the delay to the call. Such

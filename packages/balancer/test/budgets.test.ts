@@ -53,9 +53,9 @@ test('hedging: no delay until enough samples, then the p95 of recent latencies',
   t.is(fixed.delayMs(), 70, 'floor')
 })
 
-test('hedging: extra requests stay within 5% of calls', t => {
+test('hedging: extra requests stay within 5% of calls (the percent budget alone, without the per-second floor)', t => {
   const clock = { t: 0 }
-  const h = new HedgingPolicy(() => clock.t)
+  const h = new HedgingPolicy(() => clock.t, { minPerSecond: 0 })
   let hedges = 0
   for (let i = 0; i < 10_000; i++) {
     clock.t = i // 1 call per ms: the window holds 10 s = 10k calls
@@ -63,7 +63,20 @@ test('hedging: extra requests stay within 5% of calls', t => {
     if (h.tryAcquire()) hedges++ // every call wants a hedge
   }
   t.true(hedges <= 500 && hedges >= 490, `${hedges} hedges for 10000 calls`)
-  const none = new HedgingPolicy(() => 0, { budgetPercent: 0 })
+  const none = new HedgingPolicy(() => 0, { budgetPercent: 0, minPerSecond: 0 })
   none.deposit()
   t.false(none.tryAcquire())
+})
+
+test('hedging: the per-second floor lets a caller with little traffic hedge (HEDGE_MIN_PER_SECOND, 1 by default)', t => {
+  const clock = { t: 0 }
+  const h = new HedgingPolicy(() => clock.t)
+  let hedges = 0
+  for (let i = 0; i < 20; i++) {
+    clock.t = i * 500 // 2 calls per second: the 5% alone would allow one hedge in 10 s
+    h.deposit()
+    if (h.tryAcquire()) hedges++
+  }
+  t.true(hedges >= 5, `${hedges} hedges for 20 calls over 10 s`)
+  t.true(hedges <= 20 * 0.05 + 10 + 1, `${hedges} hedges: the floor is 1 per second`)
 })

@@ -48,7 +48,7 @@ test('peak EWMA: a spike is forgotten within tens of samples however frequent th
 })
 
 test('table: hedging delay for an attempt by its expected latency; hedges sent and refused are counted', t => {
-  const h = new HedgingPolicy(() => 0)
+  const h = new HedgingPolicy(() => 0, { minPerSecond: 0 })
   t.is(h.delayForMs(100), undefined, 'no delay before enough samples')
   t.is(h.slowAboveMs(), Infinity)
   for (let i = 1; i <= 100; i++) h.record(i / 10) // 0.1 .. 10 ms: p95 9.5 ms

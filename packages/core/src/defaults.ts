@@ -50,8 +50,6 @@ export const DEFAULT_LISTEN = ['/ip4/127.0.0.1/tcp/0']
 /** Default cluster name. */
 export const DEFAULT_CLUSTER = 'default'
 
-/** Hedges a node may send per second whatever its traffic, on top of the 5% budget (a low-traffic caller could otherwise never hedge; Finagle's retry budget has the same floor, 10/s, for retries). */
-export const HEDGE_MIN_PER_SECOND = 1
 
 /**
  * Interval of libp2p's connection monitor, which pings every connection on a new stream and aborts it when the ping

@@ -20,7 +20,7 @@ import { createBalancer } from '@peercall/balancer'
 import { createMembership, mdnsServiceTag } from '@peercall/membership'
 import { Node } from './node.js'
 import { createPeerLibp2p } from './libp2p.js'
-import { DEFAULT_CLUSTER, DEFAULT_LISTEN, HEDGE_MIN_PER_SECOND } from './defaults.js'
+import { DEFAULT_CLUSTER, DEFAULT_LISTEN } from './defaults.js'
 import { securitySettings } from './security/settings.js'
 import type { NodeOptions, PeercallNode } from './types.js'
 
@@ -69,7 +69,7 @@ export async function createNode (options: NodeOptions = {}): Promise<PeercallNo
     services: [],
     load: () => node === undefined ? { inflight: 0, latencyMs: 0 } : node.load()
   })
-  const balancer = createBalancer({ ...options.balancer, hedging: { minPerSecond: HEDGE_MIN_PER_SECOND, ...options.balancer?.hedging } })
+  const balancer = createBalancer(options.balancer)
   node = new Node(libp2p, membership, balancer, options)
   try {
     await node.start()
