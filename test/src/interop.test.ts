@@ -4,38 +4,12 @@
  * control, deadlines of any length and their propagation, interceptors), on real peers on 127.0.0.1.
  */
 import test from 'ava'
-import { callContext, createNode, RpcError } from '@peercall/core'
+import { callContext, RpcError } from '@peercall/core'
+import { hosted, peers, rejection } from './helpers/peers.js'
 import { waitFor } from './helpers/wait.js'
 import type { PeercallNode } from '@peercall/core'
-import type { ExecutionContext } from 'ava'
 
 const DAY_MS = 24 * 60 * 60 * 1000
-
-async function peers (t: ExecutionContext, n: number): Promise<PeercallNode[]> {
-  const cluster = `interop-${Math.random().toString(36).slice(2, 8)}`
-  const first = await createNode({ cluster, membership: { profile: 'fast' } })
-  const nodes = [first]
-  t.teardown(async () => { await Promise.all(nodes.map(async p => { await p.stop() })) })
-  for (let i = 1; i < n; i++) nodes.push(await createNode({ cluster, bootstrap: [first.multiaddrs[0]], membership: { profile: 'fast' } }))
-  // every peer knows every other (and its addresses) before the test calls one by id
-  await waitFor(() => nodes.every(x => x.members().filter(m => !m.self && m.state === 'alive').length === n - 1), 15_000, 'a converged cluster')
-  return nodes
-}
-
-/** Waits until `node` sees a live peer hosting `service` other than itself. */
-async function sees (node: PeercallNode, service: string, count = 1): Promise<void> {
-  await waitFor(() => node.members().filter(m => !m.self && m.state === 'alive' && m.services.includes(service)).length >= count, 15_000, `${service} on ${count} peer(s)`)
-}
-
-async function rejection (p: Promise<unknown>): Promise<RpcError> {
-  try {
-    await p
-  } catch (err) {
-    if (err instanceof RpcError) return err
-    throw err
-  }
-  throw new Error('expected a rejection')
-}
 
 function serveTest (node: PeercallNode, counters: { started: number, aborted: number } = { started: 0, aborted: 0 }): void {
   node.register('Test', {
@@ -85,7 +59,7 @@ test('concurrent_large_unary: 64 x 1 MiB echoes and 200 x 271,828 B all succeed 
   const many = await Promise.all(Array.from({ length: 200 }, async () => await a.call<Uint8Array>('Test', 'echo', [mid], { peer: b.peerId, timeoutMs: 50_000 })))
   t.true(many.every(x => x.byteLength === 271_828))
   // and routed (the same through the router's attempts)
-  await sees(a, 'Test')
+  await hosted(a, 'Test')
   const routed = await Promise.all(Array.from({ length: 64 }, async () => await a.call<Uint8Array>('Test', 'echo', [mib], { timeoutMs: 50_000 })))
   t.is(routed.length, 64)
 })
@@ -108,7 +82,7 @@ test('timeout_on_sleeping_server: DEADLINE_EXCEEDED, pinned and routed', async t
   serveTest(b)
   const pinned = await rejection(a.call('Test', 'sleep', [5000], { peer: b.peerId, timeoutMs: 50 }))
   t.is(pinned.code, 'DEADLINE_EXCEEDED')
-  await sees(a, 'Test')
+  await hosted(a, 'Test')
   const start = Date.now()
   const routed = await rejection(a.call('Test', 'sleep', [5000], { timeoutMs: 200 }))
   t.is(routed.code, 'DEADLINE_EXCEEDED')
@@ -194,7 +168,7 @@ test('regression: a malformed call fails alone at the caller; a call in flight o
 test('regression: long deadlines (2^31 ms, 30 days, Infinity) and 0 mean what they say, pinned and routed', async t => {
   const [a, b] = await peers(t, 2)
   serveTest(b)
-  await sees(a, 'Test')
+  await hosted(a, 'Test')
   const warnings: string[] = []
   const onWarning = (w: Error): void => { warnings.push(w.name) }
   process.on('warning', onWarning)

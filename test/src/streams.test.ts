@@ -8,30 +8,10 @@
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import test from 'ava'
-import { callContext, createNode, RpcError } from '@peercall/core'
+import { callContext, RpcError } from '@peercall/core'
+import { hosted, peers, rejection } from './helpers/peers.js'
 import { waitFor } from './helpers/wait.js'
-import type { NodeOptions, PeercallNode } from '@peercall/core'
-import type { ExecutionContext } from 'ava'
-
-async function peers (t: ExecutionContext, n: number, options: NodeOptions = {}): Promise<PeercallNode[]> {
-  const cluster = `streams-${Math.random().toString(36).slice(2, 8)}`
-  const first = await createNode({ ...options, cluster, membership: { profile: 'fast' } })
-  const nodes = [first]
-  t.teardown(async () => { await Promise.all(nodes.map(async p => { await p.stop() })) })
-  for (let i = 1; i < n; i++) nodes.push(await createNode({ ...options, cluster, bootstrap: [first.multiaddrs[0]], membership: { profile: 'fast' } }))
-  await waitFor(() => nodes.every(x => x.members().filter(m => !m.self && m.state === 'alive').length === n - 1), 15_000, 'a converged cluster')
-  return nodes
-}
-
-async function rejection (p: Promise<unknown>): Promise<RpcError> {
-  try {
-    await p
-  } catch (err) {
-    if (err instanceof RpcError) return err
-    throw err
-  }
-  throw new Error('expected a rejection')
-}
+import type { PeercallNode } from '@peercall/core'
 
 async function collect<T> (it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = []
@@ -40,11 +20,6 @@ async function collect<T> (it: AsyncIterable<T>): Promise<T[]> {
 }
 
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
-
-/** Waits until `node` sees `service` on a live peer other than itself. */
-async function hosted (node: PeercallNode, service: string): Promise<void> {
-  await waitFor(() => node.members().some(m => !m.self && m.state === 'alive' && m.services.includes(service)), 15_000, `${service} in the membership view`)
-}
 
 /** Sleeps `ms`, or until the call being served is cancelled or times out (a handler that waits watches its signal). */
 async function sleepInCall (ms: number): Promise<void> {
