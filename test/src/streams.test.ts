@@ -127,8 +127,9 @@ test('timeout_on_sleeping_server for a stream: the deadline covers the whole str
   const err = await rejection((async () => { for await (const x of a.stream('Test', 'slow', [], { peer: b.peerId, timeoutMs: 300 })) got.push(x) })())
   t.is(err.code, 'DEADLINE_EXCEEDED')
   t.deepEqual(got, [1])
-  t.true(Date.now() - start < 3000)
-  await waitFor(() => finished, 3000, 'the sleeping generator closed')
+  // well before the handler's 10 s sleep would end (timers run late on a loaded machine; the bound is loose)
+  t.true(Date.now() - start < 8000, `${Date.now() - start} ms`)
+  await waitFor(() => finished, 8000, 'the sleeping generator closed by its signal')
 })
 
 test('an error thrown mid-stream arrives after the items before it, with name, message and data', async t => {

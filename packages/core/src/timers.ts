@@ -6,12 +6,10 @@
 /** Longest delay Node's setTimeout honours, ms (a larger one fires after 1 ms with a TimeoutOverflowWarning). */
 export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1
 
-/** A timer that fires once, `ms` from now, however large `ms` is; `cancel()` stops it. */
-export interface DeadlineTimer {
-  cancel(): void
-}
+/** A timer that fires once, `ms` from now, however large `ms` is; `clearDeadlineTimer` stops it. */
+export type DeadlineTimer = ReturnType<typeof setTimeout> | LongTimer
 
-class LongTimer implements DeadlineTimer {
+class LongTimer {
   private handle: ReturnType<typeof setTimeout> | undefined
   private readonly at: number
   private readonly fn: () => void
@@ -53,9 +51,16 @@ export function setDeadlineTimer (fn: () => void, ms: number, unref = false): De
   if (ms <= MAX_TIMER_DELAY_MS) {
     const handle = setTimeout(fn, Math.max(0, ms))
     if (unref) handle.unref()
-    return { cancel: () => { clearTimeout(handle) } }
+    return handle
   }
   return new LongTimer(fn, ms, unref)
+}
+
+/** Stops a timer of setDeadlineTimer (undefined: nothing to stop). */
+export function clearDeadlineTimer (timer: DeadlineTimer | undefined): void {
+  if (timer === undefined) return
+  if (timer instanceof LongTimer) timer.cancel()
+  else clearTimeout(timer)
 }
 
 /**

@@ -1,5 +1,5 @@
 import test from 'ava'
-import { MAX_TIMER_DELAY_MS, budgetMs, setDeadlineTimer } from '../src/timers.js'
+import { MAX_TIMER_DELAY_MS, budgetMs, clearDeadlineTimer, setDeadlineTimer } from '../src/timers.js'
 
 test('budgetMs: finite positive is a deadline; 0 and Infinity are none', t => {
   t.is(budgetMs(5), 5)
@@ -13,7 +13,7 @@ test('a deadline beyond 2^31 - 1 ms does not fire early (no clamping to 1 ms) an
   const timer = setDeadlineTimer(() => { fired = true }, MAX_TIMER_DELAY_MS + 10, true)
   await new Promise(resolve => setTimeout(resolve, 50))
   t.false(fired)
-  timer.cancel()
+  clearDeadlineTimer(timer)
 })
 
 test('a short deadline fires once, on time', async t => {

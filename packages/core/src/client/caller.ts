@@ -77,6 +77,9 @@ export class Caller {
     return this.outgoing.add(fn)
   }
 
+  /** Counts a failed call (handed to the session, router or local call: no promise per call). */
+  private readonly failed = (): void => { this.counters.failures++ }
+
   call (service: string, method: string, args: unknown[], options: CallOptions): Promise<unknown> {
     const problem = callProblem(service, method, args, options)
     if (problem !== undefined) return Promise.reject(invalidCall(service, method, problem))
@@ -84,14 +87,13 @@ export class Caller {
       return Promise.reject(new RpcError('UNAVAILABLE', `${service}.${method}: this peer is stopping`, { service, method, mayHaveExecuted: false }))
     }
     this.counters.calls++
-    const p = this.outgoing.size === 0
-      ? this.send(service, method, args, options.meta, options)
-      : this.outgoing.runWith({ service, method, args, meta: options.meta ?? NO_META, peer: options.peer }, c => {
-        const changed = callProblem(c.service, c.method, c.args, { meta: c.meta })
-        if (changed !== undefined) throw invalidCall(c.service, c.method, `after the outgoing interceptors: ${changed}`)
-        return this.send(c.service, c.method, c.args, c.meta === NO_META ? undefined : c.meta, options)
-      })
-    p.catch(() => { this.counters.failures++ })
+    if (this.outgoing.size === 0) return this.send(service, method, args, options.meta, options, this.failed)
+    const p = this.outgoing.runWith({ service, method, args, meta: options.meta ?? NO_META, peer: options.peer }, c => {
+      const changed = callProblem(c.service, c.method, c.args, { meta: c.meta })
+      if (changed !== undefined) throw invalidCall(c.service, c.method, `after the outgoing interceptors: ${changed}`)
+      return this.send(c.service, c.method, c.args, c.meta === NO_META ? undefined : c.meta, options, undefined)
+    })
+    p.catch(this.failed) // an interceptor may fail the call itself: counted once, here
     return p
   }
 
@@ -115,15 +117,26 @@ export class Caller {
       : undefined
   }
 
-  /** Sends a validated call: pinned to `options.peer`, or routed. */
-  private send (service: string, method: string, args: unknown[], meta: Metadata | undefined, options: CallOptions): Promise<unknown> {
-    const { deadline, signal } = this.limits(options)
+  /** Sends a validated call: pinned to `options.peer`, or routed. `onFail` counts its failure. */
+  private send (service: string, method: string, args: unknown[], meta: Metadata | undefined, options: CallOptions, onFail: (() => void) | undefined): Promise<unknown> {
+    const now = Date.now()
+    const own = options.timeoutMs ?? this.deps.defaultTimeoutMs
+    let deadline = own > 0 && Number.isFinite(own) ? now + own : undefined
+    let signal = options.signal
+    // a call made while a handler runs inherits what is left of the handler's deadline and its cancellation
+    const outer = currentCall()
+    if (outer !== undefined) {
+      if (outer.deadline !== undefined && (deadline === undefined || outer.deadline < deadline)) deadline = outer.deadline
+      signal = signal === undefined ? outer.signal : AbortSignal.any([signal, outer.signal])
+    }
     const input = options.input === undefined ? undefined : asyncIterable(options.input)
     if (options.peer !== undefined) {
-      const target = this.normalisePeer(options.peer)
-      const timeoutMs = deadline === undefined ? undefined : Math.max(1, deadline - Date.now())
-      if (deadline !== undefined && deadline <= Date.now()) return Promise.reject(new RpcError('DEADLINE_EXCEEDED', `${service}.${method}: deadline exceeded before the call was sent`, { service, method, mayHaveExecuted: false }))
-      return this.attemptAt(target, service, method, args, timeoutMs, signal, Caller.requestOptions(options), meta, options.onTrailers, undefined, input)
+      if (deadline !== undefined && deadline <= now) {
+        onFail?.()
+        return Promise.reject(new RpcError('DEADLINE_EXCEEDED', `${service}.${method}: deadline exceeded before the call was sent`, { service, method, mayHaveExecuted: false }))
+      }
+      return this.attemptAt(this.normalisePeer(options.peer), service, method, args, deadline === undefined ? undefined : deadline - now, signal,
+        Caller.requestOptions(options), meta, options.onTrailers, undefined, input, onFail)
     }
     const ordered = options.ordered === true
     // input is consumed as it is sent: such a call is never run twice (retried only when it surely did not start)
@@ -144,6 +157,7 @@ export class Caller {
       meta,
       onTrailers: options.onTrailers,
       input,
+      onFail,
       // a call id lets the server run a call once however many attempts reach it: needed only where one logical
       // call may run twice (the retries and hedges of an idempotent call); a non-idempotent call is retried only
       // when it surely did not run
@@ -272,17 +286,17 @@ export class Caller {
 
   /** One attempt at one peer (this one included), with no routing. */
   private attemptAt (peer: string, service: string, method: string, args: unknown[], timeoutMs: number | undefined, signal: AbortSignal | undefined,
-    opts: RequestOptions | undefined, meta: Metadata | undefined, onTrailers: ((t: Metadata) => void) | undefined, info?: AttemptInfo, input?: AsyncIterable<unknown>): Promise<unknown> {
+    opts: RequestOptions | undefined, meta: Metadata | undefined, onTrailers: ((t: Metadata) => void) | undefined, info?: AttemptInfo, input?: AsyncIterable<unknown>, onFail?: () => void): Promise<unknown> {
     if (peer === this.deps.localId) {
-      return callLocal(this.deps.dispatch, this.deps.clock, peer, { service, method, args, timeoutMs, signal, opts, meta, onTrailers, input })
+      return callLocal(this.deps.dispatch, this.deps.clock, peer, { service, method, args, timeoutMs, signal, opts, meta, onTrailers, input, onFail })
     }
     const session = this.deps.pool.get(peer)
-    if (session !== undefined) return session.request(service, method, args, { timeoutMs, signal, opts, meta, onTrailers, input })
-    return this.callAfterDial(peer, service, method, args, timeoutMs, signal, opts, meta, onTrailers, info, input)
+    if (session !== undefined) return session.request(service, method, args, { timeoutMs, signal, opts, meta, onTrailers, input, onFail })
+    return this.callAfterDial(peer, service, method, args, timeoutMs, signal, opts, meta, onTrailers, info, input, onFail)
   }
 
   private async callAfterDial (peer: string, service: string, method: string, args: unknown[], timeoutMs: number | undefined, signal: AbortSignal | undefined,
-    opts: RequestOptions | undefined, meta: Metadata | undefined, onTrailers: ((t: Metadata) => void) | undefined, info?: AttemptInfo, input?: AsyncIterable<unknown>): Promise<unknown> {
+    opts: RequestOptions | undefined, meta: Metadata | undefined, onTrailers: ((t: Metadata) => void) | undefined, info?: AttemptInfo, input?: AsyncIterable<unknown>, onFail?: () => void): Promise<unknown> {
     const start = performance.now()
     const dialMs = timeoutMs === undefined ? DIAL_TIMEOUT_MS : Math.min(timeoutMs, DIAL_TIMEOUT_MS)
     const dialSignal = signal === undefined ? AbortSignal.timeout(dialMs) : AbortSignal.any([AbortSignal.timeout(dialMs), signal])
@@ -290,13 +304,14 @@ export class Caller {
     try {
       session = await this.deps.pool.open(peer, dialSignal)
     } catch (err) {
+      onFail?.()
       if (signal?.aborted === true) throw new RpcError('CANCELLED', `${service}.${method}: cancelled`, { service, method, peer, mayHaveExecuted: false })
       if (err instanceof RpcError) throw new RpcError(err.code, `${service}.${method}: ${err.message}`, { service, method, peer, mayHaveExecuted: false, retryable: err.retryable, cause: err.cause })
       throw err
     }
     const connectMs = performance.now() - start
     if (info !== undefined) info.connectMs += connectMs
-    return await session.request(service, method, args, { timeoutMs: timeoutMs === undefined ? undefined : Math.max(1, timeoutMs - connectMs), signal, opts, meta, onTrailers, input })
+    return await session.request(service, method, args, { timeoutMs: timeoutMs === undefined ? undefined : Math.max(1, timeoutMs - connectMs), signal, opts, meta, onTrailers, input, onFail })
   }
 
   /** A peer option that is this node's own address means this node. */

@@ -4,7 +4,7 @@
  */
 import { RpcError, describeThrown } from '../errors.js'
 import { ServerCall, deadlineError, runInContext } from '../server/context.js'
-import { setDeadlineTimer } from '../timers.js'
+import { clearDeadlineTimer, setDeadlineTimer } from '../timers.js'
 import type { HybridClock } from '../hlc.js'
 import type { Dispatch } from '../wire/session.js'
 import type { DeadlineTimer } from '../timers.js'
@@ -22,6 +22,8 @@ export interface LocalCall {
   meta: Metadata | undefined
   onTrailers: ((trailers: Metadata) => void) | undefined
   input?: AsyncIterable<unknown>
+  /** Told when the call fails, before its promise rejects. */
+  onFail?: () => void
 }
 
 export async function callLocal (dispatch: Dispatch, clock: HybridClock, self: string, c: LocalCall): Promise<unknown> {
@@ -55,6 +57,7 @@ export async function callLocal (dispatch: Dispatch, clock: HybridClock, self: s
     return value
   } catch (err) {
     tell(c, call)
+    c.onFail?.()
     if (err instanceof RpcError) {
       const e = err.peer === undefined ? err.with({ peer: self }) : err
       return await Promise.reject(call.trailers !== undefined && e.trailers === undefined ? e.with({ trailers: call.trailers }) : e)
@@ -64,7 +67,7 @@ export async function callLocal (dispatch: Dispatch, clock: HybridClock, self: s
   } finally {
     call.settled = true
     call.finish()
-    timer?.cancel()
+    clearDeadlineTimer(timer)
     if (onAbort !== undefined) c.signal?.removeEventListener('abort', onAbort)
   }
 }
@@ -126,7 +129,7 @@ export async function * localStream (dispatch: Dispatch, clock: HybridClock, sel
     if (iterator?.return !== undefined) void Promise.resolve(runInContext(call, iterator.return, iterator, [undefined])).catch(() => {})
     call.settled = true
     call.finish()
-    timer?.cancel()
+    clearDeadlineTimer(timer)
     c.signal?.removeEventListener('abort', onAbort)
   }
 }

@@ -36,6 +36,8 @@ export interface RouteRequest {
   onTrailers: ((trailers: Metadata) => void) | undefined
   /** Input items of a client-streaming call. */
   input?: AsyncIterable<unknown>
+  /** Told when the call fails in the end (after its retries), before its promise rejects. */
+  onFail?: () => void
   ordered: boolean
   callId: string | undefined
 }
@@ -141,8 +143,12 @@ export async function routedCall (deps: RouterDeps, req: RouteRequest): Promise<
         }
       }
       active.clear()
-      if (err !== undefined) reject(err)
-      else resolve(value)
+      if (err !== undefined) {
+        req.onFail?.()
+        reject(err)
+      } else {
+        resolve(value)
+      }
     }
 
     const onAbort = (): void => {

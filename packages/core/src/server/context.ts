@@ -4,7 +4,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { RpcError } from '../errors.js'
-import { setDeadlineTimer } from '../timers.js'
+import { clearDeadlineTimer, setDeadlineTimer } from '../timers.js'
 import { MAX_META_BYTES, MAX_META_ENTRIES, NO_META, freezeMetadata } from '../wire/metadata.js'
 import type { HlcTimestamp } from '../hlc.js'
 import type { DeadlineTimer } from '../timers.js'
@@ -134,7 +134,7 @@ export class ServerCall {
   /** Releases the deadline timer and runs the done hooks (once). */
   finish (): void {
     if (this.timer !== undefined) {
-      this.timer.cancel()
+      clearDeadlineTimer(this.timer)
       this.timer = undefined
     }
     const hooks = this.doneHooks

@@ -125,15 +125,19 @@ export interface DecodeLimits {
   maxDepth: number
 }
 
-/** One frame body. Throws (INVALID_ARGUMENT) when a value cannot be encoded. */
+/** A REQUEST body from its fields (the hot path: no frame object is built). */
+export function encodeRequest (id: number, service: string, method: string, args: unknown[], timeoutMs: number, ts: HlcTimestamp, opts: RequestOptions | undefined, meta: Metadata | undefined): Uint8Array {
+  return codec.encode(meta !== undefined
+    ? [FrameType.REQUEST, id, service, method, args, timeoutMs, ts.wall, ts.logical, opts ?? null, meta]
+    : opts !== undefined
+      ? [FrameType.REQUEST, id, service, method, args, timeoutMs, ts.wall, ts.logical, opts]
+      : [FrameType.REQUEST, id, service, method, args, timeoutMs, ts.wall, ts.logical])
+}
+
+/** One frame body. Throws when a value cannot be encoded. */
 export function encodeFrame (f: Frame): Uint8Array {
   switch (f.type) {
-    case FrameType.REQUEST:
-      return codec.encode(f.meta !== undefined
-        ? [f.type, f.id, f.service, f.method, f.args, f.timeoutMs, f.ts.wall, f.ts.logical, f.opts ?? null, f.meta]
-        : f.opts !== undefined
-          ? [f.type, f.id, f.service, f.method, f.args, f.timeoutMs, f.ts.wall, f.ts.logical, f.opts]
-          : [f.type, f.id, f.service, f.method, f.args, f.timeoutMs, f.ts.wall, f.ts.logical])
+    case FrameType.REQUEST: return encodeRequest(f.id, f.service, f.method, f.args, f.timeoutMs, f.ts, f.opts, f.meta)
     case FrameType.RESPONSE:
       return codec.encode(f.trailers !== undefined
         ? [f.type, f.id, f.result, f.ts.wall, f.ts.logical, f.trailers]

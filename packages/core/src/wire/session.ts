@@ -11,10 +11,10 @@
  */
 import { RpcError, describeThrown } from '../errors.js'
 import { ServerCall, deadlineError, runInContext } from '../server/context.js'
-import { setDeadlineTimer } from '../timers.js'
+import { clearDeadlineTimer, setDeadlineTimer } from '../timers.js'
 import { WRITE_STALL_TIMEOUT_MS } from '../defaults.js'
 import { FrameDecoder } from './framing.js'
-import { FrameType, MAX_REQUEST_ID, MAX_WIRE_TIMEOUT_MS, decodeFrame, encodeFrame } from './frames.js'
+import { FrameType, MAX_REQUEST_ID, MAX_WIRE_TIMEOUT_MS, decodeFrame, encodeFrame, encodeRequest } from './frames.js'
 import { FrameWriter } from './writer.js'
 import { Credit, InboundItems, STREAM_WINDOW_ITEMS, isAsyncIterable, pumpItems } from './streams.js'
 import type { HybridClock, HlcTimestamp } from '../hlc.js'
@@ -66,6 +66,8 @@ export interface RequestOptionsOut {
   onTrailers?: (trailers: Metadata) => void
   /** Input items sent after the request (client streaming, bidi), within the server's credit. */
   input?: AsyncIterable<unknown>
+  /** Told when the call fails, before its promise rejects (the caller's failure counter: no promise per call). */
+  onFail?: () => void
 }
 
 /** A call whose answer is a stream: its items, and the final answer (undefined, or the error, after the items). */
@@ -90,6 +92,7 @@ interface PendingCall {
   items: InboundItems | undefined
   /** Credit for the call's input items, while it sends input. */
   inputCredit: Credit | undefined
+  onFail: (() => void) | undefined
 }
 
 /** The stream state of a call being served: credit for its answer's items, the buffer of its input items. */
@@ -185,45 +188,40 @@ export class Session {
 
   private start (service: string, method: string, args: unknown[], options: RequestOptionsOut, items: InboundItems | undefined, window = 0, made?: (call: PendingCall) => void): Promise<unknown> {
     if (!this.isOpen || this.draining) {
+      options.onFail?.()
       return Promise.reject(new RpcError('UNAVAILABLE', `${service}.${method}: connection to ${this.peer} is ${this.draining ? 'draining' : 'closed'}`, {
         peer: this.peer, service, method, mayHaveExecuted: false
       }))
     }
     const signal = options.signal
     if (signal?.aborted === true) {
+      options.onFail?.()
       return Promise.reject(cancelled(service, method, this.peer, false, signal.reason))
     }
     const id = this.nextId
     this.nextId = id >= MAX_REQUEST_ID ? 1 : id + 1
     const timeoutMs = options.timeoutMs
-    const frame: RequestFrame = {
-      type: FrameType.REQUEST,
-      id,
-      service,
-      method,
-      args,
-      timeoutMs: timeoutMs === undefined ? 0 : Math.min(Math.max(1, Math.ceil(timeoutMs)), MAX_WIRE_TIMEOUT_MS),
-      ts: this.opts.clock.tick(),
-      opts: items === undefined && options.input === undefined
-        ? options.opts
-        : { ...options.opts, ...(items !== undefined ? { stream: window } : {}), ...(options.input !== undefined ? { input: STREAM_WINDOW_ITEMS } : {}) },
-      meta: options.meta
-    }
+    const opts = items === undefined && options.input === undefined
+      ? options.opts
+      : { ...options.opts, ...(items !== undefined ? { stream: window } : {}), ...(options.input !== undefined ? { input: STREAM_WINDOW_ITEMS } : {}) }
+    const wireTimeoutMs = timeoutMs === undefined ? 0 : Math.min(Math.max(1, Math.ceil(timeoutMs)), MAX_WIRE_TIMEOUT_MS)
     let body: Uint8Array
     try {
-      body = encodeFrame(frame)
+      body = encodeRequest(id, service, method, args, wireTimeoutMs, this.opts.clock.tick(), opts, options.meta)
     } catch (err) {
+      options.onFail?.()
       return Promise.reject(new RpcError('INVALID_ARGUMENT', `${service}.${method}: arguments cannot be encoded: ${(err as Error).message}`, {
         service, method, mayHaveExecuted: false, cause: err
       }))
     }
     if (body.byteLength > this.opts.maxFrameSize) {
+      options.onFail?.()
       return Promise.reject(new RpcError('INVALID_ARGUMENT', `${service}.${method}: request of ${body.byteLength} bytes exceeds the frame limit of ${this.opts.maxFrameSize} bytes`, {
         service, method, mayHaveExecuted: false
       }))
     }
     const { promise, resolve, reject } = Promise.withResolvers<unknown>()
-    const call: PendingCall = { id, service, method, resolve, reject, timer: undefined, signal, onAbort: undefined, onTrailers: options.onTrailers, ticket: undefined, items, inputCredit: undefined }
+    const call: PendingCall = { id, service, method, resolve, reject, timer: undefined, signal, onAbort: undefined, onTrailers: options.onTrailers, ticket: undefined, items, inputCredit: undefined, onFail: options.onFail }
     made?.(call)
     if (timeoutMs !== undefined) {
       call.timer = setDeadlineTimer(() => { this.giveUp(call, deadlineError({ service, method, peer: this.peer })) }, timeoutMs)
@@ -304,6 +302,7 @@ export class Session {
     this.settle(call)
     const e = unsent ? err.with({ mayHaveExecuted: false }) : err
     call.items?.fail(e)
+    call.onFail?.()
     call.reject(e)
     if (!unsent && !this.ending && !this.closed) this.writer.push(encodeFrame({ type: FrameType.CANCEL, id: call.id }))
   }
@@ -311,7 +310,7 @@ export class Session {
   private settle (call: PendingCall): void {
     this.pending.delete(call.id)
     call.inputCredit?.close()
-    call.timer?.cancel()
+    clearDeadlineTimer(call.timer)
     if (call.onAbort !== undefined) call.signal?.removeEventListener('abort', call.onAbort)
     if (this.pending.size === 0 && this.serving.size === 0) this.notifyIdle()
   }
@@ -648,6 +647,7 @@ export class Session {
       trailers: f.trailers
     })
     call.items?.fail(err)
+    call.onFail?.()
     call.reject(err)
     return true
   }
@@ -777,6 +777,7 @@ export class Session {
       if (call.ticket === undefined) continue
       this.writer.withdraw(call.ticket)
       this.settle(call)
+      call.onFail?.()
       call.reject(reason.with({ service: call.service, method: call.method, peer: this.peer, mayHaveExecuted: false }))
     }
   }
@@ -786,6 +787,7 @@ export class Session {
       const unsent = call.ticket !== undefined
       if (unsent) this.writer.withdraw(call.ticket as Ticket)
       this.settle(call)
+      call.onFail?.()
       call.reject(reason.with({ service: call.service, method: call.method, peer: this.peer, mayHaveExecuted: !unsent }))
     }
     for (const [id, call] of [...this.serving]) {
