@@ -12,7 +12,8 @@ import { logger } from '@libp2p/logger'
 import type { Logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { MAX_QUEUED_BYTES_PER_PEER, STREAM_CLOSE_TIMEOUT_MS } from './defaults.js'
-import { encodeFrames, frameBytes, FrameDecoder } from './frames.js'
+import { encodeFrames, FrameDecoder } from './frames.js'
+import { FrameWriter } from './writer.js'
 import type { Connection, Libp2p, Stream } from '@libp2p/interface'
 
 export interface LinksOptions {
@@ -35,11 +36,6 @@ export interface LinksOptions {
 /** The parts of libp2p the links use. */
 export type LinksLibp2p = Pick<Libp2p, 'dial' | 'addEventListener' | 'removeEventListener'>
 
-interface Pending {
-  frame: Uint8Array
-  done: (ok: boolean) => void
-}
-
 /** Counters, for tests and diagnostics. */
 export interface LinkStats {
   /** outbound streams opened */
@@ -56,7 +52,8 @@ export class Links {
   private readonly inbound = new Set<Stream>()
   /** @internal */
   readonly log: Logger
-  private readonly maxQueuedBytes: number
+  /** @internal */
+  readonly maxQueuedBytes: number
   private closing = false
 
   constructor (private readonly libp2p: LinksLibp2p, private readonly opts: LinksOptions) {
@@ -81,13 +78,12 @@ export class Links {
       this.out.set(peer, link)
       void link.open()
     }
-    const bytes = frameBytes(body.byteLength)
-    if (link.queuedBytes > 0 && link.queuedBytes + bytes > this.maxQueuedBytes) {
+    if (!link.hasRoom(body.byteLength)) {
       this.stats.dropped++
       this.log.trace('queue to %s full (%d bytes): message dropped', peer, link.queuedBytes)
       return false
     }
-    return await new Promise<boolean>(resolve => { link.enqueue({ frame: body, done: resolve }, bytes) })
+    return await new Promise<boolean>(resolve => { link.enqueue(body, resolve) })
   }
 
   /**
@@ -181,21 +177,28 @@ export class Links {
   }
 }
 
-/** One outbound stream and the frames waiting for it. */
+/** One outbound stream and the frames waiting for it (in the shared stream writer). */
 class Link {
-  queuedBytes = 0
   connectionId: string | undefined
   private stream: Stream | undefined
   private connection: Connection | undefined
-  private queue: Pending[] = []
-  /** frames yielded to the stream and not yet taken */
-  private writing: Pending[] = []
-  private wake: (() => void) | undefined
+  private readonly writer: FrameWriter
   private sinkDone: Promise<void> | undefined
   private ending = false
   private closed = false
 
-  constructor (readonly peer: string, private readonly links: Links) {}
+  constructor (readonly peer: string, private readonly links: Links) {
+    // a message that finds the queue full is refused by Links.send (gossip tolerates loss; it never waits)
+    this.writer = new FrameWriter({ maxQueuedBytes: links.maxQueuedBytes, encode: encodeFrames })
+  }
+
+  get queuedBytes (): number {
+    return this.writer.queuedBytes
+  }
+
+  hasRoom (bytes: number): boolean {
+    return this.writer.hasRoom(bytes)
+  }
 
   /** Still worth writing to: not closed, and neither its stream nor its connection has closed. */
   usable (): boolean {
@@ -207,11 +210,9 @@ class Link {
     return s.status === 'open' && s.writeStatus !== 'closing' && s.writeStatus !== 'closed'
   }
 
-  enqueue (p: Pending, bytes: number): void {
-    if (this.closed) { p.done(false); return }
-    this.queue.push(p)
-    this.queuedBytes += bytes
-    this.wakeWriter()
+  /** Queues one frame; `done(true)` once the stream has taken it, `done(false)` if the link closes first. */
+  enqueue (frame: Uint8Array, done: (ok: boolean) => void): void {
+    this.writer.push(frame, false, done)
   }
 
   async open (): Promise<void> {
@@ -250,31 +251,13 @@ class Link {
     }
   }
 
+  /** The writer's chunks; reading starts once the first one (which carries the multistream-select header, negotiateFully: false) is out. */
   private async * outgoing (stream: Stream): AsyncGenerator<Uint8Array> {
     let watching = false
-    while (true) {
-      if (this.queue.length === 0) {
-        if (this.closed || this.ending) return
-        await new Promise<void>(resolve => { this.wake = resolve })
-        continue
-      }
-      if (this.closed) return
-      const batch = this.queue
-      this.queue = []
-      this.queuedBytes = 0
-      this.writing = batch
-      yield encodeFrames(batch.map(p => p.frame))
-      // the stream asks for more only once it has written the last chunk to the muxer
-      this.writing = []
-      for (const p of batch) p.done(true)
-      // read only once the first frame (which carries the multistream-select header, negotiateFully: false) is out
+    for await (const chunk of this.writer.source()) {
+      yield chunk
       if (!watching) { watching = true; void this.watch(stream) }
     }
-  }
-
-  private wakeWriter (): void {
-    const w = this.wake
-    if (w !== undefined) { this.wake = undefined; w() }
   }
 
   /** Drops the link: waiting messages fail, the stream is reset (with an error) or closed. */
@@ -282,12 +265,7 @@ class Link {
     if (this.closed) return
     this.closed = true
     this.links.forget(this)
-    const failed = [...this.writing, ...this.queue]
-    this.writing = []
-    this.queue = []
-    this.queuedBytes = 0
-    for (const p of failed) p.done(false)
-    this.wakeWriter()
+    this.writer.close()
     const s = this.stream
     if (s === undefined) return
     if (err !== undefined) s.abort(err)
@@ -298,7 +276,7 @@ class Link {
   async end (timeoutMs: number): Promise<void> {
     if (this.closed) return
     this.ending = true
-    this.wakeWriter()
+    this.writer.end()
     const s = this.stream
     if (s === undefined || this.sinkDone === undefined) { this.close(); return }
     const deadline = performance.now() + timeoutMs
@@ -306,7 +284,7 @@ class Link {
     if (!drained) { this.close(new Error('membership stream did not drain in time')); return }
     this.closed = true
     this.links.forget(this)
-    for (const p of this.queue.splice(0)) p.done(false)
+    this.writer.close()
     await closeOrAbort(s, Math.max(1, deadline - performance.now()))
   }
 }

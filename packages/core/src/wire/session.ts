@@ -13,15 +13,15 @@ import { RpcError, describeThrown } from '../errors.js'
 import { ServerCall, deadlineError, runInContext } from '../server/context.js'
 import { clearDeadlineTimer, setDeadlineTimer } from '../timers.js'
 import { WRITE_STALL_TIMEOUT_MS } from '../defaults.js'
-import { FrameDecoder } from './framing.js'
+import { FrameDecoder, encodeFrames } from './framing.js'
 import { FrameType, MAX_REQUEST_ID, MAX_WIRE_TIMEOUT_MS, decodeFrame, encodeFrame, encodeRequest } from './frames.js'
-import { FrameWriter } from './writer.js'
+import { FrameWriter } from '@peercall/membership'
 import { Credit, InboundItems, STREAM_WINDOW_ITEMS, isAsyncIterable, pumpItems } from './streams.js'
 import type { HybridClock, HlcTimestamp } from '../hlc.js'
 import type { DeadlineTimer } from '../timers.js'
 import type { CreditFrame, Decoded, ErrorFrame, ItemFrame, RequestFrame, RequestOptions, ResponseFrame } from './frames.js'
 import type { Metadata } from './metadata.js'
-import type { Ticket, WriteBudget } from './writer.js'
+import type { Ticket, WriteBudget } from '@peercall/membership'
 
 /** A duplex byte stream: what a libp2p stream (or a test's in-memory pipe) offers. */
 export interface ByteStream {
@@ -141,7 +141,7 @@ export class Session {
     this.opts = options
     this.peer = options.peer
     this.decoder = new FrameDecoder({ maxFrameSize: options.maxFrameSize })
-    this.writer = new FrameWriter({ maxQueuedBytes: options.maxPendingWriteBytes, budget: options.writeBudget })
+    this.writer = new FrameWriter({ maxQueuedBytes: options.maxPendingWriteBytes, budget: options.writeBudget, encode: encodeFrames })
     this.stream.sink(this.writer.source()).then(
       () => { this.afterWrite() },
       (err: Error) => { this.close(err) }

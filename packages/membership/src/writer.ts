@@ -1,6 +1,8 @@
 /**
- * The writer of one stream: frames are queued and leave as one chunk per wake of the sink (coalescing), and the
- * queue is bounded (back-pressure).
+ * The writer of one long-lived stream, shared by membership's links and the RPC core's sessions: frames are
+ * queued and leave as one chunk per wake of the sink (coalescing), and the queue is bounded (back-pressure).
+ * The framing is the caller's (`encode` joins the bodies of one chunk: varint lengths here, 4-byte lengths in
+ * the RPC protocol).
  *
  * Flow control, end to end: the stream's sink pulls the next chunk only once the multiplexer has taken the
  * previous one, and yamux takes data only within the send window the remote grants as it reads (256 KiB per
@@ -9,7 +11,6 @@
  * bounded per stream (`maxQueuedBytes`) and per node (a shared `WriteBudget`); the bodies of waiting requests
  * are held by their callers, as their arguments were.
  */
-import { encodeFrames } from './framing.js'
 
 /** Bytes queued across all the streams of one node, with the writers waiting for room in it. */
 export class WriteBudget {
@@ -49,16 +50,23 @@ export interface Ticket {
 }
 
 export interface WriterOptions {
-  /** Bytes queued on this stream past which new requests wait. */
+  /** Bytes queued on this stream past which new requests wait (or, for a sender that drops, are refused). */
   maxQueuedBytes: number
   /** Node-wide bound shared by every stream's writer. */
   budget?: WriteBudget
+  /** Joins the frame bodies of one chunk, each with its length prefix. */
+  encode: (bodies: readonly Uint8Array[]) => Uint8Array
 }
 
 export class FrameWriter {
   private readonly maxQueuedBytes: number
   private readonly budget: WriteBudget | undefined
+  private readonly encode: (bodies: readonly Uint8Array[]) => Uint8Array
   private queue: Uint8Array[] = []
+  /** Told, per frame pushed with one, once the chunk holding it has been taken by the stream (or false on close). */
+  private callbacks: Array<(taken: boolean) => void> = []
+  /** The callbacks of the chunk last yielded, until the stream asks for the next one. */
+  private writing: Array<(taken: boolean) => void> = []
   private queued = 0
   private readonly waiting: Ticket[] = []
   private wake: (() => void) | undefined
@@ -70,6 +78,7 @@ export class FrameWriter {
   constructor (options: WriterOptions) {
     this.maxQueuedBytes = options.maxQueuedBytes
     this.budget = options.budget
+    this.encode = options.encode
   }
 
   /** Bytes queued that the sink has not taken yet. */
@@ -97,11 +106,16 @@ export class FrameWriter {
 
   /**
    * Queues a frame. `defer`: more frames are expected in this turn of the event loop, so the sink is woken at
-   * its end (one chunk for all of them) rather than at once.
+   * its end (one chunk for all of them) rather than at once. `onTaken(true)`: the stream has taken the chunk
+   * holding it (it asked for the next one); `onTaken(false)`: the writer closed first.
    */
-  push (body: Uint8Array, defer = false): void {
-    if (this.closed) return
+  push (body: Uint8Array, defer = false, onTaken?: (taken: boolean) => void): void {
+    if (this.closed) {
+      onTaken?.(false)
+      return
+    }
     this.queue.push(body)
+    if (onTaken !== undefined) this.callbacks.push(onTaken)
     this.queued += body.byteLength
     if (this.budget !== undefined) this.budget.used += body.byteLength
     if (this.wake === undefined) return
@@ -168,6 +182,10 @@ export class FrameWriter {
     this.queue = []
     this.queued = 0
     this.waiting.length = 0
+    const failed = [...this.writing, ...this.callbacks]
+    this.writing = []
+    this.callbacks = []
+    for (const cb of failed) cb(false)
     this.notifyTaken(false)
     this.wakeNow()
   }
@@ -213,7 +231,17 @@ export class FrameWriter {
       this.notifyTaken(true)
       if (this.budget !== undefined) this.budget.release(bytes)
       if (this.waiting.length > 0) this.pump()
-      yield encodeFrames(batch)
+      if (this.callbacks.length === 0) {
+        yield this.encode(batch)
+        continue
+      }
+      this.writing = this.callbacks
+      this.callbacks = []
+      yield this.encode(batch)
+      // the stream asks for the next chunk only once it has handed this one to the multiplexer
+      const taken = this.writing
+      this.writing = []
+      for (const cb of taken) cb(true)
     }
   }
 }

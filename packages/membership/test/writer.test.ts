@@ -1,14 +1,23 @@
 /**
- * The writer on its own: coalescing, the per-stream and per-node bounds, FIFO admission of waiting requests.
+ * The stream writer on its own (shared by membership's links and the RPC core's sessions): coalescing, the
+ * per-stream and per-node bounds, FIFO admission of waiting requests, per-frame taken callbacks.
  */
 import test from 'ava'
-import { FrameDecoder } from '../../src/wire/framing.js'
-import { FrameWriter, WriteBudget } from '../../src/wire/writer.js'
+import { FrameDecoder, encodeFrames } from '../src/frames.js'
+import { FrameWriter as Writer, WriteBudget } from '../src/writer.js'
+import type { WriterOptions } from '../src/writer.js'
+
+/** A writer with this package's framing. */
+class FrameWriter extends Writer {
+  constructor (options: Omit<WriterOptions, 'encode'>) {
+    super({ ...options, encode: encodeFrames })
+  }
+}
 
 /** Pulls one chunk from the writer's source and returns the bodies in it. */
 async function pull (it: AsyncGenerator<Uint8Array>): Promise<Uint8Array[]> {
   const { value } = await it.next()
-  return new FrameDecoder().push(value as Uint8Array)
+  return new FrameDecoder(1 << 20).push(value as Uint8Array)
 }
 
 test('frames pushed in one turn leave as one chunk', async t => {
@@ -66,4 +75,24 @@ test('the node-wide budget holds requests on every stream and frees them as any 
   t.is(budget.used, 8)
   w2.close()
   t.is(budget.used, 0)
+})
+
+test('a frame pushed with onTaken hears true once the stream asks for the next chunk, false if the writer closes first', async t => {
+  const w = new FrameWriter({ maxQueuedBytes: 1024 })
+  const it = w.source()
+  const seen: Array<[number, boolean]> = []
+  w.push(Uint8Array.of(1), false, ok => { seen.push([1, ok]) })
+  await pull(it)
+  t.deepEqual(seen, [], 'not before the stream has taken the chunk')
+  const next = it.next() // the stream asks for more: the first chunk was taken
+  await Promise.resolve()
+  t.deepEqual(seen, [[1, true]])
+  w.push(Uint8Array.of(2), false, ok => { seen.push([2, ok]) })
+  await next
+  w.push(Uint8Array.of(3), false, ok => { seen.push([3, ok]) })
+  w.close()
+  t.deepEqual(seen, [[1, true], [2, false], [3, false]])
+  let late: boolean | undefined
+  w.push(Uint8Array.of(4), false, ok => { late = ok })
+  t.false(late)
 })
