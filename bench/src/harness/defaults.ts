@@ -95,3 +95,28 @@ export const SOAK_PAYLOAD = 1_024
 
 /** Soak: samples before this time are warm-up and left out of the slope, in ms (at most half the soak). */
 export const SOAK_WARMUP_MS = 60_000
+
+/** Streams: item sizes, in bytes. Source: issue 14 ("a server stream of 16 B and 64 KiB items"). */
+export const STREAM_ITEM_SIZES: readonly number[] = [16, 65_536]
+
+/**
+ * Streams: items per measured stream, by item size: about 2 s per stream for the slower system on this shared
+ * 2-core machine (16 B: ~10,000 items/s; 64 KiB: ~150 items/s, 10 MB/s), so stream set-up is a small part of it
+ * and a run of 5 rounds takes about a minute. 64 KiB x 300 = 19.7 MB.
+ */
+export const STREAM_ITEMS: Readonly<Record<number, number>> = { 16: 20_000, 65_536: 300 }
+
+/** Streams: rounds of every variant, alternated; the report gives the median. Source: issue 14's brief (>= 5). */
+export const STREAM_ROUNDS = 5
+
+/** Streams: the bare stream's batched variant joins items into writes of up to this many bytes (yamux's default max message, 64 KiB). */
+export const STREAM_BATCH_BYTES = 65_536
+
+/** Streams: deadline of each peercall stream, in ms (the deadline covers the whole stream: keep it out of the measurement). */
+export const STREAM_TIMEOUT_MS = 120_000
+
+/** Streams: longest a client child may take for one stream before the run fails, in ms. */
+export const STREAM_READ_TIMEOUT_MS = 120_000
+
+/** Streams: the goal of issue 14, peercall's MB/s over the bare stream's, 64 KiB items. */
+export const STREAM_GOAL_RATIO = 0.7
