@@ -106,6 +106,9 @@ export const STREAM_ITEM_SIZES: readonly number[] = [16, 65_536]
  */
 export const STREAM_ITEMS: Readonly<Record<number, number>> = { 16: 20_000, 65_536: 300 }
 
+/** Streams: items per measured stream of the bare stream's batched variant (16 B items, ~1-3 million items/s: about a second). */
+export const STREAM_BATCHED_ITEMS = 2_000_000
+
 /** Streams: rounds of every variant, alternated; the report gives the median. Source: issue 14's brief (>= 5). */
 export const STREAM_ROUNDS = 5
 

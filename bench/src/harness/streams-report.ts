@@ -46,6 +46,11 @@ export interface StreamRatio {
   ratio: number
   /** The same ratio within each round (the two streams measured back to back), for the spread. */
   perRound: number[]
+  /**
+   * CPU efficiency: the bare stream's CPU time per item (client + server) over peercall's: what the ratio of MB/s
+   * would be if CPU were the only limit, less disturbed than wall-clock time by other work on the machine.
+   */
+  cpuRatio: number | null
   /** Only for 64 KiB items: the goal of issue 14. */
   goal?: number
   met?: boolean
@@ -55,7 +60,7 @@ export interface StreamsReport {
   generatedBy: string
   machine: Machine
   loadAtStart: number[]
-  options: { rounds: number, items: Record<number, number>, batchBytes: number, variants: StreamVariant[] }
+  options: { rounds: number, items: Record<number, number>, batchedItems: number, batchBytes: number, variants: StreamVariant[] }
   results: StreamRow[]
   ratios: StreamRatio[]
   records: StreamRecord[]
@@ -101,7 +106,11 @@ export function streamRatios (records: StreamRecord[], rows: StreamRow[], goalBy
       if (b !== undefined) perRound.push(Math.round(mbPerSec(a) / mbPerSec(b) * 100) / 100)
     }
     const ratio = pc.mbPerSec / bare.mbPerSec
-    out.push({ itemBytes: pc.itemBytes, ratio, perRound, ...(pc.itemBytes === goalBytes ? { goal, met: ratio >= goal } : {}) })
+    const cpu = (r: StreamRow): number | null => r.clientCpuUsPerItem === null || r.serverCpuUsPerItem === null ? null : r.clientCpuUsPerItem + r.serverCpuUsPerItem
+    const pcCpu = cpu(pc)
+    const bareCpu = cpu(bare)
+    const cpuRatio = pcCpu === null || bareCpu === null || pcCpu === 0 ? null : bareCpu / pcCpu
+    out.push({ itemBytes: pc.itemBytes, ratio, perRound, cpuRatio, ...(pc.itemBytes === goalBytes ? { goal, met: ratio >= goal } : {}) })
   }
   return out
 }
@@ -113,10 +122,10 @@ export function streamsTable (rows: StreamRow[], ratios: StreamRatio[]): string 
   const ordered = [...rows].sort((a, b) => a.itemBytes - b.itemBytes)
   const lines = ordered.map((r) => {
     const ratio = r.variant === 'peercall' ? ratios.find((x) => x.itemBytes === r.itemBytes) : undefined
-    return `| ${sizeLabel(r.itemBytes)} x ${int(r.items)} | ${STREAM_VARIANTS[r.variant]} | ${int(r.itemsPerSec)} | ${r.mbPerSec.toFixed(1)} | ${us(r.clientCpuUsPerItem)} | ${us(r.serverCpuUsPerItem)} | ${ratio !== undefined ? `**${ratio.ratio.toFixed(2)}x**` : ''} |`
+    return `| ${sizeLabel(r.itemBytes)} x ${int(r.items)} | ${STREAM_VARIANTS[r.variant]} | ${int(r.itemsPerSec)} | ${r.mbPerSec.toFixed(1)} | ${us(r.clientCpuUsPerItem)} | ${us(r.serverCpuUsPerItem)} | ${ratio !== undefined ? `**${ratio.ratio.toFixed(2)}x**` : ''} | ${ratio?.cpuRatio != null ? `${ratio.cpuRatio.toFixed(2)}x` : ''} |`
   })
-  return `| items | variant | items/s | MB/s | client CPU µs/item | server CPU µs/item | peercall / bare (MB/s) |
-| --- | --- | ---: | ---: | ---: | ---: | ---: |
+  return `| items | variant | items/s | MB/s | client CPU µs/item | server CPU µs/item | peercall / bare, MB/s | peercall / bare, CPU efficiency |
+| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |
 ${lines.join('\n')}`
 }
 
@@ -124,6 +133,11 @@ export function streamsSection (s: StreamsReport | undefined): string {
   if (s === undefined) return '## Streams\n\nNot measured yet: `npm run bench:streams`.\n'
   const goal = s.ratios.find((r) => r.goal !== undefined)
   const m = s.machine
+  const batched = s.results.find((r) => r.variant === 'bare-batched')
+  const pcSmall = batched === undefined ? undefined : s.results.find((r) => r.variant === 'peercall' && r.itemBytes === batched.itemBytes)
+  const batchedLine = batched !== undefined && pcSmall !== undefined
+    ? `\nWith ${sizeLabel(batched.itemBytes)} items peercall carries ${(pcSmall.itemsPerSec / batched.itemsPerSec).toFixed(3)}x the items/s of the batched bare stream: each item is a frame of its own (ITEM, msgpackr) and credit comes back every 8 items, where the batched stream moves thousands of items per write.`
+    : ''
   return `## Streams
 
 \`${s.generatedBy}\` (\`bench/src/streams.ts\`; ${m.date}, Node ${m.node}${m.git !== undefined ? `, checkout ${m.git}` : ''}; load average
@@ -135,7 +149,7 @@ figures: [benchmarks-streams.json](benchmarks-streams.json).
 ${streamsTable(s.results, s.ratios)}
 
 ${goal !== undefined ? `**Goal (issue 14): peercall >= ${goal.goal ?? ''}x the bare stream's MB/s with ${sizeLabel(goal.itemBytes)} items: ${goal.ratio.toFixed(2)}x, ${goal.met === true ? 'met' : 'not met'}.**` : ''}
-Ratio within each round (peercall / bare, MB/s): ${s.ratios.map((r) => `${sizeLabel(r.itemBytes)}: ${r.perRound.join(', ')}`).join('; ')}.
+Ratio within each round (peercall / bare, MB/s): ${s.ratios.map((r) => `${sizeLabel(r.itemBytes)}: ${r.perRound.join(', ')}`).join('; ')}.${batchedLine}
 
 - **peercall**: the server registers \`Bench.items(itemBytes, items)\`, an async generator yielding the same byte
   array \`items\` times; the client iterates \`node.stream('Bench', 'items', [itemBytes, items], { peer })\` (pinned:
@@ -150,7 +164,9 @@ Ratio within each round (peercall / bare, MB/s): ${s.ratios.map((r) => `${sizeLa
   and checks their size. No codec and no flow control above yamux's own window (256 KiB): the floor of any
   stream on this stack.
 - Time: from opening the stream to its last item, in the client. MB/s counts item bytes only (10^6 B).
-  CPU µs/item: CPU time (user + system) of each process during the stream, over the items.
+  CPU µs/item: CPU time (user + system) of each process during the stream, over the items (\`/proc/<pid>/stat\`,
+  10 ms ticks). CPU efficiency: the bare stream's CPU per item (client + server) over peercall's, the MB/s ratio
+  the two would have if CPU were their only limit; on a machine loaded by other work it moves less than wall time.
 - Both pairs of processes run through the whole measurement (idle while the other pair streams); 2 shared cores.
 `
 }
