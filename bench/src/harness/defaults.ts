@@ -102,15 +102,15 @@ export const STREAM_ITEM_SIZES: readonly number[] = [16, 65_536]
 /**
  * Streams: items per measured stream, by item size: about 2 s per stream for the slower system on this shared
  * 2-core machine (16 B: ~10,000 items/s; 64 KiB: ~150 items/s, 10 MB/s), so stream set-up is a small part of it
- * and a run of 7 rounds takes about two minutes. 64 KiB x 400 = 26.2 MB.
+ * and a run of 9 rounds takes about two minutes. 64 KiB x 800 = 52.4 MB.
  */
-export const STREAM_ITEMS: Readonly<Record<number, number>> = { 16: 20_000, 65_536: 400 }
+export const STREAM_ITEMS: Readonly<Record<number, number>> = { 16: 20_000, 65_536: 800 }
 
 /** Streams: items per measured stream of the bare stream's batched variant (16 B items, ~1-3 million items/s: about a second). */
 export const STREAM_BATCHED_ITEMS = 1_000_000
 
-/** Streams: rounds of every variant, alternated; the report gives the median. At least 5 (the task); 7 because single rounds on this shared machine differ by up to 2x. */
-export const STREAM_ROUNDS = 7
+/** Streams: rounds of every variant, alternated; the report gives the median. At least 5 (the task); 9 because single rounds on this shared machine differ by up to 3x. */
+export const STREAM_ROUNDS = 9
 
 /** Streams: the bare stream's batched variant joins items into writes of up to this many bytes (yamux's default max message, 64 KiB). */
 export const STREAM_BATCH_BYTES = 65_536

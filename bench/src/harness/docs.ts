@@ -216,6 +216,7 @@ npm run bench:quick                # 1 short run, prints the tables, writes noth
 npm run bench:memory               # only the memory measurement (~2 min)
 npm run bench:soak                 # the 10-minute soak; -- --minutes 2 to shorten
 npm run bench:streams              # server-stream throughput against the bare libp2p stream (~2 min)
+node bench/dist/src/streams/costs.js  # CPU per stream item of each step of peercall's wire path, in one process
 node bench/dist/src/run.js --only peercall,net --payloads 16 --levels 1,64 --servers 1 --runs 5 --no-write
 BENCH_VERBOSE=1 node bench/dist/src/run.js --quick   # also shows the children's stderr
 node --cpu-prof --cpu-prof-dir=/tmp/prof bench/dist/src/run.js --only peercall --runs 1 --no-write
