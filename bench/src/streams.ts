@@ -112,7 +112,7 @@ try {
 const results = summariseStreams(records)
 const ratios = streamRatios(records, results, LARGE_ITEM, STREAM_GOAL_RATIO)
 console.log(`\nMedians of ${rounds} rounds:\n\n${streamsTable(results, ratios)}\n`)
-for (const r of ratios) console.log(`${sizeLabel(r.itemBytes)}: peercall / bare ${r.ratio.toFixed(2)}x MB/s (per round ${r.perRound.join(', ')}), ${r.cpuRatio === null ? '—' : r.cpuRatio.toFixed(2)}x CPU efficiency${r.goal !== undefined ? `; goal >= ${r.goal}x ${r.met === true ? 'met' : 'NOT met'}` : ''}`)
+for (const r of ratios) console.log(`${sizeLabel(r.itemBytes)}: peercall / bare ${r.ratio.toFixed(2)}x MB/s (median per round ${r.medianPerRound.toFixed(2)}x: ${r.perRound.join(', ')}), ${r.cpuRatio === null ? '—' : r.cpuRatio.toFixed(2)}x CPU efficiency${r.goal !== undefined ? `; goal >= ${r.goal}x ${r.met === true ? 'met' : 'NOT met'}` : ''}`)
 if (write) {
   const report: StreamsReport = { generatedBy: command, machine: describeMachine(ROOT), loadAtStart, options: { rounds, items, batchedItems, batchBytes: STREAM_BATCH_BYTES, variants }, results, ratios, records }
   writeJson(ROOT, STREAMS_JSON, report)

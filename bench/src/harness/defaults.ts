@@ -100,17 +100,18 @@ export const SOAK_WARMUP_MS = 60_000
 export const STREAM_ITEM_SIZES: readonly number[] = [16, 65_536]
 
 /**
- * Streams: items per measured stream, by item size: about 2 s per stream for the slower system on this shared
- * 2-core machine (16 B: ~10,000 items/s; 64 KiB: ~150 items/s, 10 MB/s), so stream set-up is a small part of it
- * and a run of 9 rounds takes about two minutes. 64 KiB x 800 = 52.4 MB.
+ * Streams: items per measured stream, by item size: short streams (about a quarter of a second for the slower
+ * system: 16 B ~20,000 items/s, 64 KiB ~300 items/s on this shared 2-core machine), many rounds, so that the
+ * variants alternate faster than the load of the other work on the machine changes (it moves over seconds; with
+ * 2-second streams single rounds differed by up to 7x). Stream set-up is one round trip on an open stream for both systems.
  */
-export const STREAM_ITEMS: Readonly<Record<number, number>> = { 16: 20_000, 65_536: 800 }
+export const STREAM_ITEMS: Readonly<Record<number, number>> = { 16: 5_000, 65_536: 200 }
 
-/** Streams: items per measured stream of the bare stream's batched variant (16 B items, ~1-3 million items/s: about a second). */
-export const STREAM_BATCHED_ITEMS = 1_000_000
+/** Streams: items per measured stream of the bare stream's batched variant (16 B items, ~1-5 million items/s). */
+export const STREAM_BATCHED_ITEMS = 250_000
 
-/** Streams: rounds of every variant, alternated; the report gives the median. At least 5 (the task); 9 because single rounds on this shared machine differ by up to 3x. */
-export const STREAM_ROUNDS = 9
+/** Streams: rounds of every variant, alternated; the report gives the medians. At least 5 (the task); 41 short rounds (about 40 s) cancel the machine's noise better than a few long ones. */
+export const STREAM_ROUNDS = 41
 
 /** Streams: the bare stream's batched variant joins items into writes of up to this many bytes (yamux's default max message, 64 KiB). */
 export const STREAM_BATCH_BYTES = 65_536

@@ -213,9 +213,9 @@ npm ci
 npm run bench                      # build, then 3 interleaved runs of the whole matrix and the memory measurement;
                                    # rewrites this file, benchmarks.json, benchmarks-memory.json and the charts (~20 min)
 npm run bench:quick                # 1 short run, prints the tables, writes nothing
-npm run bench:memory               # only the memory measurement (~2 min)
+npm run bench:memory               # only the memory measurement (~1 min)
 npm run bench:soak                 # the 10-minute soak; -- --minutes 2 to shorten
-npm run bench:streams              # server-stream throughput against the bare libp2p stream (~2 min)
+npm run bench:streams              # server-stream throughput against the bare libp2p stream (~1 min)
 node bench/dist/src/streams/costs.js  # CPU per stream item of each step of peercall's wire path, in one process
 node bench/dist/src/run.js --only peercall,net --payloads 16 --levels 1,64 --servers 1 --runs 5 --no-write
 BENCH_VERBOSE=1 node bench/dist/src/run.js --quick   # also shows the children's stderr

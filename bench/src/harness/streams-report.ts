@@ -27,7 +27,7 @@ export interface StreamRecord {
   serverCpuMs: number | null
 }
 
-/** Medians over the rounds of one variant and item size. */
+/** Medians over the rounds of one variant and item size (CPU: totals over the rounds). */
 export interface StreamRow {
   variant: StreamVariant
   itemBytes: number
@@ -46,6 +46,8 @@ export interface StreamRatio {
   ratio: number
   /** The same ratio within each round (the two streams measured back to back), for the spread. */
   perRound: number[]
+  /** Median of perRound. */
+  medianPerRound: number
   /**
    * CPU efficiency: the bare stream's CPU time per item (client + server) over peercall's: what the ratio of MB/s
    * would be if CPU were the only limit, less disturbed than wall-clock time by other work on the machine.
@@ -67,11 +69,11 @@ export interface StreamsReport {
 }
 
 const mbPerSec = (r: StreamRecord): number => r.items * r.itemBytes / 1e6 / (r.ms / 1000)
-const perItemUs = (ms: number | null, items: number): number | null => ms === null ? null : ms * 1000 / items
-
-function medianOrNull (xs: Array<number | null>): number | null {
-  const ok = xs.filter((x): x is number => x !== null)
-  return ok.length === 0 ? null : median(ok)
+/** CPU µs per item over all the rounds (the total, not a median: /proc counts in 10 ms ticks, coarse for one short stream). */
+function cpuPerItem (rs: StreamRecord[], cpu: (r: StreamRecord) => number | null): number | null {
+  const ms = rs.map(cpu)
+  if (ms.some((x) => x === null)) return null
+  return (ms as number[]).reduce((a, b) => a + b, 0) * 1000 / rs.reduce((a, r) => a + r.items, 0)
 }
 
 export function summariseStreams (records: StreamRecord[]): StreamRow[] {
@@ -87,8 +89,8 @@ export function summariseStreams (records: StreamRecord[]): StreamRow[] {
         rounds: rs.length,
         itemsPerSec: median(rs.map((r) => r.items / (r.ms / 1000))),
         mbPerSec: median(rs.map(mbPerSec)),
-        clientCpuUsPerItem: medianOrNull(rs.map((r) => perItemUs(r.clientCpuMs, r.items))),
-        serverCpuUsPerItem: medianOrNull(rs.map((r) => perItemUs(r.serverCpuMs, r.items)))
+        clientCpuUsPerItem: cpuPerItem(rs, (r) => r.clientCpuMs),
+        serverCpuUsPerItem: cpuPerItem(rs, (r) => r.serverCpuMs)
       })
     }
   }
@@ -110,9 +112,15 @@ export function streamRatios (records: StreamRecord[], rows: StreamRow[], goalBy
     const pcCpu = cpu(pc)
     const bareCpu = cpu(bare)
     const cpuRatio = pcCpu === null || bareCpu === null || pcCpu === 0 ? null : bareCpu / pcCpu
-    out.push({ itemBytes: pc.itemBytes, ratio, perRound, cpuRatio, ...(pc.itemBytes === goalBytes ? { goal, met: ratio >= goal } : {}) })
+    out.push({ itemBytes: pc.itemBytes, ratio, perRound, medianPerRound: median(perRound), cpuRatio, ...(pc.itemBytes === goalBytes ? { goal, met: ratio >= goal } : {}) })
   }
   return out
+}
+
+function quartiles (xs: number[]): string {
+  const s = [...xs].sort((a, b) => a - b)
+  const at = (q: number): number => s[Math.min(s.length - 1, Math.floor(q * (s.length - 1) + 0.5))]
+  return `${at(0.25).toFixed(2)}-${at(0.75).toFixed(2)}, range ${s[0].toFixed(2)}-${s[s.length - 1].toFixed(2)}`
 }
 
 const int = (n: number): string => Math.round(n).toLocaleString('en-US')
@@ -149,23 +157,24 @@ figures: [benchmarks-streams.json](benchmarks-streams.json).
 ${streamsTable(s.results, s.ratios)}
 
 ${goal !== undefined ? `**Goal (issue 14): peercall >= ${goal.goal ?? ''}x the bare stream's MB/s with ${sizeLabel(goal.itemBytes)} items: ${goal.ratio.toFixed(2)}x, ${goal.met === true ? 'met' : 'not met'}.**` : ''}
-Ratio within each round (peercall / bare, MB/s): ${s.ratios.map((r) => `${sizeLabel(r.itemBytes)}: ${r.perRound.join(', ')}`).join('; ')}.${batchedLine}
+Ratio within each round (peercall / bare, MB/s, the two streams back to back): ${s.ratios.map((r) => `${sizeLabel(r.itemBytes)}: median ${r.medianPerRound.toFixed(2)}x, quartiles ${quartiles(r.perRound)}`).join('; ')}.${batchedLine}
 
 - **peercall**: the server registers \`Bench.items(itemBytes, items)\`, an async generator yielding the same byte
   array \`items\` times; the client iterates \`node.stream('Bench', 'items', [itemBytes, items], { peer })\` (pinned:
   a routed stream picks its peer once, so routing is not in the loop) and checks each item's size. Items are
   ITEM frames (msgpackr bin) under the protocol's credit-based flow control (window 16 items, credit granted back
   half a window at a time), over one yamux stream of the peers' shared RPC connection.
-- **bare libp2p stream**: the same stack (libp2p with tcp + noise + yamux, no other services); the client opens a
-  stream and sends the request; the server writes the items, each framed as peercall frames (u32 length + bytes),
-  into the stream's sink as fast as it takes them: one write per item (so one yamux frame and one noise message
-  per item), or, in the batched variant (16 B items only: a 64 KiB item is one write either way), as many whole
-  items per write as fit in ${sizeLabel(s.options.batchBytes)}. The client splits the bytes back into items (peercall's FrameDecoder)
-  and checks their size. No codec and no flow control above yamux's own window (256 KiB): the floor of any
+- **bare libp2p stream**: the same stack (libp2p with tcp + noise + yamux, no other services); the client keeps one
+  long-lived stream, as a peercall session does (so both run on a yamux stream whose window has grown), and sends
+  one request per measured stream; the server writes the items, each framed as peercall frames (u32 length +
+  bytes), into the stream's sink as fast as it takes them: one write per item (so one yamux frame and one noise
+  message per item), or, in the batched variant (16 B items only: a 64 KiB item is one write either way), as many
+  whole items per write as fit in ${sizeLabel(s.options.batchBytes)}. The client splits the bytes back into items (peercall's
+  FrameDecoder) and checks their size. No codec and no flow control above yamux's own window: the floor of any
   stream on this stack.
-- Time: from opening the stream to its last item, in the client. MB/s counts item bytes only (10^6 B).
-  CPU µs/item: CPU time (user + system) of each process during the stream, over the items (\`/proc/<pid>/stat\`,
-  10 ms ticks). CPU efficiency: the bare stream's CPU per item (client + server) over peercall's, the MB/s ratio
+- Time: from the call (peercall) or the request (bare) to the last item, in the client. MB/s counts item bytes only (10^6 B).
+  CPU µs/item: CPU time (user + system) of each process during the streams, over their items, totalled over the
+  rounds (\`/proc/<pid>/stat\`, 10 ms ticks). CPU efficiency: the bare stream's CPU per item (client + server) over peercall's, the MB/s ratio
   the two would have if CPU were their only limit; on a machine loaded by other work it moves less than wall time.
 - Both pairs of processes run through the whole measurement (idle while the other pair streams); 2 shared cores.
 `

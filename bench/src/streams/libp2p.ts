@@ -1,12 +1,14 @@
 /**
  * Bare libp2p server stream on the same stack as peercall (tcp + noise + yamux, `createBareNode`): the client opens
- * a stream, writes one request frame ([itemBytes, items, batchBytes] as three u32) and closes its write side; the
- * server then writes `items` length-prefixed items (u32 big-endian length + bytes, peercall's framing) into the
- * stream's sink as fast as it takes them, and closes. With `batchBytes` 0 each item is one write (so one yamux
+ * one long-lived stream, as a peercall session keeps one (so both run on a stream whose yamux window has grown),
+ * and for each measured stream writes one request frame ([itemBytes, items, batchBytes] as three u32); the server
+ * then writes `items` length-prefixed items (u32 big-endian length + bytes, peercall's framing) into the stream's
+ * sink as fast as it takes them. With `batchBytes` 0 each item is one write (so one yamux
  * frame, one noise message); otherwise items are joined into writes of up to `batchBytes`. The client splits the
  * bytes back into items with peercall's FrameDecoder. No codec, no flow control above yamux's own window.
  */
 import { multiaddr } from '@multiformats/multiaddr'
+import { pushable } from 'it-pushable'
 import { encodeFrames, FrameDecoder } from '../wire.js'
 import { createBareNode } from '../targets/libp2p-stack.js'
 import { checkItem, makeItem, type StreamRequest, type StreamTarget } from './target.js'
@@ -42,41 +44,53 @@ function * writes ({ itemBytes, items, batchBytes }: StreamRequest): Generator<U
   if (left > 0) yield full.subarray(0, left * framed.byteLength)
 }
 
+/** The requests the client sends on its stream, as they arrive. */
+async function * requests (source: AsyncIterable<{ subarray: () => Uint8Array }>): AsyncGenerator<StreamRequest> {
+  const dec = new FrameDecoder()
+  for await (const chunk of source) {
+    for (const body of dec.push(chunk.subarray())) yield decodeRequest(body)
+  }
+}
+
 export const target: StreamTarget = {
   async serve () {
     const node = await createBareNode()
     await node.handle(PROTOCOL, ({ stream }) => {
-      void (async () => {
-        const dec = new FrameDecoder()
-        const bodies: Uint8Array[] = []
-        for await (const chunk of stream.source) bodies.push(...dec.push(chunk.subarray()))
-        const request = bodies[0]
-        if (request === undefined) throw new Error('no request')
-        await stream.sink(writes(decodeRequest(request)))
-      })().catch((err: Error) => { stream.abort(err) })
+      // the sink pulls the next write only once yamux has taken the previous one: back-pressure, no queue
+      stream.sink((async function * () {
+        for await (const request of requests(stream.source)) yield * writes(request)
+      })()).catch((err: Error) => { stream.abort(err) })
     })
     return { address: node.getMultiaddrs().map(String), close: async () => { await node.stop() } }
   },
 
   async connect (address) {
     const node = await createBareNode()
-    const ma = multiaddr((address as string[])[0])
+    const stream = await node.dialProtocol(multiaddr((address as string[])[0]), PROTOCOL)
+    const out = pushable<Uint8Array>()
+    stream.sink(out).catch(() => {})
+    const source = stream.source[Symbol.asyncIterator]()
+    const dec = new FrameDecoder()
     return {
       async read (request) {
-        const stream = await node.dialProtocol(ma, PROTOCOL)
-        await stream.sink([encodeRequest(request)])
-        const dec = new FrameDecoder()
+        out.push(encodeRequest(request))
         let items = 0
         let bytes = 0
-        for await (const chunk of stream.source) {
-          for (const item of dec.push(chunk.subarray())) {
+        while (items < request.items) {
+          const next = await source.next()
+          if (next.done === true) throw new Error(`stream ended after ${items} of ${request.items} items`)
+          for (const item of dec.push(next.value.subarray())) {
             bytes += checkItem(item, request.itemBytes)
             items++
           }
         }
+        if (items !== request.items || dec.pendingBytes !== 0) throw new Error(`read ${items} items and ${dec.pendingBytes} bytes more, asked for ${request.items}`)
         return { items, bytes }
       },
-      close: async () => { await node.stop() }
+      close: async () => {
+        out.end()
+        await node.stop()
+      }
     }
   }
 }
