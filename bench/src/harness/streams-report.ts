@@ -162,8 +162,9 @@ Ratio within each round (peercall / bare, MB/s, the two streams back to back): $
 - **peercall**: the server registers \`Bench.items(itemBytes, items)\`, an async generator yielding the same byte
   array \`items\` times; the client iterates \`node.stream('Bench', 'items', [itemBytes, items], { peer })\` (pinned:
   a routed stream picks its peer once, so routing is not in the loop) and checks each item's size. Items are
-  ITEM frames (msgpackr; a Uint8Array travels as its typed-array extension) under the protocol's credit-based flow control (window 16 items, credit granted back
-  half a window at a time), over one yamux stream of the peers' shared RPC connection.
+  ITEM frames (msgpackr; a Uint8Array travels as its typed-array extension) under the protocol's credit-based
+  flow control (window 16 items, credit granted back half a window at a time), over one yamux stream of the
+  peers' shared RPC connection.
 - **bare libp2p stream**: the same stack (libp2p with tcp + noise + yamux, no other services); the client keeps one
   long-lived stream, as a peercall session does (so both run on a yamux stream whose window has grown), and sends
   one request per measured stream; the server writes the items, each framed as peercall frames (u32 length +
