@@ -95,3 +95,32 @@ export const SOAK_PAYLOAD = 1_024
 
 /** Soak: samples before this time are warm-up and left out of the slope, in ms (at most half the soak). */
 export const SOAK_WARMUP_MS = 60_000
+
+/** Streams: item sizes, in bytes. Source: issue 14 ("a server stream of 16 B and 64 KiB items"). */
+export const STREAM_ITEM_SIZES: readonly number[] = [16, 65_536]
+
+/**
+ * Streams: items per measured stream, by item size: short streams (about a quarter of a second for the slower
+ * system: 16 B ~20,000 items/s, 64 KiB ~300 items/s on this shared 2-core machine), many rounds, so that the
+ * variants alternate faster than the load of the other work on the machine changes (it moves over seconds; with
+ * 2-second streams single rounds differed by up to 7x). Stream set-up is one round trip on an open stream for both systems.
+ */
+export const STREAM_ITEMS: Readonly<Record<number, number>> = { 16: 5_000, 65_536: 200 }
+
+/** Streams: items per measured stream of the bare stream's batched variant (16 B items, ~1-5 million items/s). */
+export const STREAM_BATCHED_ITEMS = 250_000
+
+/** Streams: rounds of every variant, alternated; the report gives the medians. At least 5 (the task); 41 short rounds (about 40 s) cancel the machine's noise better than a few long ones. */
+export const STREAM_ROUNDS = 41
+
+/** Streams: the bare stream's batched variant joins items into writes of up to this many bytes (yamux's default max message, 64 KiB). */
+export const STREAM_BATCH_BYTES = 65_536
+
+/** Streams: deadline of each peercall stream, in ms (the deadline covers the whole stream: keep it out of the measurement). */
+export const STREAM_TIMEOUT_MS = 120_000
+
+/** Streams: longest a client child may take for one stream before the run fails, in ms. */
+export const STREAM_READ_TIMEOUT_MS = 120_000
+
+/** Streams: the goal of issue 14, peercall's MB/s over the bare stream's, 64 KiB items. */
+export const STREAM_GOAL_RATIO = 0.7
