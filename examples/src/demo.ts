@@ -63,6 +63,20 @@ for (const type of ['member:suspect', 'member:dead', 'member:join', 'member:leav
 }
 await client.waitForServices(['Calculator', 'ReplicatedKV'], { hosts: PEERS, timeoutMs: 20_000 })
 note(`cluster formed: ${PEERS} peers, client ${short(client.peerId)}`)
+// a started peer's store catches up from the other owners before its copies count: writes begin once all have
+await storeReady(20_000)
+note('replicated store ready on every peer')
+
+/** Waits until every peer's ReplicatedKV says it has caught up (its `status`), or `timeoutMs` passes. */
+async function storeReady (timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs
+  while (Date.now() < until) {
+    const statuses = await Promise.all(sup.list().map(async p => p.peerId === undefined ? undefined : await client.call<{ ready: boolean }>('ReplicatedKV', 'status', [], { peer: p.peerId, timeoutMs: 1000 }).catch(() => undefined)))
+    if (statuses.every(st => st?.ready === true)) return
+    await new Promise(resolve => setTimeout(resolve, 200))
+  }
+  note('the replicated store is not ready on every peer yet; starting anyway')
+}
 
 // ------------------------------------------------------------------ traffic
 
@@ -72,7 +86,9 @@ const written = new Map<string, number>()
 const tally = { calls: 0, failed: 0, wrong: 0, writes: 0 }
 const latencies: number[] = []
 let running = true
-const stopAt = FOREVER ? Infinity : t0 + SECONDS * 1000
+/** When the load starts (the store is ready): the faults are scheduled from here. */
+const loadStart = Date.now()
+const stopAt = FOREVER ? Infinity : loadStart + SECONDS * 1000
 
 async function worker (w: number): Promise<void> {
   let i = 0
@@ -113,7 +129,7 @@ async function faults (): Promise<void> {
   const span = FOREVER ? 40_000 : SECONDS * 1000
   let round = 0
   do {
-    const base = t0 + round * span
+    const base = loadStart + round * span
     const at = async (share: number): Promise<boolean> => {
       const when = base + share * span
       while (Date.now() < when) {
