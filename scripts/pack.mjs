@@ -4,7 +4,8 @@
  * packed from a staged copy of its `files` whose package.json is the one a user installs:
  * - `engines` stamped here (the workspaces carry none, so that `npm ci` on an older host Node, whose scripts run
  *   the pinned Node 24, prints no EBADENGINE line per workspace);
- * - no `scripts` (no install-time build: the tarball holds the built JS and types) and no `devDependencies`;
+ * - no `scripts` (core's `prepare` builds it in this repository; the tarball holds the built JS and types, so a user
+ *   installs no build step) and no `devDependencies`;
  * - `@peercall/*` dependencies must name exactly the version of the package beside them, else nothing is packed.
  * Prints one line per tarball; exits 1 on any problem.
  */

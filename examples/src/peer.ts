@@ -63,7 +63,7 @@ const node = await createNode({
   cluster: values.cluster,
   privateKey: values.identity === undefined ? undefined : await loadOrCreateIdentity(values.identity),
   membership: { profile: values.profile === 'fast' ? 'fast' : 'lan', mdns: values.mdns === true }
-})
+}).catch((err: Error) => { process.stderr.write(`peer: ${err.message}\n`); process.exit(1) }) // e.g. a port in use, in one line
 node.register('Calculator', calculator, { idempotent: CALCULATOR_IDEMPOTENT })
 node.register('KeyValue', new KeyValueStore(), { idempotent: KV_IDEMPOTENT })
 node.register('Work', work, { idempotent: true })

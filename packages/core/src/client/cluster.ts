@@ -23,7 +23,9 @@ export interface LocalHost {
 export class ClusterView {
   private readonly membership: Membership
   private readonly local: LocalHost
-  private readonly cache = new Map<string, Candidate[]>()
+  /** Candidate lists by service, then by method ('' for any), without and with suspects: no key is built per call. */
+  private readonly cache = new Map<string, Map<string, Candidate[]>>()
+  private readonly cacheWithSuspects = new Map<string, Map<string, Candidate[]>>()
   private readonly loadAt = new Map<string, number>()
   private readonly idempotentCache = new Map<string, boolean>()
 
@@ -43,6 +45,7 @@ export class ClusterView {
   /** Drops cached candidate lists (membership or local services changed). */
   invalidate (): void {
     this.cache.clear()
+    this.cacheWithSuspects.clear()
     this.idempotentCache.clear()
   }
 
@@ -54,8 +57,9 @@ export class ClusterView {
    * The same array is returned until something changes, so the balancer can keep its snapshot.
    */
   candidates (service: string, withSuspects = false, method?: string): Candidate[] {
-    const cacheKey = `${service}\u0000${withSuspects ? 's' : ''}\u0000${method ?? ''}`
-    const cached = this.cache.get(cacheKey)
+    const byService = withSuspects ? this.cacheWithSuspects : this.cache
+    let byMethod = byService.get(service)
+    const cached = byMethod?.get(method ?? '')
     if (cached !== undefined) return cached
     const alive: Candidate[] = []
     const suspect: Candidate[] = []
@@ -71,7 +75,8 @@ export class ClusterView {
     if (this.local.hosts(service) && (method === undefined || this.local.hasMethod?.(service, method) !== false)) {
       list.push({ peerId: this.local.peerId, local: true, load: this.localLoad() })
     }
-    this.cache.set(cacheKey, list)
+    if (byMethod === undefined) byService.set(service, byMethod = new Map())
+    byMethod.set(method ?? '', list)
     return list
   }
 
