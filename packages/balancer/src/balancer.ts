@@ -34,8 +34,9 @@ interface PeerEntry {
   lastSampleAt: number
   calls: number
   failures: number
-  /** when its last probe as a slow peer started */
+  /** when its last probe as a slow peer started, and the call count then */
   probeAt: number
+  probeCall: number
   /** probes of it in flight */
   probing: number
 }
@@ -76,7 +77,7 @@ export function createBalancer (options: BalancerOptions = {}): Balancer {
   const entry = (peerId: string): PeerEntry => {
     let e = peers.get(peerId)
     if (e === undefined) {
-      e = { inflight: 0, lingering: new Lingering(), load: undefined, ewma: new PeakEwma(now(), localDecay), lastSampleAt: 0, calls: 0, failures: 0, probeAt: -Infinity, probing: 0 }
+      e = { inflight: 0, lingering: new Lingering(), load: undefined, ewma: new PeakEwma(now(), localDecay), lastSampleAt: 0, calls: 0, failures: 0, probeAt: -Infinity, probeCall: -Infinity, probing: 0 }
       peers.set(peerId, e)
       outlier.track(peerId)
     }
@@ -94,6 +95,7 @@ export function createBalancer (options: BalancerOptions = {}): Balancer {
   let ignoreEjection = false
   let slowAboveMs = Infinity
   let mayProbe = false
+  let callCount = 0
   const ctx: { -readonly [K in keyof PickContext]: PickContext[K] } = {
     now: 0,
     seq: 0,
@@ -101,10 +103,8 @@ export function createBalancer (options: BalancerOptions = {}): Balancer {
     random,
     excluded: (id) => exclude !== undefined && exclude.has(id),
     usable: (id) => (exclude === undefined || !exclude.has(id)) && (ignoreEjection || outlier.available(id)),
-    inflight: (id) => {
-      const e = peers.get(id)
-      return e === undefined ? 0 : e.inflight + e.lingering.count(ctx.now)
-    },
+    // bounded loads count the calls this peer still waits for; abandoned attempts weigh only in p2c's cost
+    inflight: (id) => peers.get(id)?.inflight ?? 0,
     cost: (c) => {
       const e = peers.get(c.peerId)
       const t = ctx.now
@@ -115,7 +115,7 @@ export function createBalancer (options: BalancerOptions = {}): Balancer {
       const e = peers.get(c.peerId)
       const t = ctx.now
       if (e === undefined) return TIER_NORMAL
-      return latencyTier(expectedMs(e, c.load, t), slowAboveMs, { probeAt: e.probeAt, inflight: e.inflight + e.lingering.count(t) }, t, mayProbe)
+      return latencyTier(expectedMs(e, c.load, t), slowAboveMs, { probeAt: e.probeAt, callsSince: callCount - e.probeCall, inflight: e.inflight + e.lingering.count(t) }, t, mayProbe)
     }
   }
 
@@ -227,6 +227,7 @@ export function createBalancer (options: BalancerOptions = {}): Balancer {
       return hedging.delayForMs(e === undefined ? undefined : expectedMs(e, e.load, now()))
     },
     onCall () {
+      callCount++
       retryBudget.deposit()
       hedging.deposit()
     },
@@ -234,7 +235,7 @@ export function createBalancer (options: BalancerOptions = {}): Balancer {
       const e = entry(peerId)
       const t = now()
       // an attempt at a slow peer is its probe (src/slow.ts)
-      if (e.ewma.observed && expectedMs(e, e.load, t) >= hedging.slowAboveMs()) { e.probeAt = t; e.probing++ }
+      if (e.ewma.observed && expectedMs(e, e.load, t) >= hedging.slowAboveMs()) { e.probeAt = t; e.probeCall = callCount; e.probing++ }
       e.inflight++
       outlier.onStart(peerId)
     },

@@ -6,7 +6,8 @@
  * p2c ranks candidates in tiers before comparing costs: a slow peer loses to one that is not, whatever their
  * queues (the queue factor assumes a peer serves one call at a time, and on real peers that serve many at once it
  * sent 1-5% of calls to a peer 10x slower). A slow peer is still probed, so that its recovery is seen: once per
- * `SLOW_PROBE_INTERVAL_MS`, with nothing else in flight to it, it ranks first for a call that can be hedged. The
+ * `SLOW_PROBE_INTERVAL_MS` and `SLOW_PROBE_EVERY_CALLS` calls, with nothing else in flight to it, it ranks first
+ * for a call that can be hedged. The
  * router hedges an attempt at a slow peer at once and lets the probe run to its end, so the probe costs one extra
  * request and no caller's time; its answer replaces the peer's estimate (up or down), as a half-open probe decides
  * an ejected peer's state.
@@ -14,6 +15,8 @@
 
 /** At most one probe per slow peer per second, per caller (gRPC's outlier detection lets one call at a time through a half-open peer; one per second bounds the extra load). */
 export const SLOW_PROBE_INTERVAL_MS = 1_000
+/** ... and per 100 calls of this caller, so that probes stay within 1% of a caller's calls however few it makes. */
+export const SLOW_PROBE_EVERY_CALLS = 100
 
 /** A slow peer due for its probe: ranks before every other. */
 export const TIER_PROBE = 0
@@ -25,6 +28,8 @@ export const TIER_SLOW = 2
 export interface SlowState {
   /** When its last probe started (ms); -Infinity if never. */
   probeAt: number
+  /** Calls this caller made since then. */
+  callsSince: number
   /** Calls in flight to it from this peer, abandoned ones included. */
   inflight: number
 }
@@ -32,6 +37,6 @@ export interface SlowState {
 /** The tier of a peer expected to answer in `expectedMs`, when peers from `slowAboveMs` are slow. */
 export function latencyTier (expectedMs: number, slowAboveMs: number, s: SlowState, now: number, mayProbe: boolean): number {
   if (!(expectedMs >= slowAboveMs)) return TIER_NORMAL
-  if (mayProbe && s.inflight === 0 && now - s.probeAt >= SLOW_PROBE_INTERVAL_MS) return TIER_PROBE
+  if (mayProbe && s.inflight === 0 && now - s.probeAt >= SLOW_PROBE_INTERVAL_MS && s.callsSince >= SLOW_PROBE_EVERY_CALLS) return TIER_PROBE
   return TIER_SLOW
 }

@@ -79,7 +79,7 @@ test('table: lingering abandoned attempts count until their expected end', t => 
 })
 
 test('table: latency tiers', t => {
-  const s = (probeAt: number, inflight = 0) => ({ probeAt, inflight })
+  const s = (probeAt: number, inflight = 0, callsSince = 100) => ({ probeAt, inflight, callsSince })
   const cases: Array<[string, number, number]> = [
     ['fast peer', latencyTier(5, 20, s(-Infinity), 0, true), TIER_NORMAL],
     ['threshold unknown', latencyTier(500, Infinity, s(-Infinity), 0, true), TIER_NORMAL],
@@ -87,7 +87,8 @@ test('table: latency tiers', t => {
     ['slow, call may not probe', latencyTier(40, 20, s(-Infinity), 0, false), TIER_SLOW],
     ['slow, probed 999 ms ago', latencyTier(40, 20, s(1), SLOW_PROBE_INTERVAL_MS, true), TIER_SLOW],
     ['slow, probed 1 s ago', latencyTier(40, 20, s(0), SLOW_PROBE_INTERVAL_MS, true), TIER_PROBE],
-    ['slow, a call still in flight there', latencyTier(40, 20, s(-Infinity, 1), 0, true), TIER_SLOW]
+    ['slow, a call still in flight there', latencyTier(40, 20, s(-Infinity, 1), 0, true), TIER_SLOW],
+    ['slow, probed 1 s ago but 99 calls since', latencyTier(40, 20, s(0, 0, 99), SLOW_PROBE_INTERVAL_MS, true), TIER_SLOW]
   ]
   for (const [name, got, want] of cases) t.is(got, want, name)
 })
@@ -131,6 +132,7 @@ test('a slow peer gets one probe a second from calls that may probe, hedged at o
   const picks = (n: number, mayProbe: boolean): number => {
     let probes = 0
     for (let i = 0; i < n; i++) {
+      bal.onCall()
       const p = bal.pick(cs, { strategy: 'p2c', service: 's', mayProbe })!
       bal.onStart(p)
       if (p === 'a') probes++

@@ -140,11 +140,13 @@ export async function tailTrials (n: number, trials: number, o: Partial<typeof T
     const healthy = await startTailCluster(n, { fastMs: opts.fastMs, slowMs: undefined })
     try {
       for (let i = 0; i < trials; i++) {
-        const a = await runTail(slow, slow.clients[0], 'p2c', opts)
+        // the warm-up once: each client keeps what it learned for the next trials
+        const o = i === 0 ? opts : { ...opts, warmup: 0 }
+        const a = await runTail(slow, slow.clients[0], 'p2c', o)
         out.p2c.push(a); onRun?.('p2c', a)
-        const b = await runTail(slow, slow.clients[1], 'round-robin', opts)
+        const b = await runTail(slow, slow.clients[1], 'round-robin', o)
         out.roundRobin.push(b); onRun?.('round-robin', b)
-        const h = await runTail(healthy, healthy.clients[0], 'p2c', opts)
+        const h = await runTail(healthy, healthy.clients[0], 'p2c', o)
         out.healthy.push(h); onRun?.('healthy', h)
       }
     } finally {
@@ -161,4 +163,39 @@ export function median (xs: number[]): number {
   if (s.length === 0) return NaN
   const m = s.length >> 1
   return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2
+}
+
+export interface HashPasses {
+  keys: number
+  /** Keys whose answering peer differed between the passes. */
+  moved: number
+  /** Answers from another peer than `owners(key)[0]`. */
+  offOwner: number
+  /** Keys per answering peer, first pass. */
+  perPeer: Map<string, number>
+  failures: number
+}
+
+/** Sequential 'hash' calls for `keys` keys, twice over, from `client`: where each key's answer came from. */
+export async function hashPasses (c: TailCluster, client: PeercallNode, keys: number, timeoutMs = 5000): Promise<HashPasses> {
+  const first = new Map<string, string>()
+  const out: HashPasses = { keys, moved: 0, offOwner: 0, perPeer: new Map(), failures: 0 }
+  for (let pass = 0; pass < 2; pass++) {
+    for (let i = 0; i < keys; i++) {
+      const key = `key-${i}`
+      let peer: string
+      try {
+        peer = await client.call<string>('Who', 'work', [], { balance: 'hash', key, timeoutMs })
+      } catch {
+        out.failures++
+        continue
+      }
+      if (peer !== client.owners('Who', key, 1)[0]) out.offOwner++
+      if (pass === 0) {
+        first.set(key, peer)
+        out.perPeer.set(peer, (out.perPeer.get(peer) ?? 0) + 1)
+      } else if (first.get(key) !== peer) out.moved++
+    }
+  }
+  return out
 }
