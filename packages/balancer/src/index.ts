@@ -88,7 +88,7 @@ export interface PeerStats {
   latencyMs: number
   calls: number
   failures: number
-  /** Its expected latency is twice the hedging delay or more: p2c avoids it but for a probe a second (src/slow.ts). */
+  /** Its expected latency is 4x the median candidate's or more: p2c avoids it but for a probe a second (src/slow.ts). */
   slow: boolean
   consecutiveFailures: number
   state: HealthState
@@ -118,7 +118,7 @@ export interface PickContext {
   cost(candidate: Candidate): number
   /**
    * The candidate's rank before costs are compared (src/slow.ts): TIER_NORMAL (1); TIER_SLOW (2) when its expected
-   * latency (as in `cost`, nothing queued) is `atOnceFactor` (2) times the hedging delay or more; TIER_PROBE (0)
+   * latency (as in `cost`, nothing queued) is SLOW_FACTOR (4) times the candidates' median or more; TIER_PROBE (0)
    * for a slow peer due for its probe, when the call may probe.
    */
   tier(candidate: Candidate): number
@@ -169,7 +169,7 @@ export interface Balancer {
   successors(candidates: readonly Candidate[], key: string, service?: string, n?: number): string[]
   /**
    * How long to wait before hedging an attempt at `peerId`: the hedging delay (undefined while too few samples),
-   * or 0 when this peer's latency estimate of that peer is `atOnceFactor` times the delay or more.
+   * or 0 when the last pick chose `peerId` as a slow peer's probe (src/slow.ts): ask between `pick` and `onStart`.
    */
   hedgeDelayMs(peerId: string): number | undefined
   /** Records one logical call (deposits into the retry and hedging budgets). Call once per call, not per attempt. */
@@ -199,7 +199,7 @@ export { createRoundRobinPicker } from './round-robin.js'
 export { createRandomPicker } from './random.js'
 export { createLocalFirstPicker } from './local-first.js'
 export { createHashPicker, type HashPickerOptions } from './hash-picker.js'
-export { latencyTier, SLOW_PROBE_INTERVAL_MS, SLOW_PROBE_EVERY_CALLS, TIER_PROBE, TIER_NORMAL, TIER_SLOW, type SlowState } from './slow.js'
+export { latencyTier, slowThreshold, SLOW_FACTOR, SLOW_PROBE_INTERVAL_MS, SLOW_PROBE_EVERY_CALLS, TIER_PROBE, TIER_NORMAL, TIER_SLOW, type SlowState } from './slow.js'
 export { Lingering, LINGERING_MAX } from './lingering.js'
 export * from './outlier.js'
 export * from './retry-budget.js'
