@@ -43,11 +43,11 @@ export async function startTailCluster (n: number, options: { fastMs: number, sl
   const nodes: PeercallNode[] = []
   const stop = async (): Promise<void> => { await Promise.allSettled(nodes.map(async p => { await p.stop() })) }
   try {
-    const first = await createNode({ cluster, membership: { profile: 'fast' } })
+    const first = await createNode({ cluster, membership: { profile: 'lan' } })
     nodes.push(first)
     const boot = [first.multiaddrs[0]]
     const k = options.clients ?? 1
-    nodes.push(...await Promise.all(Array.from({ length: n + k - 1 }, async () => await createNode({ cluster, bootstrap: boot, membership: { profile: 'fast' } }))))
+    nodes.push(...await Promise.all(Array.from({ length: n + k - 1 }, async () => await createNode({ cluster, bootstrap: boot, membership: { profile: 'lan' } }))))
     const clients = nodes.slice(0, k)
     servers.push(...nodes.slice(k))
     servers.forEach((s, i) => {
