@@ -17,7 +17,7 @@ import type { Balancer } from '@peercall/balancer'
 
 const TRIALS = 5
 /**
- * 20 ms, one peer 200 ms: the issue's 4 ms / 40 ms needs 3,200 calls a second, about 0.6 of a core in this process,
+ * 20 ms, one peer 200 ms: 4 ms / 40 ms needs 3,200 calls a second, about 0.6 of a core in this process,
  * which a machine loaded by other work does not give it; at 20 ms the test needs a sixth of that, and a stall of a
  * few ms is small against the latencies measured.
  */

@@ -1,6 +1,6 @@
 /**
  * `node packages/balancer/dist/sim/tail.js [--seeds 5]`: the real-peer tail scenario in virtual time (closed-loop.ts)
- * for 4 and 8 peers at 4 ms / 40 ms (the issue's) and 20 ms / 200 ms (test/src/tail.test.ts): p2c and round-robin
+ * for 4 and 8 peers at 4 ms / 40 ms and 20 ms / 200 ms (test/src/tail.test.ts): p2c and round-robin
  * with one peer 10x slower, p2c with every peer healthy. Prints medians over seeds as markdown rows.
  */
 import { closedLoop, type ClosedLoopConfig, type ClosedLoopResult } from './closed-loop.js'
