@@ -88,7 +88,7 @@ export interface PeerStats {
   latencyMs: number
   calls: number
   failures: number
-  /** Its expected latency is 4x the median candidate's or more: p2c avoids it but for a probe a second (src/slow.ts). */
+  /** Its expected latency is 3x the median candidate's or more: p2c avoids it but for a probe a second (src/slow.ts). */
   slow: boolean
   consecutiveFailures: number
   state: HealthState
@@ -118,7 +118,7 @@ export interface PickContext {
   cost(candidate: Candidate): number
   /**
    * The candidate's rank before costs are compared (src/slow.ts): TIER_NORMAL (1); TIER_SLOW (2) when its expected
-   * latency (as in `cost`, nothing queued) is SLOW_FACTOR (4) times the candidates' median or more; TIER_PROBE (0)
+   * latency (as in `cost`, nothing queued) is SLOW_FACTOR (3) times the candidates' median or more; TIER_PROBE (0)
    * for a slow peer due for its probe, when the call may probe.
    */
   tier(candidate: Candidate): number
