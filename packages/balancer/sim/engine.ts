@@ -128,14 +128,16 @@ export function simulate (config: SimConfig): SimResult {
     const index = started++
     let done = false
     const key = c.strategy === 'hash' ? `key-${Math.floor(rnd() * c.keys)}` : undefined
-    const attempts: Array<{ peer: string, sentAt: number, ended: boolean }> = []
+    const attempts: Array<{ peer: string, sentAt: number, ended: boolean, hedge: boolean, probe: boolean }> = []
+    const mayProbe = config.hedge === true && c.strategy !== 'hash'
     bal.onCall()
-    const attempt = (exclude?: ReadonlySet<string>): void => {
-      const peer = bal.pick(candidateLists[k], { strategy: c.strategy, key, exclude, service: 'sim' })
-      if (peer === undefined) return
+    const attempt = (exclude?: ReadonlySet<string>): string | undefined => {
+      const peer = bal.pick(candidateLists[k], { strategy: c.strategy, key, exclude, service: 'sim', mayProbe })
+      if (peer === undefined) return undefined
       const i = ids.indexOf(peer)
       const net = i === k ? 0 : c.networkMs
-      const a = { peer, sentAt: q.now, ended: false }
+      // as the router: a hedge's outcome is flagged; an attempt hedged at once (a slow peer's probe) runs to its end
+      const a = { peer, sentAt: q.now, ended: false, hedge: exclude !== undefined, probe: mayProbe && bal.hedgeDelayMs(peer) === 0 }
       attempts.push(a)
       bal.onStart(peer)
       q.after(net, () => {
@@ -145,28 +147,30 @@ export function simulate (config: SimConfig): SimResult {
           done: () => q.after(net, () => {
             if (a.ended) return // the caller stopped waiting for it
             a.ended = true
-            bal.onEnd(peer, { latencyMs: q.now - a.sentAt, ok: true })
+            bal.onEnd(peer, { latencyMs: q.now - a.sentAt, ok: true, hedge: a.hedge })
             if (done) return
             done = true
             latencies[index] = q.now - t0
             finished++
             // the other attempt is abandoned (cancelled); its late response is ignored
             for (const other of attempts) {
-              if (!other.ended) {
+              if (!other.ended && !other.probe) {
                 other.ended = true
-                bal.onEnd(other.peer, { latencyMs: q.now - other.sentAt, ok: false, failureKind: 'cancelled' })
+                bal.onEnd(other.peer, { latencyMs: q.now - other.sentAt, ok: false, failureKind: 'cancelled', hedge: other.hedge })
               }
             }
           })
         })
       })
+      return peer
     }
-    attempt()
-    if (config.hedge === true) {
-      const d = bal.hedging.delayMs()
+    const first = attempt()
+    if (config.hedge === true && first !== undefined) {
+      const probe = attempts[0].probe
+      const d = bal.hedgeDelayMs(first)
       if (d !== undefined) {
         q.after(d, () => {
-          if (!done && bal.hedging.tryAcquire()) {
+          if (!done && (probe || bal.hedging.tryAcquire())) {
             hedges++
             attempt(new Set(attempts.map(a => a.peer)))
           }

@@ -11,7 +11,7 @@ import { EWMA_DECAY_MS, PeakEwma } from './ewma.js'
 import { createHashPicker } from './hash-picker.js'
 import { HedgingPolicy } from './hedging.js'
 import { Lingering } from './lingering.js'
-import { latencyTier, TIER_NORMAL } from './slow.js'
+import { latencyTier, slowThreshold, TIER_NORMAL, TIER_PROBE } from './slow.js'
 import { createLocalFirstPicker } from './local-first.js'
 import { OutlierDetector } from './outlier.js'
 import { createP2cPicker, p2cCost, p2cLatency, type LocalView } from './p2c.js'
@@ -34,8 +34,9 @@ interface PeerEntry {
   lastSampleAt: number
   calls: number
   failures: number
-  /** when its last probe as a slow peer started */
+  /** when its last probe as a slow peer started, and the call count then */
   probeAt: number
+  probeCall: number
   /** probes of it in flight */
   probing: number
 }
@@ -49,6 +50,9 @@ interface Snapshot {
   pickers: Partial<Record<Strategy, Picker>>
   /** The ring over `ids`, once a 'hash' pick needed it. */
   ring?: HashRing
+  /** From which expected latency a candidate is slow (src/slow.ts), and when that was computed. */
+  slowAboveMs: number
+  slowAt: number
 }
 
 const COUNTS_AGAINST_PEER = new Set(['transport', 'timeout', 'overloaded'])
@@ -76,7 +80,7 @@ export function createBalancer (options: BalancerOptions = {}): Balancer {
   const entry = (peerId: string): PeerEntry => {
     let e = peers.get(peerId)
     if (e === undefined) {
-      e = { inflight: 0, lingering: new Lingering(), load: undefined, ewma: new PeakEwma(now(), localDecay), lastSampleAt: 0, calls: 0, failures: 0, probeAt: -Infinity, probing: 0 }
+      e = { inflight: 0, lingering: new Lingering(), load: undefined, ewma: new PeakEwma(now(), localDecay), lastSampleAt: 0, calls: 0, failures: 0, probeAt: -Infinity, probeCall: -Infinity, probing: 0 }
       peers.set(peerId, e)
       outlier.track(peerId)
     }
@@ -92,8 +96,22 @@ export function createBalancer (options: BalancerOptions = {}): Balancer {
   // one reusable context; its per-call fields are set by prepare()
   let exclude: ReadonlySet<string> | undefined
   let ignoreEjection = false
-  let slowAboveMs = Infinity
+  /** the snapshot of the last pick: slowness is judged against its candidates */
+  let current: Snapshot | undefined
+  /** the peer of the last pick when it was a slow peer's probe (its attempt starts next) */
+  let probeNext: string | undefined
+  /** the slow threshold of `current`, recomputed at most once a millisecond (a median over the candidates) */
+  const slowAbove = (t: number): number => {
+    const s = current
+    if (s === undefined) return Infinity
+    if (t - s.slowAt >= 1) {
+      s.slowAboveMs = slowThreshold(s.candidates.map(c => expectedMs(peers.get(c.peerId), c.load, t)))
+      s.slowAt = t
+    }
+    return s.slowAboveMs
+  }
   let mayProbe = false
+  let callCount = 0
   const ctx: { -readonly [K in keyof PickContext]: PickContext[K] } = {
     now: 0,
     seq: 0,
@@ -101,21 +119,20 @@ export function createBalancer (options: BalancerOptions = {}): Balancer {
     random,
     excluded: (id) => exclude !== undefined && exclude.has(id),
     usable: (id) => (exclude === undefined || !exclude.has(id)) && (ignoreEjection || outlier.available(id)),
-    inflight: (id) => {
-      const e = peers.get(id)
-      return e === undefined ? 0 : e.inflight + e.lingering.count(ctx.now)
-    },
+    // bounded loads count the calls this peer still waits for; abandoned attempts weigh only in p2c's cost
+    inflight: (id) => peers.get(id)?.inflight ?? 0,
     cost: (c) => {
       const e = peers.get(c.peerId)
       const t = ctx.now
       return p2cCost(e === undefined ? undefined : localView(e, t), c.load, gossipAge(c.load, t), costOptions)
     },
     tier: (c) => {
-      if (slowAboveMs === Infinity) return TIER_NORMAL
       const e = peers.get(c.peerId)
       const t = ctx.now
       if (e === undefined) return TIER_NORMAL
-      return latencyTier(expectedMs(e, c.load, t), slowAboveMs, { probeAt: e.probeAt, inflight: e.inflight + e.lingering.count(t) }, t, mayProbe)
+      const slowAboveMs = slowAbove(t)
+      if (slowAboveMs === Infinity) return TIER_NORMAL
+      return latencyTier(expectedMs(e, c.load, t), slowAboveMs, { probeAt: e.probeAt, callsSince: callCount - e.probeCall, inflight: e.inflight + e.lingering.count(t) }, t, mayProbe)
     }
   }
 
@@ -137,11 +154,15 @@ export function createBalancer (options: BalancerOptions = {}): Balancer {
       locals: candidates.map(c => c.local === true),
       loads: candidates.map(c => c.load),
       candidates: copy,
-      pickers: {}
+      pickers: {},
+      slowAboveMs: Infinity,
+      slowAt: -Infinity
     }
     // only loads changed (same ids in the same order): keep the ring without even computing its cache key
-    if (s !== undefined && s.ring !== undefined && s.ids.length === fresh.ids.length && s.ids.every((id, i) => id === fresh.ids[i])) {
+    if (s !== undefined && s.ids.length === fresh.ids.length && s.ids.every((id, i) => id === fresh.ids[i])) {
       fresh.ring = s.ring
+      fresh.slowAboveMs = s.slowAboveMs // recomputed when a millisecond old (slowAbove)
+      fresh.slowAt = s.slowAt
     }
     snapshots.set(service, fresh)
     return fresh
@@ -187,7 +208,7 @@ export function createBalancer (options: BalancerOptions = {}): Balancer {
     const seq = seqs.get(service) ?? 0
     seqs.set(service, seq + 1)
     ctx.now = now()
-    slowAboveMs = hedging.slowAboveMs()
+    current = s
     mayProbe = req.mayProbe === true
     ctx.seq = seq
     ctx.key = req.key
@@ -204,6 +225,13 @@ export function createBalancer (options: BalancerOptions = {}): Balancer {
     pick (candidates, req) {
       if (candidates.length === 0) return undefined
       const picked = prepare(candidates, req).pick(ctx)
+      probeNext = undefined
+      // only p2c ranks by tier (also as the fallback of local-first, and of hash without a key)
+      const byTier = req.strategy === 'p2c' || req.strategy === 'local-first' || (req.strategy === 'hash' && req.key === undefined)
+      if (mayProbe && byTier && picked !== undefined) {
+        const c = current?.candidates.find(x => x.peerId === picked)
+        if (c !== undefined && ctx.tier(c) === TIER_PROBE) probeNext = picked
+      }
       if (req.strategy === 'hash' && req.key !== undefined && picked !== undefined) {
         const owner = snapshots.get(req.service ?? '')?.ring?.lookup(req.key)
         if (owner !== undefined && owner !== picked) {
@@ -223,18 +251,20 @@ export function createBalancer (options: BalancerOptions = {}): Balancer {
       return s.ring.successors(key, n)
     },
     hedgeDelayMs (peerId) {
-      const e = peers.get(peerId)
-      return hedging.delayForMs(e === undefined ? undefined : expectedMs(e, e.load, now()))
+      // the attempt of a slow peer's probe (asked between its pick and its start) is hedged at once; any other after the p95
+      return peerId === probeNext ? 0 : hedging.delayMs()
     },
     onCall () {
+      callCount++
       retryBudget.deposit()
       hedging.deposit()
     },
     onStart (peerId) {
       const e = entry(peerId)
       const t = now()
-      // an attempt at a slow peer is its probe (src/slow.ts)
-      if (e.ewma.observed && expectedMs(e, e.load, t) >= hedging.slowAboveMs()) { e.probeAt = t; e.probing++ }
+      // the attempt of a pick that was a slow peer's probe (src/slow.ts)
+      if (peerId === probeNext) { e.probeAt = t; e.probeCall = callCount; e.probing++ }
+      probeNext = undefined
       e.inflight++
       outlier.onStart(peerId)
     },
@@ -280,7 +310,7 @@ export function createBalancer (options: BalancerOptions = {}): Balancer {
         latencyMs: e !== undefined && e.ewma.observed ? e.ewma.get(now()) : 0,
         calls: e?.calls ?? 0,
         failures: e?.failures ?? 0,
-        slow: e !== undefined && e.ewma.observed && expectedMs(e, e.load, now()) >= hedging.slowAboveMs(),
+        slow: e !== undefined && e.ewma.observed && expectedMs(e, e.load, now()) >= slowAbove(now()),
         consecutiveFailures: o.consecutiveFailures,
         state: o.state,
         ejections: o.ejections,

@@ -20,15 +20,6 @@ export const HEDGE_BUDGET_WINDOW_MS = 10_000
  * minRetriesPerSec for retries): a caller making fewer than 20 calls per window could otherwise never hedge.
  */
 export const HEDGE_MIN_PER_SECOND = 1
-/**
- * An attempt at a peer whose own latency estimate is this many times the hedging delay or more is hedged at once:
- * it will not answer before the hedge would be sent, so waiting for the delay only adds the delay to the call. Such
- * an attempt is how a slow peer is probed (p2c still picks it now and then, which is how it is seen to recover);
- * the probe costs one extra request instead of the caller's time. 2: the peak EWMA of a healthy peer stays below
- * twice the p95 of all answers (measured in docs/balancing.md, "The tail on real peers"), so healthy peers are
- * not hedged at once after a spike.
- */
-export const HEDGE_AT_ONCE_FACTOR = 2
 
 export interface HedgingOptions {
   /** @default 0.95 */
@@ -43,8 +34,6 @@ export interface HedgingOptions {
   minDelayMs?: number
   /** Hedges allowed per second whatever the traffic. @default 0 */
   minPerSecond?: number
-  /** Hedge at once an attempt expected to take this many times the delay or more; Infinity: never. @default 2 */
-  atOnceFactor?: number
 }
 
 export class HedgingPolicy {
@@ -60,7 +49,6 @@ export class HedgingPolicy {
   private readonly cost: number
   private readonly reserve: number
   private readonly now: () => number
-  private readonly atOnce: number
   /** Hedges the budget allowed. */
   sent = 0
   /** Hedges the budget refused. */
@@ -77,7 +65,6 @@ export class HedgingPolicy {
     this.cost = budgetPercent > 0 ? 1 / budgetPercent : Infinity
     const minPerSecond = options.minPerSecond ?? HEDGE_MIN_PER_SECOND
     this.reserve = Number.isFinite(this.cost) ? minPerSecond * (HEDGE_BUDGET_WINDOW_MS / 1000) * this.cost : 0
-    this.atOnce = options.atOnceFactor ?? HEDGE_AT_ONCE_FACTOR
   }
 
   /** Records the latency of a successful attempt (ms). */
@@ -102,25 +89,6 @@ export class HedgingPolicy {
       this.sinceCompute = 0
     }
     return this.cached
-  }
-
-  /**
-   * The expected latency (ms) from which a peer is slow: `atOnceFactor` times `delayMs()`; Infinity while the delay
-   * is not known.
-   */
-  slowAboveMs (): number {
-    const d = this.delayMs()
-    return d === undefined ? Infinity : this.atOnce * d
-  }
-
-  /**
-   * How long to wait before hedging an attempt expected to take `expectedMs` (the peer's latency estimate; 0 or
-   * undefined when unknown): 0 when that is `atOnceFactor` times `delayMs()` or more, else `delayMs()`.
-   */
-  delayForMs (expectedMs: number | undefined): number | undefined {
-    const d = this.delayMs()
-    if (d === undefined || expectedMs === undefined || !(expectedMs > 0)) return d
-    return expectedMs >= this.atOnce * d ? 0 : d
   }
 
   /** Takes one hedge from the budget; false when it is spent. */

@@ -13,8 +13,8 @@
  * simulation measured it (docs/balancing.md, "Stale gossip herds"): taking max(local, gossiped) in-flight turned a
  * p50 of 11 ms into 114 ms at 80% utilisation. `gossipInflight: 'max'` keeps that variant for comparison.
  *
- * Before costs, the two candidates' tiers are compared (src/slow.ts): a slow peer (every call to it would be
- * hedged) loses to one that is not, whatever their queues, except for its probe once a second.
+ * Before costs, the two candidates' tiers are compared (src/slow.ts): a slow peer (3x slower than the median
+ * candidate) loses to one that is not, whatever their queues, except for its probe once a second.
  */
 import type { Candidate, Load, PickContext, Picker, CostOptions } from './types.js'
 

@@ -79,7 +79,7 @@ export interface PeerStats {
   latencyMs: number
   calls: number
   failures: number
-  /** Its expected latency is twice the hedging delay or more: p2c avoids it but for a probe a second (src/slow.ts). */
+  /** Its expected latency is 3x the median candidate's or more: p2c avoids it but for a probe a second (src/slow.ts). */
   slow: boolean
   consecutiveFailures: number
   state: HealthState
@@ -109,7 +109,7 @@ export interface PickContext {
   cost(candidate: Candidate): number
   /**
    * The candidate's rank before costs are compared (src/slow.ts): TIER_NORMAL (1); TIER_SLOW (2) when its expected
-   * latency (as in `cost`, nothing queued) is `atOnceFactor` (2) times the hedging delay or more; TIER_PROBE (0)
+   * latency (as in `cost`, nothing queued) is SLOW_FACTOR (3) times the candidates' median or more; TIER_PROBE (0)
    * for a slow peer due for its probe, when the call may probe.
    */
   tier(candidate: Candidate): number
@@ -160,7 +160,7 @@ export interface Balancer {
   successors(candidates: readonly Candidate[], key: string, service?: string, n?: number): string[]
   /**
    * How long to wait before hedging an attempt at `peerId`: the hedging delay (undefined while too few samples),
-   * or 0 when this peer's latency estimate of that peer is `atOnceFactor` times the delay or more.
+   * or 0 when the last pick chose `peerId` as a slow peer's probe (src/slow.ts): ask between `pick` and `onStart`.
    */
   hedgeDelayMs(peerId: string): number | undefined
   /** Records one logical call (deposits into the retry and hedging budgets). Call once per call, not per attempt. */

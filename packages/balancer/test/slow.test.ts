@@ -4,7 +4,7 @@ import { createBalancer, type Balancer, type Candidate } from '../src/index.js'
 import { PeakEwma } from '../src/ewma.js'
 import { HedgingPolicy } from '../src/hedging.js'
 import { Lingering } from '../src/lingering.js'
-import { latencyTier, SLOW_PROBE_INTERVAL_MS, TIER_NORMAL, TIER_PROBE, TIER_SLOW } from '../src/slow.js'
+import { latencyTier, slowThreshold, SLOW_PROBE_INTERVAL_MS, TIER_NORMAL, TIER_PROBE, TIER_SLOW } from '../src/slow.js'
 import { createP2cPicker } from '../src/p2c.js'
 import { fakeContext, cands } from './fakes.js'
 
@@ -47,17 +47,22 @@ test('peak EWMA: a spike is forgotten within tens of samples however frequent th
   t.is(r.get(10_000), 4, 'reset replaces the estimate, down as well as up')
 })
 
-test('table: hedging delay for an attempt by its expected latency; hedges sent and refused are counted', t => {
+test('table: the slow threshold is 3x the lower median of the known expected latencies', t => {
+  const cases: Array<[string, number[], number]> = [
+    ['nothing known', [], Infinity],
+    ['one known', [0, 5, 0], Infinity],
+    ['3 fast, 1 slow', [5, 40, 5, 6], 15],
+    ['7 fast, 1 slow', [5, 5, 6, 5, 4, 5, 5, 50], 15],
+    ['two peers: the faster one is the reference', [5, 40], 15],
+    ['half slow', [5, 5, 40, 40], 15],
+    ['all slow alike: none is', [40, 42, 41, 40], 120],
+    ['unknown peers do not lower it', [0, 0, 0, 5, 6, 40], 18]
+  ]
+  for (const [name, xs, want] of cases) t.is(slowThreshold(xs), want, name)
+})
+
+test('hedges sent and refused are counted', t => {
   const h = new HedgingPolicy(() => 0, { minPerSecond: 0 })
-  t.is(h.delayForMs(100), undefined, 'no delay before enough samples')
-  t.is(h.slowAboveMs(), Infinity)
-  for (let i = 1; i <= 100; i++) h.record(i / 10) // 0.1 .. 10 ms: p95 9.5 ms
-  const cases: Array<[number | undefined, number]> = [[undefined, 9.5], [0, 9.5], [5, 9.5], [18.9, 9.5], [19, 0], [40, 0]]
-  for (const [expected, delay] of cases) t.is(h.delayForMs(expected), delay, `expected ${String(expected)} ms`)
-  t.is(h.slowAboveMs(), 19)
-  const never = new HedgingPolicy(() => 0, { atOnceFactor: Infinity })
-  for (let i = 1; i <= 100; i++) never.record(i / 10)
-  t.is(never.delayForMs(1e9), 9.5, 'atOnceFactor Infinity: never at once')
   h.deposit()
   t.false(h.tryAcquire())
   for (let i = 0; i < 20; i++) h.deposit()
@@ -79,7 +84,7 @@ test('table: lingering abandoned attempts count until their expected end', t => 
 })
 
 test('table: latency tiers', t => {
-  const s = (probeAt: number, inflight = 0) => ({ probeAt, inflight })
+  const s = (probeAt: number, inflight = 0, callsSince = 100) => ({ probeAt, inflight, callsSince })
   const cases: Array<[string, number, number]> = [
     ['fast peer', latencyTier(5, 20, s(-Infinity), 0, true), TIER_NORMAL],
     ['threshold unknown', latencyTier(500, Infinity, s(-Infinity), 0, true), TIER_NORMAL],
@@ -87,7 +92,8 @@ test('table: latency tiers', t => {
     ['slow, call may not probe', latencyTier(40, 20, s(-Infinity), 0, false), TIER_SLOW],
     ['slow, probed 999 ms ago', latencyTier(40, 20, s(1), SLOW_PROBE_INTERVAL_MS, true), TIER_SLOW],
     ['slow, probed 1 s ago', latencyTier(40, 20, s(0), SLOW_PROBE_INTERVAL_MS, true), TIER_PROBE],
-    ['slow, a call still in flight there', latencyTier(40, 20, s(-Infinity, 1), 0, true), TIER_SLOW]
+    ['slow, a call still in flight there', latencyTier(40, 20, s(-Infinity, 1), 0, true), TIER_SLOW],
+    ['slow, probed 1 s ago but 99 calls since', latencyTier(40, 20, s(0, 0, 99), SLOW_PROBE_INTERVAL_MS, true), TIER_SLOW]
   ]
   for (const [name, got, want] of cases) t.is(got, want, name)
 })
@@ -109,6 +115,8 @@ function slowCluster (): { bal: Balancer, clock: { t: number }, cs: Candidate[] 
   const cs: Candidate[] = ['a', 'b', 'c', 'd'].map(peerId => ({ peerId }))
   for (let i = 0; i < 100; i++) answer(bal, clock, ['b', 'c', 'd'][i % 3], 4 + (i % 5) * 0.2)
   answer(bal, clock, 'a', 40)
+  clock.t += 1
+  bal.pick(cs, { strategy: 'p2c', service: 's' }) // slowness is judged at a pick, against its candidates
   return { bal, clock, cs }
 }
 
@@ -126,12 +134,14 @@ test('property: p2c never sends a call that may not probe to a slow peer, whatev
 
 test('a slow peer gets one probe a second from calls that may probe, hedged at once; its answer replaces the estimate', t => {
   const { bal, clock, cs } = slowCluster()
-  t.is(bal.hedgeDelayMs('a'), 0, 'an attempt at the slow peer is hedged at once')
   t.true(bal.hedgeDelayMs('b')! > 4, 'an attempt at a fast peer waits the p95')
   const picks = (n: number, mayProbe: boolean): number => {
     let probes = 0
     for (let i = 0; i < n; i++) {
+      bal.onCall()
       const p = bal.pick(cs, { strategy: 'p2c', service: 's', mayProbe })!
+      if (p === 'a') t.is(bal.hedgeDelayMs('a'), 0, 'a probe is hedged at once')
+      else t.true(bal.hedgeDelayMs(p)! >= 4)
       bal.onStart(p)
       if (p === 'a') probes++
       else bal.onEnd(p, { latencyMs: 4, ok: true })
@@ -160,12 +170,31 @@ test('a slow peer gets one probe a second from calls that may probe, hedged at o
   t.true(toA > 50, `the recovered peer takes its share: ${toA} of 400`)
 })
 
-test('when every peer is slow, none is: slowness is relative to the p95 of all answers', t => {
+test('round-robin\'s turns at a slow peer are not probes: hedged after the p95, within the budget', t => {
+  const { bal, clock, cs } = slowCluster()
+  let atSlow = 0
+  for (let i = 0; i < 400; i++) {
+    bal.onCall()
+    const p = bal.pick(cs, { strategy: 'round-robin', service: 's', mayProbe: true })!
+    if (p === 'a') { atSlow++; t.true(bal.hedgeDelayMs(p)! > 4) }
+    bal.onStart(p); clock.t += 1; bal.onEnd(p, { latencyMs: p === 'a' ? 40 : 4, ok: true })
+  }
+  t.is(atSlow, 100)
+})
+
+test('when every peer is slow, none is: slowness is relative to the other candidates', t => {
   const { bal, clock } = clocked()
-  for (let i = 0; i < 100; i++) answer(bal, clock, ['a', 'b'][i % 2], 40 + (i % 7))
+  const cs = ['a', 'b', 'c'].map(peerId => ({ peerId }))
+  for (let i = 0; i < 100; i++) answer(bal, clock, ['a', 'b', 'c'][i % 3], 40 + (i % 7))
+  bal.pick(cs, { strategy: 'p2c', service: 's' })
   t.false(bal.stats('a').slow)
-  t.false(bal.stats('b').slow)
   t.true(bal.hedgeDelayMs('a')! > 40)
+  // the caller stalls: every peer's next answer takes 300 ms; none becomes slow, and after 16 normal answers each
+  // the threshold is back
+  for (const p of ['a', 'b', 'c']) answer(bal, clock, p, 300)
+  clock.t += 2
+  bal.pick(cs, { strategy: 'p2c', service: 's' })
+  t.false(bal.stats('a').slow)
 })
 
 test('hedging delay samples: first attempts only, and a first attempt a hedge beat counts at the time it had waited', t => {

@@ -184,6 +184,21 @@ export function createMetrics (node: ObservedNode, pubsub?: EventTarget): NodeMe
 
   new Gauge({ name: 'peercall_inflight_calls', help: 'Calls executing on this node now', registers: [registry], collect () { this.set(node.stats().inflight) } })
   new Gauge({ name: 'peercall_rpc_peers', help: 'Peers this node has an RPC stream with', registers: [registry], collect () { this.set(node.stats().peers) } })
+  // keyed 'hash' picks that went elsewhere than the key's owner, by reason (a membership change shows in
+  // peercall_member_events_total instead: it moves keys by changing the ring)
+  const rerouteLast: Record<string, number> = {}
+  new Counter({
+    name: 'peercall_hash_reroutes_total',
+    help: 'Keyed hash-routed attempts this node sent elsewhere than the key\'s owner, by reason: excluded (a retry), ejected (the owner failed), over-capacity (bounded loads)',
+    labelNames: ['reason'],
+    registers: [registry],
+    collect () {
+      for (const [reason, n] of Object.entries(node.hashReroutes())) {
+        this.inc({ reason }, n - (rerouteLast[reason] ?? 0))
+        rerouteLast[reason] = n
+      }
+    }
+  })
   new Counter({ name: 'peercall_dedup_hits_total', help: 'Repeated call ids answered from the idempotency cache', registers: [registry], collect () { const s = node.stats().dedupHits; this.inc(s - dedupLast); dedupLast = s } })
   let dedupLast = 0
 

@@ -28,7 +28,7 @@ import type { HttpHandle } from './dashboard/server.js'
 import type { BroadcastOptions, BroadcastResult, EmitOptions, EmitResult, EventHandler, SubscribeOptions } from './events/types.js'
 import type { RegisterOptions, ServiceImpl } from './server/registry.js'
 import type { Libp2p } from '@libp2p/interface'
-import type { Balancer, PeerStats, ScalingAdvice } from '@peercall/balancer'
+import type { Balancer, HashReroute, PeerStats, ScalingAdvice } from '@peercall/balancer'
 import type { Membership, Member as MembershipMember } from '@peercall/membership'
 
 const log = logger('peercall:core')
@@ -384,6 +384,11 @@ export class Node extends EventTarget implements ObservedNode {
         ? { peerId: m.peerId, ...this.server.meter.snapshot(), cpu: m.load.cpu, eventLoopDelayMs: m.load.eventLoopDelayMs, at: now }
         : { peerId: m.peerId, inflight: m.load.inflight, latencyMs: m.load.latencyMs, cpu: m.load.cpu, eventLoopDelayMs: m.load.eventLoopDelayMs })
     return this.balancer.advise(loads)
+  }
+
+  /** Keyed hash-routed attempts sent elsewhere than the key's owner, by reason (retry or hedge, ejection, bounded load). */
+  hashReroutes (): Readonly<Record<HashReroute, number>> {
+    return this.balancer.hashReroutes()
   }
 
   /** What this node's balancer knows of `peer`: its calls in flight from here, latency, failures, ejection. */

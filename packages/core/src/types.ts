@@ -8,7 +8,7 @@ import type { BroadcastOptions, BroadcastResult, EmitOptions, EmitResult, EventH
 import type { Registry as MetricsRegistry } from 'prom-client'
 import type { Metadata } from './wire/metadata.js'
 import type { ConnectionGater, PrivateKey } from '@libp2p/interface'
-import type { BalancerOptions, PeerStats, ScalingAdvice, Strategy } from '@peercall/balancer'
+import type { BalancerOptions, HashReroute, PeerStats, ScalingAdvice, Strategy } from '@peercall/balancer'
 import type { Member, MembershipOptions } from '@peercall/membership'
 
 /** The dashboard and `/metrics` over HTTP (docs/operations.md). */
@@ -236,7 +236,9 @@ export interface NodeMetrics {
   close(): void
 }
 
-/** What metrics and the dashboard read of a node: its public API and its cluster name. */
+/** What metrics and the dashboard read of a node: its public API, its cluster name, and its balancer's counters. */
 export interface ObservedNode extends PeercallNode {
   readonly cluster: string
+  /** Keyed hash-routed attempts sent elsewhere than the key's owner, by reason, since start. */
+  hashReroutes(): Readonly<Record<HashReroute, number>>
 }

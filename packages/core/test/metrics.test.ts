@@ -116,6 +116,10 @@ test('retries and hedges follow the router; members by state and gossip follow m
   // ten failures in a row at the flaky host: the balancer ejected it (5 consecutive failures, 30 s)
   t.is(sample(text, 'peercall_ejected_peers'), 1)
   t.is(sample(text, 'peercall_ejections_total'), 1)
+  // keyed picks that left the key's owner, by reason: hedges and retries (excluded), then the ejected owner's keys
+  const reroutes = (client as unknown as { balancer: { hashReroutes: () => Record<string, number> } }).balancer.hashReroutes()
+  t.true(reroutes.excluded > 0 && reroutes.ejected > 0, JSON.stringify(reroutes))
+  for (const reason of ['excluded', 'ejected', 'over-capacity']) t.is(sample(text, 'peercall_hash_reroutes_total', { reason }), reroutes[reason])
   t.is(sample(text, 'peercall_members', { state: 'alive' }), 4)
   t.is(sample(text, 'peercall_members', { state: 'left' }), 0)
   // scraping twice does not count twice

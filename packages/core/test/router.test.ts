@@ -95,3 +95,61 @@ test('unsent attempts are not taken from the retry budget: an empty budget still
   }, request()).then(() => undefined, (e: unknown) => e as RpcError)
   t.is(err?.message, 'connection reset')
 })
+
+/** Fake attempts answering after a per-peer delay (ms); records what started and what was aborted. */
+function timedPeers (delays: Record<string, number>): { attempt: (peer: string, r: RouteRequest, ms: number | undefined, signal: AbortSignal | undefined) => Promise<unknown>, started: string[], aborted: string[], finished: string[] } {
+  const started: string[] = []
+  const aborted: string[] = []
+  const finished: string[] = []
+  const attempt = async (peer: string, _r: RouteRequest, _ms: number | undefined, signal: AbortSignal | undefined): Promise<unknown> => {
+    started.push(peer)
+    return await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => { finished.push(peer); resolve(peer) }, delays[peer])
+      signal?.addEventListener('abort', () => { clearTimeout(timer); aborted.push(peer); reject(new RpcError('CANCELLED', 'aborted', { peer })) }, { once: true })
+    })
+  }
+  return { attempt, started, aborted, finished }
+}
+
+test('a slow peer\'s probe is hedged at once, outside the budget, and runs to its end; its answer is learned', async t => {
+  const balancer = createBalancer({ hedging: { budgetPercent: 0 } }) // no budget at all: only a probe may be hedged
+  const peers = ['a', 'b', 'c', 'd']
+  const candidates = (): Array<{ peerId: string }> => peers.map(peerId => ({ peerId }))
+  // teach the balancer: 'a' answers in 80 ms, the others in 2 ms
+  for (let i = 0; i < 60; i++) {
+    const p = peers[i % 4]
+    balancer.onCall(); balancer.onStart(p); balancer.onEnd(p, { latencyMs: p === 'a' ? 80 : 2, ok: true })
+  }
+  const f = timedPeers({ a: 80, b: 2, c: 2, d: 2 })
+  const answers: unknown[] = []
+  for (let i = 0; i < 200 && !f.started.includes('a'); i++) {
+    answers.push(await routedCall({ balancer, candidates, attempt: f.attempt }, request({ strategy: 'p2c', callId: `c${i}` })))
+  }
+  t.true(f.started.includes('a'), 'the slow peer was probed')
+  t.not(answers.at(-1), 'a', 'the call was answered by the hedge, not the probe')
+  t.false(f.aborted.includes('a'), 'the probe was not cancelled')
+  const calls = balancer.stats('a').calls
+  await new Promise(resolve => setTimeout(resolve, 150))
+  t.true(f.finished.includes('a'), 'the probe ran to its end')
+  t.is(balancer.stats('a').calls, calls + 1, 'and its end was reported to the balancer')
+  t.true(balancer.stats('a').latencyMs >= 70, 'its latency was learned')
+})
+
+test('a keyed hash call is not hedged unless hedgeAfterMs is given; a hedge\'s outcome is flagged', async t => {
+  const balancer = createBalancer()
+  const peers = ['a', 'b', 'c']
+  const candidates = (): Array<{ peerId: string }> => peers.map(peerId => ({ peerId }))
+  for (let i = 0; i < 60; i++) { const p = peers[i % 3]; balancer.onCall(); balancer.onStart(p); balancer.onEnd(p, { latencyMs: 2, ok: true }) }
+  const owner = balancer.successors(candidates(), 'k', 'S', 1)[0]
+  const f = timedPeers({ a: 2, b: 2, c: 2, [owner]: 60 })
+  const hedges: string[] = []
+  const deps = { balancer, candidates, attempt: f.attempt, onHedge: (_r: RouteRequest, p: string) => { hedges.push(p) } }
+  t.is(await routedCall(deps, request({ strategy: 'hash', key: 'k' })), owner, 'waits for the owner (the p95 is 2 ms)')
+  t.deepEqual(hedges, [])
+  const outcomes: Array<{ peer: string, hedge?: boolean }> = []
+  const onEnd = balancer.onEnd.bind(balancer)
+  balancer.onEnd = (peer, o) => { outcomes.push({ peer, hedge: o.hedge }); onEnd(peer, o) }
+  t.not(await routedCall(deps, request({ strategy: 'hash', key: 'k', hedgeAfterMs: 5, callId: 'c2' })), owner, 'hedgeAfterMs: raced')
+  t.is(hedges.length, 1)
+  t.deepEqual(outcomes.map(o => [o.peer === owner, o.hedge === true]).sort(), [[false, true], [true, false]], 'the hedge flagged, the owner\'s attempt not')
+})
