@@ -8,7 +8,7 @@ import type { Machine } from './machine.js'
 import type { MemoryReport } from './memory.js'
 import type { SoakReport } from './soak-report.js'
 import { summarise, type RunRecord } from './summary.js'
-import { issue2Targets, issue7Targets } from './targets.js'
+import { issue15Targets, issue2Targets, issue7Targets } from './targets.js'
 
 /** The generated files, under docs/. */
 export const BENCH_JSON = 'benchmarks.json'
@@ -54,6 +54,7 @@ export function renderAll (root: string): string[] {
     rows,
     issue7: issue7Targets(rows),
     issue2: issue2Targets(rows),
+    issue15: issue15Targets(rows),
     records: bench.runs,
     charts,
     ...(memory !== undefined ? { memory } : {}),
