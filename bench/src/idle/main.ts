@@ -59,8 +59,10 @@ async function main (): Promise<void> {
         const measured = spawnNode(MEASURED, [seed!, String(peers), settle, sample, ...snapshot], `measured ${name}`, undefined, undefined, flags)
         try {
           const { idle } = await measured.waitFor<{ idle: Idle }>('idle', 300_000)
+            .catch((err: Error) => { process.stderr.write(`round ${round + 1} ${name}: ${err.message.split('\n')[0]}\n`); return { idle: undefined } })
+          if (idle === undefined) continue
           results.get(name)!.push(idle)
-          process.stderr.write(`round ${round + 1} ${name}: RSS ${idle.rssMB} MB, heap used ${idle.heapUsedMB} / total ${idle.heapTotalMB} MB, new space ${idle.spaces.new_space?.committedMB} MB, ${idle.connections} connections, joined in ${idle.joinedMs} ms\n`)
+          process.stderr.write(`round ${round + 1} ${name}: RSS ${idle.rssMB} MB (${idle.membersAlive} members alive), heap used ${idle.heapUsedMB} / total ${idle.heapTotalMB} MB, new space ${idle.spaces.new_space?.committedMB} MB, ${idle.connections} connections, joined in ${idle.joinedMs} ms\n`)
         } finally {
           await measured.stop()
         }
@@ -70,11 +72,11 @@ async function main (): Promise<void> {
     await Promise.all(background.map(async (c) => { await c.stop() }))
   }
   const med = (xs: number[]): string => (Math.round(median(xs) * 10) / 10).toFixed(1)
-  console.log(`| measured peer (Node flags) | RSS MB | heap used MB | heap total MB | new space committed MB | old space committed MB | code space MB | external MB | array buffers MB | connections |`)
-  console.log('|---|---|---|---|---|---|---|---|---|---|')
+  console.log(`| measured peer (Node flags) | runs | RSS MB | heap used MB | heap total MB | new space committed MB | old space committed MB | code space MB | external MB | array buffers MB | connections |`)
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|')
   for (const name of names) {
     const r = results.get(name)!
-    console.log(`| ${name} \`${VARIANTS[name].join(' ')}\` | ${med(r.map((x) => x.rssMB))} | ${med(r.map((x) => x.heapUsedMB))} | ${med(r.map((x) => x.heapTotalMB))} | ${med(r.map((x) => x.spaces.new_space?.committedMB ?? NaN))} | ${med(r.map((x) => x.spaces.old_space?.committedMB ?? NaN))} | ${med(r.map((x) => x.spaces.code_space?.committedMB ?? NaN))} | ${med(r.map((x) => x.externalMB))} | ${med(r.map((x) => x.arrayBuffersMB))} | ${med(r.map((x) => x.connections))} |`)
+    console.log(`| ${name} \`${VARIANTS[name].join(' ')}\` | ${r.length} | ${med(r.map((x) => x.rssMB))} | ${med(r.map((x) => x.heapUsedMB))} | ${med(r.map((x) => x.heapTotalMB))} | ${med(r.map((x) => x.spaces.new_space?.committedMB ?? NaN))} | ${med(r.map((x) => x.spaces.old_space?.committedMB ?? NaN))} | ${med(r.map((x) => x.spaces.code_space?.committedMB ?? NaN))} | ${med(r.map((x) => x.externalMB))} | ${med(r.map((x) => x.arrayBuffersMB))} | ${med(r.map((x) => x.connections))} |`)
   }
 }
 

@@ -17,9 +17,8 @@ const CLIENT = fileURLToPath(new URL('./client.js', import.meta.url))
 const VARIANTS: Record<string, string[]> = {
   default: [],
   'semi-space 16 MiB from the start': ['--min-semi-space-size=16'],
-  'no bytecode flushing': ['--no-flush-bytecode'],
-  'sparkplug off': ['--no-sparkplug'],
-  'maglev off': ['--no-maglev']
+  'maglev off': ['--no-maglev'],
+  'earlier tier-up': ['--invocation-count-for-turbofan=600', '--invocation-count-for-maglev=100']
 }
 
 function arg (name: string, fallback: string): string {
@@ -27,7 +26,7 @@ function arg (name: string, fallback: string): string {
   return i >= 0 ? process.argv[i + 1] : fallback
 }
 
-interface Phase { windows: number[], first1000Ms: number }
+interface Phase { windows: number[], first1000Ms: number, first1000CpuUs: number, steadyCpuUs: number }
 
 async function main (): Promise<void> {
   const target = arg('--target', 'peercall-pinned')
@@ -53,8 +52,8 @@ async function main (): Promise<void> {
     }
   }
   const rate = (n: number): number => Math.round(n * 1000 / WINDOW_MS)
-  console.log(`| variant (Node flags, both processes) | phase | first 1,000 calls, ms | calls/s in windows of ${WINDOW_MS} ms, from the start (median of ${runs} runs) | steady (last 2 s) | first 1,000 / steady rate |`)
-  console.log('|---|---|---|---|---|---|')
+  console.log(`| variant (Node flags, both processes) | phase | first 1,000 calls, ms | calls/s in windows of ${WINDOW_MS} ms, from the start (median of ${runs} runs) | steady (last 2 s) | first 1,000 / steady rate | client CPU µs per call, first 1,000 / last 2 s |`)
+  console.log('|---|---|---|---|---|---|---|')
   for (const name of names) {
     for (const p of [0, 1]) {
       const phases = results.get(name)!.map((r) => r[p])
@@ -64,7 +63,9 @@ async function main (): Promise<void> {
       const first = median(phases.map((x) => x.first1000Ms))
       const firstRate = 1000 / (first / 1000)
       const shown = windows.filter((_, i) => i < 8 || i % 4 === 0).map(rate).join(' ')
-      console.log(`| ${name} \`${VARIANTS[name].join(' ')}\` | ${p === 0 ? 'fresh' : `after ${idle} s idle`} | ${first.toFixed(0)} | ${shown} | ${steady} | ${(firstRate / steady).toFixed(2)} |`)
+      const cpuFirst = median(phases.map((x) => x.first1000CpuUs))
+      const cpuSteady = median(phases.map((x) => x.steadyCpuUs))
+      console.log(`| ${name} \`${VARIANTS[name].join(' ')}\` | ${p === 0 ? 'fresh' : `after ${idle} s idle`} | ${first.toFixed(0)} | ${shown} | ${steady} | ${(firstRate / steady).toFixed(2)} | ${cpuFirst.toFixed(0)} / ${cpuSteady.toFixed(0)} |`)
     }
   }
 }
