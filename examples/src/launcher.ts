@@ -10,8 +10,8 @@ export const PEER_SCRIPT = fileURLToPath(new URL('./peer.js', import.meta.url))
 
 /**
  * Node flags of a peer process. `--max-semi-space-size=4` (MiB): V8's young generation otherwise grows to 32 MiB per
- * semi-space under the steady trickle of gossip and probes and stays committed; an idle peer among 31 others
- * measured 173 MB RSS with Node 24's default, 136 MB with 4 MiB and 131 MB with 1 MiB (`bench/src/idle`,
+ * semi-space (up to 64 MiB) under the steady trickle of gossip and probes and keeps it committed; an idle peer
+ * among 31 others measured 160-216 MB RSS with Node 24's default and 129-136 MB with 4 MiB (`bench/src/idle`,
  * docs/performance.md, "Memory of an idle peer").
  */
 export const PEER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4']
