@@ -16,7 +16,7 @@ import { BENCH_JSON, MEMORY_JSON, renderAll, writeJson } from './harness/render-
 import { startServers } from './harness/servers.js'
 import { spawnNode } from './harness/spawn.js'
 import { summarise, type RunRecord } from './harness/summary.js'
-import { issue2Targets, issue7Targets } from './harness/targets.js'
+import { issue15Targets, issue2Targets, issue7Targets } from './harness/targets.js'
 import { sizeLabel } from './payload.js'
 import { LABELS, TARGETS, type TargetName } from './targets/index.js'
 
@@ -66,8 +66,8 @@ for (let run = 1; run <= opts.runs; run++) {
 }
 
 const rows = summarise(records, LABELS, opts.targets)
-const targets = { issue7: issue7Targets(rows), issue2: issue2Targets(rows) }
-console.log(`\nMedians of ${opts.runs} run(s):\n\n${resultsTables(rows, '##')}\n\nTargets (issue 7, peercall routed):\n\n${ratiosTable(targets.issue7)}\n\nTargets (issue 2, peercall pinned):\n\n${ratiosTable(targets.issue2)}\n`)
+const targets = { issue7: issue7Targets(rows), issue2: issue2Targets(rows), issue15: issue15Targets(rows) }
+console.log(`\nMedians of ${opts.runs} run(s):\n\n${resultsTables(rows, '##')}\n\nTargets (issue 7, peercall routed):\n\n${ratiosTable(targets.issue7)}\n\nTargets (issue 2, peercall pinned):\n\n${ratiosTable(targets.issue2)}\n\nTargets (issue 15, against Moleculer 0.14/0.15 and @hyperswarm/rpc):\n\n${ratiosTable(targets.issue15)}\n`)
 if (opts.write) {
   writeJson(ROOT, BENCH_JSON, { generatedBy: command, machine: describeMachine(ROOT), loadAtStart, options: opts, results: rows, targets, runs: records })
 }

@@ -8,6 +8,14 @@ import type { ChildProcess } from 'node:child_process'
 
 export const PEER_SCRIPT = fileURLToPath(new URL('./peer.js', import.meta.url))
 
+/**
+ * Node flags of a peer process. `--max-semi-space-size=4` (MiB): V8's young generation otherwise grows to 32 MiB per
+ * semi-space (up to 64 MiB) under the steady trickle of gossip and probes and keeps it committed; an idle peer
+ * among 31 others measured 160-216 MB RSS with Node 24's default and 129-136 MB with 4 MiB (`bench/src/idle`,
+ * docs/performance.md, "Memory of an idle peer").
+ */
+export const PEER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4']
+
 export interface PeerProcess {
   child: ChildProcess
   peerId: string
@@ -31,7 +39,7 @@ export interface StartPeerOptions {
 }
 
 export async function startPeer (options: StartPeerOptions = {}): Promise<PeerProcess> {
-  const args = [PEER_SCRIPT]
+  const args = [...PEER_NODE_FLAGS, PEER_SCRIPT]
   for (const l of options.listen ?? ['/ip4/127.0.0.1/tcp/0']) args.push('--listen', l)
   for (const b of options.bootstrap ?? []) args.push('--bootstrap', b)
   if (options.cluster !== undefined) args.push('--cluster', options.cluster)

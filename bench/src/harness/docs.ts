@@ -19,6 +19,7 @@ export interface Report {
   rows: Row[]
   issue7: Ratio[]
   issue2: Ratio[]
+  issue15: Ratio[]
   records: RunRecord[]
   charts: Chart[]
   memory?: MemoryReport
@@ -44,7 +45,8 @@ client spreads its calls over them, each system by its own means (below). Each c
 interleaved (run 1 of every system, then run 2, ...), and the tables give the median of the runs per figure.
 
 **Encryption.** peercall and the bare libp2p stream run over noise (encrypted and authenticated, libp2p's default);
-raw node:net, grpc-js (insecure credentials, plain HTTP/2) and Moleculer's TCP transporter are **unencrypted**.
+@hyperswarm/rpc runs over Noise too; raw node:net, grpc-js (insecure credentials, plain HTTP/2) and Moleculer's TCP
+transporter are **unencrypted**.
 
 | system | how |
 | --- | --- |
@@ -53,7 +55,8 @@ raw node:net, grpc-js (insecure credentials, plain HTTP/2) and Moleculer's TCP t
 | bare libp2p stream | libp2p ${v.libp2p ?? ''} with tcp + noise + yamux only; one long-lived stream per server; the server pipes the stream into itself (echo). The client sends peercall's request frame (u32 length + msgpackr body, coalesced per tick), round-robin over the servers' streams, and decodes the echoed frame to match it by id: a ping-pong when sequential, a pipeline otherwise. No handler, no service lookup, no response encoding: the floor of any RPC on this stack. |
 | raw node:net RPC | \`node:net\`, one socket per server, calls round-robin; no encryption or multiplexing, the same frames and msgpackr codec as peercall, writes coalesced per tick, \`setNoDelay\`: the physical limit of this machine for the same work. |
 | grpc-js unary | \`@grpc/grpc-js\` ${v['@grpc/grpc-js'] ?? ''}, service defined in code with \`makeGenericClientConstructor\`, msgpackr serialisers (no .proto), insecure HTTP/2 on 127.0.0.1, one channel per server, calls round-robin. |
-| Moleculer | moleculer ${v.moleculer ?? ''}, one ServiceBroker per process, TCP transporter with UDP discovery off and every server's address given to the client (\`urls\`), JSON serialiser (the default), listeners pinned to 127.0.0.1; the client waits until it sees every server's \`echo.echo\` endpoint, and its broker balances the calls (default round-robin strategy). |
+| Moleculer 0.14, 0.15 | moleculer ${v.moleculer ?? ''} and ${v['moleculer-0.15'] ?? ''} (installed as \`moleculer-0.15\`), the same set-up for both: one ServiceBroker per process, TCP transporter with UDP discovery off and every server's address given to the client (\`urls\`), JSON serialiser (the default), listeners pinned to 127.0.0.1; the client waits until it sees every server's \`echo.echo\` endpoint, and its broker balances the calls (default round-robin strategy). |
+| @hyperswarm/rpc | @hyperswarm/rpc ${v['@hyperswarm/rpc'] ?? ''} on hyperdht ${v.hyperdht ?? ''}: Protomux RPC over a Noise secret stream over UDX (reliable streams on UDP), the peer-to-peer RPC closest to peercall. No public DHT: the first server starts a local testnet of 3 DHT nodes (\`@hyperswarm/testnet\`), every DHT is bound to 127.0.0.1 and bootstraps from it; the client connects to each server by its public key, one connection per server, calls round-robin. The handler echoes the bytes (UTF-8 payload, no JSON). Encrypted, like peercall. |
 `
 
 const CAVEATS = `## Reading the figures
@@ -193,6 +196,12 @@ ${ratiosTable(r.issue2)}
 Summary: ${ratiosSummary(r.issue2)}.
 
 Issue 2 measured \`Calculator.add(1, 2)\`; these figures use the ${SMALL_PAYLOAD} B echo of issue 7 (a request about 10 bytes larger).
+
+## Targets (issue 15: peercall routed against Moleculer 0.14 and 0.15, and @hyperswarm/rpc, ${SMALL_PAYLOAD} B)
+
+${ratiosTable(r.issue15)}
+
+Summary: ${ratiosSummary(r.issue15)}.
 
 ${observations(r.rows)}
 ${failed.length > 0 ? `\nFailed runs: ${failed.map((f) => `run ${f.run} ${f.target} x${f.servers}: ${f.error?.split('\n')[0] ?? ''}`).join('; ')}\n` : ''}

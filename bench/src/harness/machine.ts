@@ -18,7 +18,7 @@ export interface Machine {
 }
 
 /** Packages whose versions shape the figures. */
-const PACKAGES = ['libp2p', '@libp2p/tcp', '@chainsafe/libp2p-noise', '@chainsafe/libp2p-yamux', 'msgpackr', '@grpc/grpc-js', 'moleculer']
+const PACKAGES = ['libp2p', '@libp2p/tcp', '@chainsafe/libp2p-noise', '@chainsafe/libp2p-yamux', 'msgpackr', '@grpc/grpc-js', 'moleculer', 'moleculer-0.15', '@hyperswarm/rpc', 'hyperdht']
 
 function version (root: string, name: string): string {
   try {

@@ -9,7 +9,7 @@ import type { MemoryReport } from './memory.js'
 import type { SoakReport } from './soak-report.js'
 import type { StreamsReport } from './streams-report.js'
 import { summarise, type RunRecord } from './summary.js'
-import { issue2Targets, issue7Targets } from './targets.js'
+import { issue15Targets, issue2Targets, issue7Targets } from './targets.js'
 
 /** The generated files, under docs/. */
 export const BENCH_JSON = 'benchmarks.json'
@@ -57,6 +57,7 @@ export function renderAll (root: string): string[] {
     rows,
     issue7: issue7Targets(rows),
     issue2: issue2Targets(rows),
+    issue15: issue15Targets(rows),
     records: bench.runs,
     charts,
     ...(memory !== undefined ? { memory } : {}),

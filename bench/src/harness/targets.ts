@@ -71,3 +71,29 @@ export function issue2Targets (rows: Row[]): Ratio[] {
     ratio(rows, 'sequential p50: peercall pinned / grpc-js', '< 1', (v) => v < 1, at(pc, S, 1), at('grpc', S, 1), 'p50Us')
   ]
 }
+
+/** Of `targets`, the one with the best median `field` at `config` (the highest rate, or the lowest latency). */
+function best (rows: Row[], targets: string[], payloadBytes: number, inFlight: number, field: Field): Config {
+  const lowerIsBetter = field === 'p50Us'
+  const found = targets.map((t) => ({ t, row: pick(rows, at(t, payloadBytes, inFlight)) })).filter((x) => x.row !== undefined)
+  if (found.length === 0) return at(targets[0], payloadBytes, inFlight)
+  found.sort((a, b) => lowerIsBetter ? a.row![field] - b.row![field] : b.row![field] - a.row![field])
+  return at(found[0].t, payloadBytes, inFlight)
+}
+
+/** Issue 15's targets against Moleculer (the faster of 0.14 and 0.15) and @hyperswarm/rpc, peercall routed, 16 B. */
+export function issue15Targets (rows: Row[]): Ratio[] {
+  const C = IN_FLIGHT_CONCURRENT
+  const S = SMALL_PAYLOAD
+  const pc = 'peercall'
+  const molecular = ['moleculer', 'moleculer-015']
+  const fastest = best(rows, molecular, S, C, 'callsPerSec')
+  const quickest = best(rows, molecular, S, 1, 'p50Us')
+  const name = (c: Config): string => c.target === 'moleculer' ? 'Moleculer 0.14' : 'Moleculer 0.15'
+  return [
+    ratio(rows, `${C} in flight: peercall routed / ${name(fastest)} (the faster) calls/s`, '>= 1.5', atLeast(1.5), at(pc, S, C), fastest, 'callsPerSec'),
+    ratio(rows, `${C} in flight: peercall routed / @hyperswarm/rpc calls/s`, '> 1', (v) => v > 1, at(pc, S, C), at('hyperswarm', S, C), 'callsPerSec'),
+    ratio(rows, `sequential p50: peercall routed / ${name(quickest)} (the quicker)`, '<= 1.5', atMost(1.5), at(pc, S, 1), quickest, 'p50Us'),
+    ratio(rows, 'sequential p50: peercall routed / @hyperswarm/rpc', '<= 1', atMost(1), at(pc, S, 1), at('hyperswarm', S, 1), 'p50Us')
+  ]
+}

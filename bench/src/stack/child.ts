@@ -1,7 +1,8 @@
 /**
  * One side of the stack benchmark, as its own process: `server <kind>` echoes, `client <kind> <address>` sends
- * a 26-byte message and waits for its echo, one at a time, when told. Kinds: `net` (a node:net socket) and
- * `libp2p` (a stream on tcp + noise + yamux, libp2p defaults otherwise). Commands arrive as JSON lines on stdin:
+ * a 26-byte message and waits for its echo, one at a time, when told. Kinds: `net` (a node:net socket),
+ * `libp2p` (a stream on tcp + noise + yamux, libp2p defaults otherwise) and `peercall` (a pinned
+ * `call('Echo', 'echo', [16-character string], { peer })` between two peercall nodes). Commands arrive as JSON lines on stdin:
  * `{"run": ms}` (client: round trips for ms, answers `ran`), `{"promises": n}` (client: n round trips counting
  * promises created, answers `promiseCount`), `{"count": true|false}` (server: start counting promises, then
  * answer `serverPromises`).
@@ -13,6 +14,7 @@ import { createInterface } from 'node:readline'
 import { multiaddr } from '@multiformats/multiaddr'
 import { pushable } from 'it-pushable'
 import { emit, exitWithParent } from '../harness/child.js'
+import { createNode } from '@peercall/core'
 import { createBareNode } from '../targets/libp2p-stack.js'
 
 const PROTOCOL = '/peercall-bench/stack-echo/1.0.0'
@@ -42,6 +44,20 @@ async function serveLibp2p (): Promise<{ address: string, close: () => Promise<v
     stream.sink(stream.source).catch(() => { stream.abort(new Error('echo failed')) })
   })
   return { address: node.getMultiaddrs()[0].toString(), close: async () => { await node.stop() } }
+}
+
+async function servePeercall (): Promise<{ address: string, close: () => Promise<void> }> {
+  const node = await createNode({ listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [] })
+  node.register('Echo', { echo: (payload: string) => payload })
+  return { address: node.multiaddrs[0], close: async () => { await node.stop() } }
+}
+
+async function connectPeercall (address: string): Promise<{ roundTrip: RoundTrip, close: () => Promise<void> }> {
+  const node = await createNode({ listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [address] })
+  const opts = { peer: multiaddr(address).getPeerId() ?? '', timeoutMs: 5000 }
+  const payload = 'a'.repeat(16)
+  const roundTrip = async (): Promise<void> => { await node.call('Echo', 'echo', [payload], opts) }
+  return { roundTrip, close: async () => { await node.stop() } }
 }
 
 async function connectNet (address: string, message: Uint8Array): Promise<{ roundTrip: RoundTrip, close: () => Promise<void> }> {
@@ -82,7 +98,7 @@ async function main (): Promise<void> {
   const [role, kind, address] = process.argv.slice(2)
   const lines = createInterface({ input: process.stdin })
   if (role === 'server') {
-    const server = kind === 'net' ? await serveNet() : await serveLibp2p()
+    const server = kind === 'net' ? await serveNet() : kind === 'peercall' ? await servePeercall() : await serveLibp2p()
     exitWithParent(server.close)
     lines.on('line', line => {
       const cmd = JSON.parse(line) as { count?: boolean }
@@ -93,7 +109,7 @@ async function main (): Promise<void> {
     return
   }
   const message = new Uint8Array(MESSAGE_BYTES).fill(97)
-  const client = kind === 'net' ? await connectNet(address, message) : await connectLibp2p(address, message)
+  const client = kind === 'net' ? await connectNet(address, message) : kind === 'peercall' ? await connectPeercall(address) : await connectLibp2p(address, message)
   exitWithParent(client.close)
   let queue = Promise.resolve()
   lines.on('line', line => {

@@ -1,6 +1,6 @@
 /**
  * `npm run bench:stack`: what a lone round trip costs on the transport stack, with and without the patches in
- * patches/. One client/server pair of processes per variant, all started at once; the variants take turns (a
+ * patches/, on a bare libp2p stream and for a pinned peercall call. One client/server pair of processes per variant, all started at once; the variants take turns (a
  * slice of `--slice` ms each, the order rotated every round) so that the machine's noise falls on all of them.
  * Per variant: round trips per second (median over slices, and its ratio to raw node:net in the same rounds), CPU
  * per round trip of both processes together (/proc/<pid>/stat and process.cpuUsage), socket writes per round trip
@@ -27,7 +27,7 @@ const PROMISE_ROUND_TRIPS = 1000
 /** Bound on any one child's answer, in ms (start-up of a libp2p node on a loaded machine included). */
 const ANSWER_MS = 60_000
 
-interface Variant { label: string, kind: 'net' | 'libp2p', pristine: Patch[] }
+interface Variant { label: string, kind: 'net' | 'libp2p' | 'peercall', pristine: Patch[] }
 interface Running { variant: Variant, server: Child, client: Child }
 interface Totals { rates: number[], ratios: number[], count: number, cpuMs: number, serverWrites: number, clientWrites: number }
 
@@ -44,7 +44,9 @@ function variants (patches: Patch[]): Variant[] {
   const list: Variant[] = [
     { label: 'raw node:net echo', kind: 'net', pristine: [] },
     { label: 'libp2p, unpatched', kind: 'libp2p', pristine: patches },
-    { label: 'libp2p, patched (as installed)', kind: 'libp2p', pristine: [] }
+    { label: 'libp2p, patched (as installed)', kind: 'libp2p', pristine: [] },
+    { label: 'peercall pinned, unpatched', kind: 'peercall', pristine: patches },
+    { label: 'peercall pinned, patched (as installed)', kind: 'peercall', pristine: [] }
   ]
   if (patches.length > 1) {
     for (const p of patches) list.push({ label: `libp2p, patched but ${p.pkg}`, kind: 'libp2p', pristine: [p] })
@@ -119,7 +121,7 @@ async function main (): Promise<void> {
       '|---|---|---|---|---|---|',
       ...rows
     ].join('\n')
-    const header = `Lone 26-byte round trips across two processes, ${rounds} rounds of ${sliceMs} ms slices per variant, interleaved; patches: ${patches.map(p => p.name).join(', ')}`
+    const header = `Lone round trips across two processes (26-byte echo; peercall: an echo call of 16 characters), ${rounds} rounds of ${sliceMs} ms slices per variant, interleaved; patches: ${patches.map(p => p.name).join(', ')}`
     console.log(header + '\n\n' + table)
     const out = process.argv.includes('--write') ? `${ROOT}docs/benchmarks-stack.md` : undefined
     if (out !== undefined) writeFileSync(out, `${header}\n\n${table}\n`)

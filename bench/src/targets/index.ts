@@ -10,7 +10,9 @@ export const TARGETS = {
   'libp2p-echo': { short: 'bare libp2p stream', label: 'bare libp2p stream (tcp+noise+yamux)', servers: [1, 4], load: async () => (await import('./libp2p-echo.js')).target },
   net: { short: 'raw node:net', label: 'raw node:net RPC (same framing+codec)', servers: [1, 4], load: async () => (await import('./net.js')).target },
   grpc: { short: 'grpc-js', label: 'grpc-js unary', servers: [1, 4], load: async () => (await import('./grpc.js')).target },
-  moleculer: { short: 'Moleculer', label: 'Moleculer 0.14 TCP transporter', servers: [1, 4], load: async () => (await import('./moleculer.js')).target }
+  moleculer: { short: 'Moleculer 0.14', label: 'Moleculer 0.14 TCP transporter', servers: [1, 4], load: async () => (await import('./moleculer.js')).target },
+  'moleculer-015': { short: 'Moleculer 0.15', label: 'Moleculer 0.15 TCP transporter', servers: [1, 4], load: async () => (await import('./moleculer-015.js')).target },
+  hyperswarm: { short: '@hyperswarm/rpc', label: '@hyperswarm/rpc 3.5 (local testnet)', servers: [1, 4], load: async () => (await import('./hyperswarm-rpc.js')).target }
 } satisfies Record<string, { label: string, short: string, servers: readonly number[], load: () => Promise<Target> }>
 
 export type TargetName = keyof typeof TARGETS

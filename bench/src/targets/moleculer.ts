@@ -1,16 +1,16 @@
 /**
- * Moleculer 0.14 with its TCP transporter: one broker per process, UDP discovery off, the client given every
+ * Moleculer (0.14 here, 0.15 in moleculer-015.ts) with its TCP transporter: one broker per process, UDP discovery off, the client given every
  * server's address on 127.0.0.1 (`urls`); each server learns the client from its gossip HELLO. JSON serialiser
  * (Moleculer's default), no metrics, tracing or validation in the call path beyond the defaults. With several
  * servers the client broker balances the calls itself (its default round-robin strategy).
  */
 import * as net from 'node:net'
-import Moleculer from 'moleculer'
+import Moleculer014 from 'moleculer'
 import { DISCOVERY_POLL_MS, DISCOVERY_TIMEOUT_MS } from '../harness/defaults.js'
 import { makePayload } from '../payload.js'
 import { check, waitUntil, type Target } from './target.js'
 
-const { ServiceBroker } = Moleculer
+type ServiceBrokerClass = typeof Moleculer014.ServiceBroker
 
 const ACTION = 'echo.echo'
 
@@ -32,7 +32,7 @@ function pinListenersToLoopback (): void {
   } as typeof net.Server.prototype.listen
 }
 
-function broker (nodeID: string, urls: string[] | null): InstanceType<typeof ServiceBroker> {
+function broker (ServiceBroker: ServiceBrokerClass, nodeID: string, urls: string[] | null): InstanceType<ServiceBrokerClass> {
   pinListenersToLoopback()
   const b = new ServiceBroker({
     nodeID,
@@ -53,32 +53,37 @@ function broker (nodeID: string, urls: string[] | null): InstanceType<typeof Ser
 
 interface MoleculerAddress { host: string, port: number, nodeID: string }
 
-export const target: Target = {
-  async serve ({ index }) {
-    const nodeID = `bench-server-${index}`
-    const b = broker(nodeID, null)
-    b.createService({
-      name: 'echo',
-      actions: { echo: (ctx: { params: { p: string } }) => ctx.params.p }
-    })
-    await b.start()
-    const port = (b.transit?.tx as unknown as { opts: { port: number } }).opts.port
-    const address: MoleculerAddress = { host: '127.0.0.1', port, nodeID }
-    return { address, close: async () => { await b.stop() } }
-  },
+/** The target for a Moleculer module (`moleculer` 0.14 or the `moleculer-0.15` alias of 0.15). */
+export function moleculerTarget (ServiceBroker: ServiceBrokerClass): Target {
+  return {
+    async serve ({ index }) {
+      const nodeID = `bench-server-${index}`
+      const b = broker(ServiceBroker, nodeID, null)
+      b.createService({
+        name: 'echo',
+        actions: { echo: (ctx: { params: { p: string } }) => ctx.params.p }
+      })
+      await b.start()
+      const port = (b.transit?.tx as unknown as { opts: { port: number } }).opts.port
+      const address: MoleculerAddress = { host: '127.0.0.1', port, nodeID }
+      return { address, close: async () => { await b.stop() } }
+    },
 
-  async connect (addresses) {
-    const servers = addresses as MoleculerAddress[]
-    const b = broker(`bench-client-${process.pid}`, servers.map((s) => `${s.host}:${s.port}/${s.nodeID}`))
-    await b.start()
-    const endpoints = (): number => {
-      const action = b.registry.getActionList({ onlyAvailable: true, skipInternal: true, withEndpoints: true }).find((a) => a.name === ACTION)
-      return action?.endpoints?.filter((e) => e.state).length ?? 0
+    async connect (addresses) {
+      const servers = addresses as MoleculerAddress[]
+      const b = broker(ServiceBroker, `bench-client-${process.pid}`, servers.map((s) => `${s.host}:${s.port}/${s.nodeID}`))
+      await b.start()
+      const endpoints = (): number => {
+        const action = b.registry.getActionList({ onlyAvailable: true, skipInternal: true, withEndpoints: true }).find((a) => a.name === ACTION)
+        return action?.endpoints?.filter((e) => e.state).length ?? 0
+      }
+      await waitUntil(`${servers.length} ${ACTION} endpoint(s)`, () => endpoints() === servers.length, DISCOVERY_TIMEOUT_MS, DISCOVERY_POLL_MS)
+      const call = async (payload: string): Promise<unknown> => await b.call(ACTION, { p: payload })
+      const probe = makePayload(16)
+      check('moleculer echo', await call(probe), probe)
+      return { call, close: async () => { await b.stop() } }
     }
-    await waitUntil(`${servers.length} ${ACTION} endpoint(s)`, () => endpoints() === servers.length, DISCOVERY_TIMEOUT_MS, DISCOVERY_POLL_MS)
-    const call = async (payload: string): Promise<unknown> => await b.call(ACTION, { p: payload })
-    const probe = makePayload(16)
-    check('moleculer echo', await call(probe), probe)
-    return { call, close: async () => { await b.stop() } }
   }
 }
+
+export const target: Target = moleculerTarget(Moleculer014.ServiceBroker)

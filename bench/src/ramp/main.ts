@@ -1,0 +1,73 @@
+/**
+ * `node bench/dist/src/ramp/main.js [--target peercall-pinned] [--seconds 6] [--idle 12] [--runs 2] [--variants a,b]`:
+ * how fast a fresh client process's first sequential calls go, and whether the ramp repeats after an idle spell.
+ * Each run starts a fresh server and a fresh client per variant (variants alternate within a run); a variant is a
+ * set of Node flags given to both processes. Prints calls/s per 250 ms window (medians over runs) and the time of
+ * the first 1,000 calls against the steady rate.
+ */
+import { fileURLToPath } from 'node:url'
+import { startServers } from '../harness/servers.js'
+import { spawnNode } from '../harness/spawn.js'
+import { median } from '../harness/stats.js'
+import { WINDOW_MS } from './window.js'
+
+const CLIENT = fileURLToPath(new URL('./client.js', import.meta.url))
+
+/** Node flag sets compared (both processes); `default` is none. */
+const VARIANTS: Record<string, string[]> = {
+  default: [],
+  'semi-space 16 MiB from the start': ['--min-semi-space-size=16'],
+  'maglev off': ['--no-maglev'],
+  'earlier tier-up': ['--invocation-count-for-turbofan=600', '--invocation-count-for-maglev=100']
+}
+
+function arg (name: string, fallback: string): string {
+  const i = process.argv.indexOf(name)
+  return i >= 0 ? process.argv[i + 1] : fallback
+}
+
+interface Phase { windows: number[], first1000Ms: number, first1000CpuUs: number, steadyCpuUs: number }
+
+async function main (): Promise<void> {
+  const target = arg('--target', 'peercall-pinned')
+  const seconds = arg('--seconds', '6')
+  const idle = arg('--idle', '12')
+  const runs = Number(arg('--runs', '2'))
+  const names = arg('--variants', Object.keys(VARIANTS).join(',')).split(',')
+  const results = new Map<string, Phase[][]>(names.map((n) => [n, []]))
+  for (let run = 0; run < runs; run++) {
+    for (const name of names) {
+      const flags = VARIANTS[name]
+      if (flags === undefined) throw new Error(`unknown variant ${name}`)
+      const group = await startServers(target, 1, undefined, undefined, flags)
+      try {
+        const client = spawnNode(CLIENT, [target, JSON.stringify(group.addresses), seconds, idle], `${name} client`, undefined, undefined, flags)
+        const { phases } = await client.waitFor<{ phases: Phase[] }>('phases', (Number(seconds) * 2 + Number(idle)) * 1000 + 60_000)
+        await client.stop()
+        results.get(name)!.push(phases)
+        process.stderr.write(`run ${run + 1} ${name}: first 1000 calls ${phases[0].first1000Ms.toFixed(0)} ms / after idle ${phases[1].first1000Ms.toFixed(0)} ms\n`)
+      } finally {
+        await group.stop()
+      }
+    }
+  }
+  const rate = (n: number): number => Math.round(n * 1000 / WINDOW_MS)
+  console.log(`| variant (Node flags, both processes) | phase | first 1,000 calls, ms | calls/s in windows of ${WINDOW_MS} ms, from the start (median of ${runs} runs) | steady (last 2 s) | first 1,000 / steady rate | client CPU µs per call, first 1,000 / last 2 s |`)
+  console.log('|---|---|---|---|---|---|---|')
+  for (const name of names) {
+    for (const p of [0, 1]) {
+      const phases = results.get(name)!.map((r) => r[p])
+      const len = Math.min(...phases.map((x) => x.windows.length))
+      const windows = Array.from({ length: len }, (_, i) => median(phases.map((x) => x.windows[i])))
+      const steady = rate(median(windows.slice(-8)))
+      const first = median(phases.map((x) => x.first1000Ms))
+      const firstRate = 1000 / (first / 1000)
+      const shown = windows.filter((_, i) => i < 8 || i % 4 === 0).map(rate).join(' ')
+      const cpuFirst = median(phases.map((x) => x.first1000CpuUs))
+      const cpuSteady = median(phases.map((x) => x.steadyCpuUs))
+      console.log(`| ${name} \`${VARIANTS[name].join(' ')}\` | ${p === 0 ? 'fresh' : `after ${idle} s idle`} | ${first.toFixed(0)} | ${shown} | ${steady} | ${(firstRate / steady).toFixed(2)} | ${cpuFirst.toFixed(0)} / ${cpuSteady.toFixed(0)} |`)
+    }
+  }
+}
+
+main().catch((err) => { console.error(err); process.exit(1) })
