@@ -544,15 +544,37 @@ function callerOf (): string {
   return peer
 }
 
-/** A typed client for the replicated store: calls routed by key to its owner, failing over along the ring. */
+/**
+ * Share of the client's budget that the first coordinator gets, the rest going to a second one (another owner):
+ * a coordinator that was just frozen (SIGSTOP) answers nothing for seconds and must not use the whole budget.
+ */
+export const FIRST_ATTEMPT_SHARE = 0.5
+
+/**
+ * A typed client for the replicated store: calls routed by key to its owner (the router fails over along the
+ * ring when a peer is unreachable); a coordinator that has not answered in half the budget is given up for
+ * another owner. Puts carry the client's deadline, so a put that reaches a coordinator after it is refused unrun.
+ */
 export function kvClient (node: PeercallNode, timeoutMs = 2000): {
   put: (key: string, value: unknown) => Promise<PutResult>
   get: (key: string) => Promise<unknown>
 } {
+  const twice = async <T>(method: string, key: string, args: unknown[]): Promise<T> => {
+    const deadline = Date.now() + timeoutMs
+    // never hedged: two coordinators of one put racing would only add load; the second attempt covers a stall
+    const base = { timeoutMs: Math.max(1, Math.floor(timeoutMs * FIRST_ATTEMPT_SHARE)), idempotent: true, hedgeAfterMs: timeoutMs }
+    try {
+      return await node.call<T>(KV_SERVICE, method, args, { ...base, balance: 'hash', key })
+    } catch (err) {
+      const left = deadline - Date.now()
+      if (!(err instanceof RpcError) || !(err.retryable || err.code === 'DEADLINE_EXCEEDED') || left < 50) throw err
+      const next = node.owners(KV_SERVICE, key, DEFAULT_REPLICAS + 1).find(p => p !== err.peer)
+      if (next === undefined) throw err
+      return await node.call<T>(KV_SERVICE, method, args, { ...base, timeoutMs: left, peer: next })
+    }
+  }
   return {
-    // retried on another coordinator when one fails, never hedged: two coordinators of one put racing would only
-    // add load (and a stale coordinator's late copy is refused as older anyway)
-    put: async (key, value) => await node.call<PutResult>(KV_SERVICE, 'put', [key, value, Date.now() + timeoutMs], { balance: 'hash', key, timeoutMs, idempotent: true, hedgeAfterMs: timeoutMs }),
-    get: async (key) => await node.call(KV_SERVICE, 'get', [key], { balance: 'hash', key, timeoutMs, idempotent: true })
+    put: async (key, value) => await twice<PutResult>('put', key, [key, value, Date.now() + timeoutMs]),
+    get: async (key) => await twice<unknown>('get', key, [key])
   }
 }

@@ -139,22 +139,22 @@ export async function runJepsen (options: JepsenOptions): Promise<JepsenResult> 
 
     const t0 = Date.now()
     const end = t0 + options.seconds * 1000
-    for (const p of clients) p.child.stdin!.write(`go ${options.seconds}\n`)
+    for (const p of clients) p.child.stdin!.write('go\n')
     const heals: Convergence[] = []
     const converge = async (label: string): Promise<void> => {
       clients[0].child.stdin!.write(`converge ${label.replace(/\s+/g, '_')}\n`)
       const e = await event(clients[0], x => x.event === 'converged', 40_000, `convergence after ${label}`)
       heals.push({ label, at: e.at, ms: e.ms })
-      log(`${label}: one view after ${Math.round(e.ms)} ms`)
+      log(`${label}: one view after ${Math.round(e.ms)} ms${e.ms < 0 ? ` (client 0 sees ${JSON.stringify(e.view)}, connected to ${JSON.stringify(e.connected)}, statuses ${JSON.stringify(e.statuses)})` : ''}`)
     }
     const at = (): string => `${((Date.now() - t0) / 1000).toFixed(1)} s`
     let round = 0
     await sleep(GAP_MS)
+    // every kind of fault once, then more rounds while the workload time lasts
     while (true) {
-      const left = end - Date.now()
       const kind = round % 3
       const need = kind === 0 ? DOWN_MS : kind === 1 ? FREEZE_MS : partitionMs
-      if (left < need + 12_000) break
+      if (round >= 3 && end - Date.now() < need + 12_000) break
       if (kind === 0) {
         const v = 1 + (round % (PEERS - 1))
         faults.push(`${at()}: SIGKILL peer ${v}, restarted with its identity after ${DOWN_MS} ms`)
@@ -169,7 +169,9 @@ export async function runJepsen (options: JepsenOptions): Promise<JepsenResult> 
         await sleep(FREEZE_MS)
         peers[v]!.child.kill('SIGCONT')
         await converge(`thaw of peer ${v}`)
-      } else if (net !== undefined) {
+      } else if (net === undefined) {
+        faults.push(`${at()}: no partition (network namespaces need root and iproute2)`)
+      } else {
         const shift = round % PEERS
         const a = [0, 1].map(k => (k + shift) % PEERS)
         const b = [2, 3, 4].map(k => (k + shift) % PEERS)
@@ -182,7 +184,9 @@ export async function runJepsen (options: JepsenOptions): Promise<JepsenResult> 
       round++
       await sleep(GAP_MS)
     }
-    for (const [c, p] of clients.entries()) await event(p, e => e.event === 'done', Math.max(0, end - Date.now()) + 30_000, `client ${c} done`)
+    await sleep(Math.max(GAP_MS, end - Date.now()))
+    for (const p of clients) p.child.stdin!.write('stop\n')
+    for (const [c, p] of clients.entries()) await event(p, e => e.event === 'done', 30_000, `client ${c} done`)
     await converge('end of run')
     clients[0].child.stdin!.write('final\n')
     await event(clients[0], e => e.event === 'final-done', 120_000, 'final reads')
