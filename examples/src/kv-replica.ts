@@ -559,22 +559,26 @@ export function kvClient (node: PeercallNode, timeoutMs = 2000): {
   put: (key: string, value: unknown) => Promise<PutResult>
   get: (key: string) => Promise<unknown>
 } {
-  const twice = async <T>(method: string, key: string, args: unknown[]): Promise<T> => {
+  /** Two attempts; `args(notAfter)` builds each attempt's arguments from its deadline (ms since the epoch). */
+  const twice = async <T>(method: string, key: string, args: (notAfter: number) => unknown[]): Promise<T> => {
     const deadline = Date.now() + timeoutMs
+    const first = Math.max(1, Math.floor(timeoutMs * FIRST_ATTEMPT_SHARE))
     // never hedged: two coordinators of one put racing would only add load; the second attempt covers a stall
-    const base = { timeoutMs: Math.max(1, Math.floor(timeoutMs * FIRST_ATTEMPT_SHARE)), idempotent: true, hedgeAfterMs: timeoutMs }
+    const base = { idempotent: true, hedgeAfterMs: timeoutMs }
     try {
-      return await node.call<T>(KV_SERVICE, method, args, { ...base, balance: 'hash', key })
+      return await node.call<T>(KV_SERVICE, method, args(Date.now() + first), { ...base, timeoutMs: first, balance: 'hash', key })
     } catch (err) {
       const left = deadline - Date.now()
       if (!(err instanceof RpcError) || !(err.retryable || err.code === 'DEADLINE_EXCEEDED') || left < 50) throw err
       const next = node.owners(KV_SERVICE, key, DEFAULT_REPLICAS + 1).find(p => p !== err.peer)
       if (next === undefined) throw err
-      return await node.call<T>(KV_SERVICE, method, args, { ...base, timeoutMs: left, peer: next })
+      return await node.call<T>(KV_SERVICE, method, args(deadline), { ...base, timeoutMs: left, peer: next })
     }
   }
   return {
-    put: async (key, value) => await twice<PutResult>('put', key, [key, value, Date.now() + timeoutMs]),
-    get: async (key) => await twice<unknown>('get', key, [key])
+    // each attempt's deadline travels with it: a coordinator given up on stamps nothing after it (otherwise a
+    // slow first coordinator could stamp its value above the writes the client made after giving up on it)
+    put: async (key, value) => await twice<PutResult>('put', key, notAfter => [key, value, notAfter]),
+    get: async (key) => await twice<unknown>('get', key, () => [key])
   }
 }
