@@ -552,33 +552,34 @@ export const FIRST_ATTEMPT_SHARE = 0.5
 
 /**
  * A typed client for the replicated store: calls routed by key to its owner (the router fails over along the
- * ring when a peer is unreachable); a coordinator that has not answered in half the budget is given up for
- * another owner. Puts carry the client's deadline, so a put that reaches a coordinator after it is refused unrun.
+ * ring when a peer is unreachable); a coordinator that has not answered in half the budget is given up and the
+ * call routed again (the router has ejected or suspects a frozen peer by then, or hedges a read). Puts carry the client's deadline, so a put that reaches a coordinator after it is refused unrun.
  */
 export function kvClient (node: PeercallNode, timeoutMs = 2000): {
   put: (key: string, value: unknown) => Promise<PutResult>
   get: (key: string) => Promise<unknown>
 } {
-  /** Two attempts; `args(notAfter)` builds each attempt's arguments from its deadline (ms since the epoch). */
-  const twice = async <T>(method: string, key: string, args: (notAfter: number) => unknown[]): Promise<T> => {
+  /**
+   * Two attempts, each routed by key (the router fails over along the ring when a peer is unreachable or
+   * answers UNAVAILABLE); `args(notAfter)` builds each attempt's arguments from its deadline (ms since the epoch).
+   * Puts are never hedged: two coordinators of one put racing would only add load.
+   */
+  const twice = async <T>(method: string, key: string, args: (notAfter: number) => unknown[], hedge: boolean): Promise<T> => {
     const deadline = Date.now() + timeoutMs
     const first = Math.max(1, Math.floor(timeoutMs * FIRST_ATTEMPT_SHARE))
-    // never hedged: two coordinators of one put racing would only add load; the second attempt covers a stall
-    const base = { idempotent: true, hedgeAfterMs: timeoutMs }
+    const base = { idempotent: true, balance: 'hash' as const, key, ...(hedge ? {} : { hedgeAfterMs: timeoutMs }) }
     try {
-      return await node.call<T>(KV_SERVICE, method, args(Date.now() + first), { ...base, timeoutMs: first, balance: 'hash', key })
+      return await node.call<T>(KV_SERVICE, method, args(Date.now() + first), { ...base, timeoutMs: first })
     } catch (err) {
       const left = deadline - Date.now()
       if (!(err instanceof RpcError) || !(err.retryable || err.code === 'DEADLINE_EXCEEDED') || left < 50) throw err
-      const next = node.owners(KV_SERVICE, key, DEFAULT_REPLICAS + 1).find(p => p !== err.peer)
-      if (next === undefined) throw err
-      return await node.call<T>(KV_SERVICE, method, args(deadline), { ...base, timeoutMs: left, peer: next })
+      return await node.call<T>(KV_SERVICE, method, args(deadline), { ...base, timeoutMs: left })
     }
   }
   return {
     // each attempt's deadline travels with it: a coordinator given up on stamps nothing after it (otherwise a
     // slow first coordinator could stamp its value above the writes the client made after giving up on it)
-    put: async (key, value) => await twice<PutResult>('put', key, notAfter => [key, value, notAfter]),
-    get: async (key) => await twice<unknown>('get', key, () => [key])
+    put: async (key, value) => await twice<PutResult>('put', key, notAfter => [key, value, notAfter], false),
+    get: async (key) => await twice<unknown>('get', key, () => [key], true)
   }
 }
