@@ -30,6 +30,9 @@ export { newer, compareVersions, checkVersion, MAX_CLOCK_OFFSET_MS } from './kv-
 export type { Entry, Version } from './kv-version.js'
 
 export const KV_SERVICE = 'ReplicatedKV'
+/** PEERCALL_KV_TRACE=1: one line per get, put and hand-off on stderr (fault tests read them). */
+const trace = process.env.PEERCALL_KV_TRACE === '1' ? (line: string): void => { process.stderr.write(`${Date.now()} ${line}\n`) } : undefined
+const v = (x: Version | undefined): string => x === undefined ? '-' : `${x.wall}.${x.logical}.${x.by.slice(-4)}`
 /** Copies of each key, N (Dynamo's and Cassandra's usual 3). */
 export const DEFAULT_REPLICAS = 3
 /** Owners that must hold a write before it is acknowledged, W (a majority of 3). */
@@ -202,6 +205,7 @@ export class ReplicatedKeyValue {
     for (let round = 0; round < PUT_ROUNDS; round++) {
       const entry: Entry = { value, version: this.stamp(floor) }
       outcome = await this.writeQuorum_(owners, key, entry)
+      trace?.(`put ${key} ${String(value)} ${v(entry.version)} round ${round} acks ${outcome.acks} ${JSON.stringify(outcome.reasons)} newer ${v(outcome.newer)}`)
       if (outcome.acks >= this.writeQuorum) return { version: entry.version, copies: outcome.acks }
       // another round only for the call the client still waits for: a put that outlived its deadline (its
       // coordinator was frozen, say) must not stamp its value above the writes the client has made since
@@ -238,6 +242,7 @@ export class ReplicatedKeyValue {
     if (replies.length < this.readQuorum) {
       throw new RpcError('UNAVAILABLE', `get ${key}: ${replies.length} of the ${this.readQuorum} owners' copies needed answered (${failures.join(', ')})`, { mayHaveExecuted: false })
     }
+    trace?.(`get ${key} owners ${owners.map(p => p.slice(-4)).join(',')} replies ${replies.map(r => `${r.peer.slice(-4)}=${String(r.entry?.value)}@${v(r.entry?.version)}`).join(' ')}`)
     let best: Entry | undefined
     for (const r of replies) if (r.entry !== undefined && (best === undefined || newer(r.entry.version, best.version))) best = r.entry
     if (best === undefined) return undefined
@@ -507,6 +512,7 @@ export class ReplicatedKeyValue {
       const reachable = this.owners(key).filter(p => alive.has(p)).length
       const n = held.get(key) ?? 0
       if (n === reachable && n >= this.writeQuorum) {
+        trace?.(`handoff ${key} owners ${this.owners(key).map(p => p.slice(-4)).join(',')}`)
         this.data.delete(key)
         this.counters.handedOff++
       }

@@ -8,7 +8,8 @@
  *   node test/dist/src/jepsen/run.js [--seconds 300] [--runs 1]     (npm run test:jepsen)
  */
 import { spawn } from 'node:child_process'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { createWriteStream } from 'node:fs'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -109,7 +110,11 @@ export async function runJepsen (options: JepsenOptions): Promise<JepsenResult> 
 
   const spawnIn = (host: number, argv: string[], env: NodeJS.ProcessEnv = {}): ChildProcess => {
     const [cmd, args] = net !== undefined ? net.exec(host, [process.execPath, ...argv]) : [process.execPath, argv]
-    return spawn(cmd, args, { stdio: ['pipe', 'pipe', 'ignore'], env: { ...process.env, ...env } })
+    // JEPSEN_TRACE=<dir>: each process's stderr, with the store's trace (PEERCALL_KV_TRACE), kept in that directory
+    const traceDir = process.env.JEPSEN_TRACE
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', traceDir === undefined ? 'ignore' : 'pipe'], env: { ...process.env, ...env, ...(traceDir !== undefined ? { PEERCALL_KV_TRACE: '1' } : {}) } })
+    if (traceDir !== undefined) child.stderr?.pipe(createWriteStream(join(traceDir, `host-${host}.log`), { flags: 'a' }))
+    return child
   }
   const startPeer = async (i: number, bootstrap: string[]): Promise<void> => {
     const listen = namespaces ? `/ip4/${ip(i)}/tcp/${port(i)}` : '/ip4/127.0.0.1/tcp/0'
@@ -194,6 +199,10 @@ export async function runJepsen (options: JepsenOptions): Promise<JepsenResult> 
     for (let c = 0; c < CLIENTS; c++) {
       const text = await readFile(join(dir, `client-${c}.jsonl`), 'utf8')
       for (const line of text.split('\n')) if (line.trim() !== '') ops.push(JSON.parse(line))
+    }
+    // JEPSEN_HISTORY=<file>: keep the merged history (JSON lines, times relative to the workload's start)
+    if (process.env.JEPSEN_HISTORY !== undefined) {
+      await writeFile(process.env.JEPSEN_HISTORY, ops.map(o => JSON.stringify({ ...o, start: o.start - t0, end: o.end - t0 })).join('\n') + '\n')
     }
     return { report: check(ops, heals, undefined, t0), faults, namespaces, wallMs: Date.now() - began }
   } finally {
