@@ -66,6 +66,12 @@ while (client.members().filter(m => m.state === 'alive' && m.services.includes('
   if (Date.now() > deadline) throw new Error('the cluster did not form within 20 s')
   await new Promise(resolve => setTimeout(resolve, 50))
 }
+// each replicated store coordinates once it has caught up with the others (kv-recovery.ts)
+const storesReady = async (): Promise<boolean> => (await Promise.all(sup.list().map(async p => await client.call<{ ready: boolean }>('ReplicatedKV', 'status', [], { peer: p.peerId, timeoutMs: 1000 }).catch(() => undefined)))).every(s => s?.ready === true)
+while (!(await storesReady())) {
+  if (Date.now() > deadline + 10_000) throw new Error('the replicated stores were not ready within 30 s')
+  await new Promise(resolve => setTimeout(resolve, 100))
+}
 note(`cluster formed: ${PEERS} peers, client ${short(client.peerId)}`)
 
 // ------------------------------------------------------------------ traffic
