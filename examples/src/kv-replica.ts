@@ -138,7 +138,7 @@ export class ReplicatedKeyValue {
     this.maxOffsetMs = options.maxClockOffsetMs ?? MAX_CLOCK_OFFSET_MS
     this.clock = new HybridClock({ now: this.now, maxDriftMs: this.maxOffsetMs })
     this.roster = new Roster(this.self, KV_SERVICE)
-    this.recovery = new Recovery(this.self, Date.now(), options.settleMs, options.freshIdentity === true)
+    this.recovery = new Recovery(this.self, Date.now(), options.settleMs, options.freshIdentity === true, this.now() + 2 * this.maxOffsetMs)
   }
 
   /** Registers the service and starts watching membership for catch-up, anti-entropy and hand-off. */
@@ -261,8 +261,11 @@ export class ReplicatedKeyValue {
   /** This peer's copy for a quorum read: refused (UNAVAILABLE) while this peer has not caught up on the key. */
   copy (key: string): Entry | undefined {
     checkKey(key)
-    if (!this.recovery.caughtUp(this.owners(key), this.roster.peers(), Date.now())) throw new RpcError('UNAVAILABLE', `copy ${key}: catching up after a start`, { mayHaveExecuted: false })
-    return this.data.get(key)
+    const e = this.data.get(key)
+    if (!this.recovery.caughtUp(this.owners(key), this.roster.peers(), Date.now()) && !(e !== undefined && this.recovery.dominates(e.version.wall))) {
+      throw new RpcError('UNAVAILABLE', `copy ${key}: catching up after a start`, { mayHaveExecuted: false })
+    }
+    return e
   }
 
   /** Stores copies sent by other owners; one result per entry. Malformed entries refuse the whole call. */
@@ -405,8 +408,9 @@ export class ReplicatedKeyValue {
       this.data.set(key, entry)
       this.clock.receive(entry.version)
     }
-    // a peer that has not caught up stores the copy, but its acknowledgement does not count yet
-    if (!this.recovery.caughtUp(owners, this.roster.peers(), Date.now())) return { ok: false, reason: 'recovering' }
+    // a peer that has not caught up stores the copy, but its acknowledgement does not count yet, unless the
+    // version is newer than anything it can have lost (kv-recovery.ts)
+    if (!this.recovery.caughtUp(owners, this.roster.peers(), Date.now()) && !(c >= 0 && this.recovery.dominates(entry.version.wall))) return { ok: false, reason: 'recovering' }
     if (c >= 0) return { ok: true }
     return { ok: false, reason: 'newer', newer: old?.version }
   }

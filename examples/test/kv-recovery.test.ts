@@ -41,3 +41,10 @@ test('a peer alone in its roster is ready once settled', t => {
   t.false(r.ready(['a'], alive(), 50))
   t.true(r.ready(['a'], alive(), 150))
 })
+
+test('a version stamped after the floor counts before the catch-up ends', t => {
+  const r = new Recovery('a', 0, 1000, false, 5000)
+  t.false(r.caughtUp(['a', 'b'], ['a', 'b'], 10))
+  t.false(r.dominates(5000))
+  t.true(r.dominates(5001))
+})
