@@ -14,6 +14,11 @@
  * so it counts every member as synced. A restarted peer may have been the other holder, so keys it shares with a
  * dead member stay uncounted until that member is back and pulled from, or leaves the roster. A pause (SIGSTOP)
  * or a partition loses nothing: the quorums (R + W > N) and read repair cover what the peer missed.
+ *
+ * One exception keeps writes available while a peer catches up: a version stamped after `versionFloor` (this
+ * peer's start plus twice the accepted clock offset) is newer than anything this peer can have lost, since every
+ * version it held was accepted before it started, at most one offset ahead of a clock at most one offset ahead of
+ * this one. Such a copy counts at once, for writes and for reads.
  */
 
 /** Time after start during which membership is still learning the roster and the store coordinates nothing, ms. */
@@ -30,8 +35,12 @@ export class Recovery {
   private pulled = 0
   private wasReady = false
 
-  constructor (self: string, startedAt: number, settleMs = SETTLE_MS, fresh = false) {
+  /** Wall time (by the versions' clock) after which a version is newer than anything lost; see the file comment. */
+  readonly versionFloor: number
+
+  constructor (self: string, startedAt: number, settleMs = SETTLE_MS, fresh = false, versionFloor = Infinity) {
     this.self = self
+    this.versionFloor = versionFloor
     this.fresh = fresh
     this.startedAt = startedAt
     this.settleMs = settleMs
@@ -78,6 +87,9 @@ export class Recovery {
     if (this.fresh) for (const p of roster) this.synced.add(p)
     return true
   }
+
+  /** Whether a copy with this version counts whatever the catch-up (it is newer than anything lost). */
+  dominates (wall: number): boolean { return wall > this.versionFloor }
 
   /** Whether this peer's copy of a key with these owners (by `roster`) counts. */
   caughtUp (owners: readonly string[], roster: readonly string[], now: number): boolean {

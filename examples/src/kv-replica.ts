@@ -30,6 +30,9 @@ export { newer, compareVersions, checkVersion, MAX_CLOCK_OFFSET_MS } from './kv-
 export type { Entry, Version } from './kv-version.js'
 
 export const KV_SERVICE = 'ReplicatedKV'
+/** PEERCALL_KV_TRACE=1: one line per get, put and hand-off on stderr (fault tests read them). */
+const trace = process.env.PEERCALL_KV_TRACE === '1' ? (line: string): void => { process.stderr.write(`${Date.now()} ${line}\n`) } : undefined
+const v = (x: Version | undefined): string => x === undefined ? '-' : `${x.wall}.${x.logical}.${x.by.slice(-4)}`
 /** Copies of each key, N (Dynamo's and Cassandra's usual 3). */
 export const DEFAULT_REPLICAS = 3
 /** Owners that must hold a write before it is acknowledged, W (a majority of 3). */
@@ -135,7 +138,7 @@ export class ReplicatedKeyValue {
     this.maxOffsetMs = options.maxClockOffsetMs ?? MAX_CLOCK_OFFSET_MS
     this.clock = new HybridClock({ now: this.now, maxDriftMs: this.maxOffsetMs })
     this.roster = new Roster(this.self, KV_SERVICE)
-    this.recovery = new Recovery(this.self, Date.now(), options.settleMs, options.freshIdentity === true)
+    this.recovery = new Recovery(this.self, Date.now(), options.settleMs, options.freshIdentity === true, this.now() + 2 * this.maxOffsetMs)
   }
 
   /** Registers the service and starts watching membership for catch-up, anti-entropy and hand-off. */
@@ -202,6 +205,7 @@ export class ReplicatedKeyValue {
     for (let round = 0; round < PUT_ROUNDS; round++) {
       const entry: Entry = { value, version: this.stamp(floor) }
       outcome = await this.writeQuorum_(owners, key, entry)
+      trace?.(`put ${key} ${String(value)} ${v(entry.version)} round ${round} acks ${outcome.acks} ${JSON.stringify(outcome.reasons)} newer ${v(outcome.newer)}`)
       if (outcome.acks >= this.writeQuorum) return { version: entry.version, copies: outcome.acks }
       // another round only for the call the client still waits for: a put that outlived its deadline (its
       // coordinator was frozen, say) must not stamp its value above the writes the client has made since
@@ -238,6 +242,7 @@ export class ReplicatedKeyValue {
     if (replies.length < this.readQuorum) {
       throw new RpcError('UNAVAILABLE', `get ${key}: ${replies.length} of the ${this.readQuorum} owners' copies needed answered (${failures.join(', ')})`, { mayHaveExecuted: false })
     }
+    trace?.(`get ${key} owners ${owners.map(p => p.slice(-4)).join(',')} replies ${replies.map(r => `${r.peer.slice(-4)}=${String(r.entry?.value)}@${v(r.entry?.version)}`).join(' ')}`)
     let best: Entry | undefined
     for (const r of replies) if (r.entry !== undefined && (best === undefined || newer(r.entry.version, best.version))) best = r.entry
     if (best === undefined) return undefined
@@ -256,8 +261,11 @@ export class ReplicatedKeyValue {
   /** This peer's copy for a quorum read: refused (UNAVAILABLE) while this peer has not caught up on the key. */
   copy (key: string): Entry | undefined {
     checkKey(key)
-    if (!this.recovery.caughtUp(this.owners(key), this.roster.peers(), Date.now())) throw new RpcError('UNAVAILABLE', `copy ${key}: catching up after a start`, { mayHaveExecuted: false })
-    return this.data.get(key)
+    const e = this.data.get(key)
+    if (!this.recovery.caughtUp(this.owners(key), this.roster.peers(), Date.now()) && !(e !== undefined && this.recovery.dominates(e.version.wall))) {
+      throw new RpcError('UNAVAILABLE', `copy ${key}: catching up after a start`, { mayHaveExecuted: false })
+    }
+    return e
   }
 
   /** Stores copies sent by other owners; one result per entry. Malformed entries refuse the whole call. */
@@ -400,8 +408,9 @@ export class ReplicatedKeyValue {
       this.data.set(key, entry)
       this.clock.receive(entry.version)
     }
-    // a peer that has not caught up stores the copy, but its acknowledgement does not count yet
-    if (!this.recovery.caughtUp(owners, this.roster.peers(), Date.now())) return { ok: false, reason: 'recovering' }
+    // a peer that has not caught up stores the copy, but its acknowledgement does not count yet, unless the
+    // version is newer than anything it can have lost (kv-recovery.ts)
+    if (!this.recovery.caughtUp(owners, this.roster.peers(), Date.now()) && !(c >= 0 && this.recovery.dominates(entry.version.wall))) return { ok: false, reason: 'recovering' }
     if (c >= 0) return { ok: true }
     return { ok: false, reason: 'newer', newer: old?.version }
   }
@@ -507,6 +516,7 @@ export class ReplicatedKeyValue {
       const reachable = this.owners(key).filter(p => alive.has(p)).length
       const n = held.get(key) ?? 0
       if (n === reachable && n >= this.writeQuorum) {
+        trace?.(`handoff ${key} owners ${this.owners(key).map(p => p.slice(-4)).join(',')}`)
         this.data.delete(key)
         this.counters.handedOff++
       }
@@ -544,15 +554,42 @@ function callerOf (): string {
   return peer
 }
 
-/** A typed client for the replicated store: calls routed by key to its owner, failing over along the ring. */
+/**
+ * Share of the client's budget that the first coordinator gets, the rest going to a second one (another owner):
+ * a coordinator that was just frozen (SIGSTOP) answers nothing for seconds and must not use the whole budget.
+ */
+export const FIRST_ATTEMPT_SHARE = 0.5
+
+/**
+ * A typed client for the replicated store: calls routed by key to its owner (the router fails over along the
+ * ring when a peer is unreachable); a coordinator that has not answered in half the budget is given up and the
+ * call routed again (the router has ejected or suspects a frozen peer by then, or hedges a read). Puts carry the client's deadline, so a put that reaches a coordinator after it is refused unrun.
+ */
 export function kvClient (node: PeercallNode, timeoutMs = 2000): {
   put: (key: string, value: unknown) => Promise<PutResult>
   get: (key: string) => Promise<unknown>
 } {
+  /**
+   * Two attempts, each routed by key (the router fails over along the ring when a peer is unreachable or
+   * answers UNAVAILABLE); `args(notAfter)` builds each attempt's arguments from its deadline (ms since the epoch).
+   * Puts are never hedged: two coordinators of one put racing would only add load.
+   */
+  const twice = async <T>(method: string, key: string, args: (notAfter: number) => unknown[], hedge: boolean): Promise<T> => {
+    const deadline = Date.now() + timeoutMs
+    const first = Math.max(1, Math.floor(timeoutMs * FIRST_ATTEMPT_SHARE))
+    const base = { idempotent: true, balance: 'hash' as const, key, ...(hedge ? {} : { hedgeAfterMs: timeoutMs }) }
+    try {
+      return await node.call<T>(KV_SERVICE, method, args(Date.now() + first), { ...base, timeoutMs: first })
+    } catch (err) {
+      const left = deadline - Date.now()
+      if (!(err instanceof RpcError) || !(err.retryable || err.code === 'DEADLINE_EXCEEDED') || left < 50) throw err
+      return await node.call<T>(KV_SERVICE, method, args(deadline), { ...base, timeoutMs: left })
+    }
+  }
   return {
-    // retried on another coordinator when one fails, never hedged: two coordinators of one put racing would only
-    // add load (and a stale coordinator's late copy is refused as older anyway)
-    put: async (key, value) => await node.call<PutResult>(KV_SERVICE, 'put', [key, value, Date.now() + timeoutMs], { balance: 'hash', key, timeoutMs, idempotent: true, hedgeAfterMs: timeoutMs }),
-    get: async (key) => await node.call(KV_SERVICE, 'get', [key], { balance: 'hash', key, timeoutMs, idempotent: true })
+    // each attempt's deadline travels with it: a coordinator given up on stamps nothing after it (otherwise a
+    // slow first coordinator could stamp its value above the writes the client made after giving up on it)
+    put: async (key, value) => await twice<PutResult>('put', key, notAfter => [key, value, notAfter], false),
+    get: async (key) => await twice<unknown>('get', key, () => [key], true)
   }
 }

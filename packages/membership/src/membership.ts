@@ -354,6 +354,10 @@ export class MembershipNode extends TypedEventEmitter<MembershipEvents> {
         this.dialer?.want(member.peerId, member.addrs, now + LEARNED_DIAL_FOR_MS, member.peerId)
       }
     } else if (e.type === 'dead') {
+      // a connection to a member found dead is a zombie (a cut network leaves TCP connections open, retransmitting
+      // with a back-off that reaches tens of seconds): close it, or the dialer, which skips connected peers, never
+      // re-dials and the two sides stay apart long after the network heals
+      Promise.resolve().then(async () => { await this.libp2p.hangUp(peerIdFromString(member.peerId)) }).catch(() => {})
       // keep re-dialling a dead member's addresses for as long as its tombstone lives: partitions heal
       if (member.addrs.length > 0) this.dialer?.want(member.peerId, member.addrs, now + this.config.tombstoneMs, member.peerId)
     } else if (e.type === 'leave') {

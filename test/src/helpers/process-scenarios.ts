@@ -265,6 +265,9 @@ export async function kvScenario (profile: Profile, keys = 300, clientOptions: N
   try {
     const { client } = c
     await timed(() => client.members().filter(m => m.state === 'alive' && m.services.includes(KV)).length === c.peers.length, 30_000, 'every peer hosting the replicated key-value store')
+    // a store coordinates once it has caught up with the others (examples/src/kv-recovery.ts)
+    const ready = async (): Promise<boolean> => (await Promise.all(c.peers.map(async p => await client.call<{ ready: boolean }>(KV, 'status', [], { peer: p.peerId, timeoutMs: CALL_TIMEOUT_MS }).catch(() => undefined)))).every(s => s?.ready === true)
+    await timed(ready, 30_000, 'every store ready', 100)
     const store = kv(client)
     const acked = new Map<string, number>()
     let minCopies = Infinity

@@ -3,7 +3,8 @@
  * register workers on the example's `kvClient` (each worker writes its own keys, one write at a time, and reads
  * every client's keys) and idempotent Calculator callers, recording every operation. Driven by lines on stdin:
  *
- *   go <seconds>        run the workload for that long, then write the history (JSON lines) to --out
+ *   go                  start the workload
+ *   stop                stop it and write the history (JSON lines) to --out
  *   converge <label>    measure how long until every peer sees every other alive and ready (one view)
  *   final               read every key once more (after the last heal) and append those reads to the history
  *   exit                stop the node and exit
@@ -60,6 +61,8 @@ const node = await createNode({
 })
 const kv = kvClient(node, CALL_TIMEOUT_MS)
 const history: Op[] = []
+let running = false
+let workload: Promise<unknown> | undefined
 
 const keyName = (c: number, w: number, k: number): string => `c${c}w${w}k${k}`
 const allKeys = (): string[] => {
@@ -86,11 +89,11 @@ async function oneView (): Promise<boolean> {
   return all.every(s => s !== undefined && s.ready && s.alive === peers.length)
 }
 
-async function worker (w: number, until: number): Promise<void> {
+async function worker (w: number): Promise<void> {
   const seq = new Map<string, number>()
   const keys = allKeys()
   let i = 0
-  while (now() < until) {
+  while (running) {
     i++
     if (i % 2 === 0) {
       const key = keyName(id, w, Math.floor(Math.random() * KEYS))
@@ -118,8 +121,8 @@ async function worker (w: number, until: number): Promise<void> {
   }
 }
 
-async function calculator (k: number, until: number): Promise<void> {
-  while (now() < until) {
+async function calculator (k: number): Promise<void> {
+  while (running) {
     const a = Math.floor(Math.random() * 1000)
     const b = Math.floor(Math.random() * 1000)
     const start = now()
@@ -139,7 +142,10 @@ async function converge (label: string): Promise<void> {
     if (await oneView()) { emit({ event: 'converged', label, at, ms: now() - at }); return }
     await sleep(100)
   }
-  emit({ event: 'converged', label, at, ms: -1 })
+  // not converged: what this client sees, for the report
+  const view = node.members().map(m => `${m.peerId.slice(-6)}:${m.state}:${m.incarnation}`)
+  const statuses = await Promise.all(peers.map(async p => [p.slice(-6), await status(p)]))
+  emit({ event: 'converged', label, at, ms: -1, view, statuses, connected: node.connectedPeers().map(p => p.slice(-6)) })
 }
 
 async function final (): Promise<void> {
@@ -171,14 +177,16 @@ const lines = createInterface({ input: process.stdin })
 for await (const line of lines) {
   const [cmd, arg] = line.trim().split(/\s+/)
   if (cmd === 'go') {
-    const until = now() + Number(arg) * 1000
-    void Promise.all([
-      ...Array.from({ length: WORKERS }, async (_, w) => { await worker(w, until) }),
-      ...Array.from({ length: CALC }, async (_, k) => { await calculator(k, until) })
-    ]).then(() => {
-      writeFileSync(out, history.map(o => JSON.stringify(o) + '\n').join(''))
-      emit({ event: 'done', ops: history.length })
-    })
+    running = true
+    workload = Promise.all([
+      ...Array.from({ length: WORKERS }, async (_, w) => { await worker(w) }),
+      ...Array.from({ length: CALC }, async (_, k) => { await calculator(k) })
+    ])
+  } else if (cmd === 'stop') {
+    running = false
+    await workload
+    writeFileSync(out, history.map(o => JSON.stringify(o) + '\n').join(''))
+    emit({ event: 'done', ops: history.length })
   } else if (cmd === 'converge') {
     void converge(arg ?? 'heal')
   } else if (cmd === 'final') {

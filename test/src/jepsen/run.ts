@@ -8,7 +8,8 @@
  *   node test/dist/src/jepsen/run.js [--seconds 300] [--runs 1]     (npm run test:jepsen)
  */
 import { spawn } from 'node:child_process'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { createWriteStream } from 'node:fs'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -109,7 +110,11 @@ export async function runJepsen (options: JepsenOptions): Promise<JepsenResult> 
 
   const spawnIn = (host: number, argv: string[], env: NodeJS.ProcessEnv = {}): ChildProcess => {
     const [cmd, args] = net !== undefined ? net.exec(host, [process.execPath, ...argv]) : [process.execPath, argv]
-    return spawn(cmd, args, { stdio: ['pipe', 'pipe', 'ignore'], env: { ...process.env, ...env } })
+    // JEPSEN_TRACE=<dir>: each process's stderr, with the store's trace (PEERCALL_KV_TRACE), kept in that directory
+    const traceDir = process.env.JEPSEN_TRACE
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', traceDir === undefined ? 'ignore' : 'pipe'], env: { ...process.env, ...env, ...(traceDir !== undefined ? { PEERCALL_KV_TRACE: '1' } : {}) } })
+    if (traceDir !== undefined) child.stderr?.pipe(createWriteStream(join(traceDir, `host-${host}.log`), { flags: 'a' }))
+    return child
   }
   const startPeer = async (i: number, bootstrap: string[]): Promise<void> => {
     const listen = namespaces ? `/ip4/${ip(i)}/tcp/${port(i)}` : '/ip4/127.0.0.1/tcp/0'
@@ -139,22 +144,22 @@ export async function runJepsen (options: JepsenOptions): Promise<JepsenResult> 
 
     const t0 = Date.now()
     const end = t0 + options.seconds * 1000
-    for (const p of clients) p.child.stdin!.write(`go ${options.seconds}\n`)
+    for (const p of clients) p.child.stdin!.write('go\n')
     const heals: Convergence[] = []
     const converge = async (label: string): Promise<void> => {
       clients[0].child.stdin!.write(`converge ${label.replace(/\s+/g, '_')}\n`)
       const e = await event(clients[0], x => x.event === 'converged', 40_000, `convergence after ${label}`)
       heals.push({ label, at: e.at, ms: e.ms })
-      log(`${label}: one view after ${Math.round(e.ms)} ms`)
+      log(`${label}: one view after ${Math.round(e.ms)} ms${e.ms < 0 ? ` (client 0 sees ${JSON.stringify(e.view)}, connected to ${JSON.stringify(e.connected)}, statuses ${JSON.stringify(e.statuses)})` : ''}`)
     }
     const at = (): string => `${((Date.now() - t0) / 1000).toFixed(1)} s`
     let round = 0
     await sleep(GAP_MS)
+    // every kind of fault once, then more rounds while the workload time lasts
     while (true) {
-      const left = end - Date.now()
       const kind = round % 3
       const need = kind === 0 ? DOWN_MS : kind === 1 ? FREEZE_MS : partitionMs
-      if (left < need + 12_000) break
+      if (round >= 3 && end - Date.now() < need + 12_000) break
       if (kind === 0) {
         const v = 1 + (round % (PEERS - 1))
         faults.push(`${at()}: SIGKILL peer ${v}, restarted with its identity after ${DOWN_MS} ms`)
@@ -169,7 +174,9 @@ export async function runJepsen (options: JepsenOptions): Promise<JepsenResult> 
         await sleep(FREEZE_MS)
         peers[v]!.child.kill('SIGCONT')
         await converge(`thaw of peer ${v}`)
-      } else if (net !== undefined) {
+      } else if (net === undefined) {
+        faults.push(`${at()}: no partition (network namespaces need root and iproute2)`)
+      } else {
         const shift = round % PEERS
         const a = [0, 1].map(k => (k + shift) % PEERS)
         const b = [2, 3, 4].map(k => (k + shift) % PEERS)
@@ -182,7 +189,9 @@ export async function runJepsen (options: JepsenOptions): Promise<JepsenResult> 
       round++
       await sleep(GAP_MS)
     }
-    for (const [c, p] of clients.entries()) await event(p, e => e.event === 'done', Math.max(0, end - Date.now()) + 30_000, `client ${c} done`)
+    await sleep(Math.max(GAP_MS, end - Date.now()))
+    for (const p of clients) p.child.stdin!.write('stop\n')
+    for (const [c, p] of clients.entries()) await event(p, e => e.event === 'done', 30_000, `client ${c} done`)
     await converge('end of run')
     clients[0].child.stdin!.write('final\n')
     await event(clients[0], e => e.event === 'final-done', 120_000, 'final reads')
@@ -190,6 +199,10 @@ export async function runJepsen (options: JepsenOptions): Promise<JepsenResult> 
     for (let c = 0; c < CLIENTS; c++) {
       const text = await readFile(join(dir, `client-${c}.jsonl`), 'utf8')
       for (const line of text.split('\n')) if (line.trim() !== '') ops.push(JSON.parse(line))
+    }
+    // JEPSEN_HISTORY=<file>: keep the merged history (JSON lines, times relative to the workload's start)
+    if (process.env.JEPSEN_HISTORY !== undefined) {
+      await writeFile(process.env.JEPSEN_HISTORY, ops.map(o => JSON.stringify({ ...o, start: o.start - t0, end: o.end - t0 })).join('\n') + '\n')
     }
     return { report: check(ops, heals, undefined, t0), faults, namespaces, wallMs: Date.now() - began }
   } finally {
