@@ -8,7 +8,7 @@ import type { Member } from '@peercall/core'
 
 const S = 'ReplicatedKV'
 const m = (peerId: string, state: Member['state'], services = [S]): Member => ({
-  peerId, addrs: [], state, incarnation: 1, services, load: { inflight: 0, latencyMs: 0, eventLoopDelayMs: 0, cpu: 0, memory: 0 }, meta: {}, self: false
+  peerId, addrs: [], state, incarnation: 1, services, load: { inflight: 0, latencyMs: 0, eventLoopDelayMs: 0, cpu: 0, memoryMb: 0 }, meta: {}, self: false
 })
 const peers = ['a', 'b', 'c', 'd', 'e']
 
