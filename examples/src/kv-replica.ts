@@ -261,6 +261,7 @@ export class ReplicatedKeyValue {
   /** This peer's copy for a quorum read: refused (UNAVAILABLE) while this peer has not caught up on the key. */
   copy (key: string): Entry | undefined {
     checkKey(key)
+    this.checkReady()
     const e = this.data.get(key)
     if (!this.recovery.caughtUp(this.owners(key), this.roster.peers(), Date.now()) && !(e !== undefined && this.recovery.dominates(e.version.wall))) {
       throw new RpcError('UNAVAILABLE', `copy ${key}: catching up after a start`, { mayHaveExecuted: false })
@@ -329,6 +330,11 @@ export class ReplicatedKeyValue {
   private isReady (): boolean {
     const alive = this.aliveSet()
     return this.recovery.ready(this.roster.peers(), p => alive.has(p), Date.now())
+  }
+
+  /** Evaluates readiness while catching up (it is decided when asked: a fresh peer then counts every member). */
+  private checkReady (): void {
+    if (!this.recovery.isReady()) this.isReady()
   }
 
   private requireReady (what: string): void {
@@ -400,6 +406,7 @@ export class ReplicatedKeyValue {
 
   /** An owner's decision on one copy (already checked). */
   private accept (key: string, entry: Entry): CopyResult {
+    this.checkReady()
     const owners = this.owners(key)
     if (!owners.includes(this.self)) return { ok: false, reason: 'not-owner' }
     const old = this.data.get(key)
@@ -455,6 +462,7 @@ export class ReplicatedKeyValue {
         this.refreshRoster()
         const alive = this.aliveSet()
         await Promise.all(this.recovery.pending(this.roster.peers(), p => alive.has(p)).map(async peer => { await this.pullFrom(peer) }))
+        this.checkReady()
         await this.push(alive)
       } while (this.again && !this.detached)
     } finally {

@@ -80,6 +80,7 @@ test('writes reach W owners; reads survive an owner dying, which keeps its place
   const newcomer = await start([survivors[0].node.multiaddrs[0]])
   peers.splice(peers.indexOf(victim), 1, newcomer)
   await waitFor(() => newcomer.kv.size() > 0, 20_000, 'newcomer takes keys')
+  await waitFor(() => newcomer.kv.status().ready, 20_000, 'newcomer caught up')
   const live = (key: string): number => peers[0].kv.owners(key).filter(p => p !== victim.node.peerId).length
   await waitFor(() => Array.from({ length: KEYS }, (_, i) => holders(`key-${i}`) === live(`key-${i}`)).every(Boolean), 20_000, 'a copy on each live owner and nowhere else').catch(err => {
     for (let i = 0; i < KEYS; i++) if (holders(`key-${i}`) !== live(`key-${i}`)) t.log(`key-${i}`, holders(`key-${i}`), live(`key-${i}`), peers.map(p => [p.node.peerId.slice(-4), p.kv.entry(`key-${i}`) !== undefined, p.kv.owners(`key-${i}`).map(x => x.slice(-4)).join(), p.kv.status()]))
