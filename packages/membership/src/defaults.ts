@@ -34,6 +34,8 @@ export const TOMBSTONE_MS = 300_000
  * timeout; smaller values make a peer on a busy shared machine think itself unhealthy and slow its probing down).
  */
 export const LATENESS_THRESHOLD_MS = PROBE_TIMEOUT_MS
+/** How long a member declared dead has to answer a ping on its open connection before the connection is closed as a zombie (so the dialer re-dials it), ms: four probe timeouts. */
+export const DEAD_PING_TIMEOUT_MS = 4 * PROBE_TIMEOUT_MS
 /** Extra delay, in ms, given to queued input before a late timer's decision is taken (one event-loop turn). */
 export const LATE_GRACE_MS = 1
 

@@ -8,7 +8,7 @@ import { logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { decodeDirect, decodeGossip, encode, MAX_MESSAGE_BYTES } from './codec.js'
-import { FAST, LAN, MEMBERSHIP_STREAMS_PER_CONNECTION, RECORD_INTERVAL_MS, resolveConfig } from './defaults.js'
+import { DEAD_PING_TIMEOUT_MS, FAST, LAN, MEMBERSHIP_STREAMS_PER_CONNECTION, RECORD_INTERVAL_MS, resolveConfig } from './defaults.js'
 import { Dialer } from './dialer.js'
 import { MEMBERSHIP_PROTOCOL, membershipTopic } from './libp2p-options.js'
 import { Links } from './links.js'
@@ -354,10 +354,11 @@ export class MembershipNode extends TypedEventEmitter<MembershipEvents> {
         this.dialer?.want(member.peerId, member.addrs, now + LEARNED_DIAL_FOR_MS, member.peerId)
       }
     } else if (e.type === 'dead') {
-      // a connection to a member found dead is a zombie (a cut network leaves TCP connections open, retransmitting
-      // with a back-off that reaches tens of seconds): close it, or the dialer, which skips connected peers, never
-      // re-dials and the two sides stay apart long after the network heals
-      Promise.resolve().then(async () => { await this.libp2p.hangUp(peerIdFromString(member.peerId)) }).catch(() => {})
+      // a connection to a member found dead may be a zombie (a cut network leaves TCP connections open,
+      // retransmitting with a back-off that reaches tens of seconds), and the dialer, which skips connected peers,
+      // would never re-dial it: the two sides would stay apart long after the network heals. It is closed if it does
+      // not answer a ping; a member falsely accused (a forged or mistaken 'dead') answers, and keeps its connection
+      void this.closeIfUnresponsive(member.peerId)
       // keep re-dialling a dead member's addresses for as long as its tombstone lives: partitions heal
       if (member.addrs.length > 0) this.dialer?.want(member.peerId, member.addrs, now + this.config.tombstoneMs, member.peerId)
     } else if (e.type === 'leave') {
@@ -403,6 +404,18 @@ export class MembershipNode extends TypedEventEmitter<MembershipEvents> {
       if (id === this.selfId) continue
       if (id !== undefined && this.isConnected(id)) continue
       this.dialer?.want(id ?? a, [a], until, id)
+    }
+  }
+
+  /** Closes the connections to `peer` unless it answers a ping on them within DEAD_PING_TIMEOUT_MS. */
+  private async closeIfUnresponsive (peer: string): Promise<void> {
+    const pinger = (this.libp2p.services as { ping?: { ping: (peer: PeerId, options?: { signal?: AbortSignal }) => Promise<number> } }).ping
+    if (pinger === undefined || !this.isConnected(peer)) return
+    const id = peerIdFromString(peer)
+    try {
+      await pinger.ping(id, { signal: AbortSignal.timeout(DEAD_PING_TIMEOUT_MS) })
+    } catch {
+      await this.libp2p.hangUp(id).catch(() => {})
     }
   }
 
