@@ -11,6 +11,7 @@ import { encodeFrames } from '../src/wire/framing.js'
 import { Node } from '../src/node.js'
 import { waitFor } from './helpers/wait.js'
 import type { PeercallNode } from '../src/index.js'
+import { rejection } from './helpers/rejection.js'
 
 const calculator = {
   add: (a: number, b: number) => a + b,
@@ -30,15 +31,6 @@ async function cluster (n: number, t: { teardown: (fn: () => Promise<void>) => v
   return nodes
 }
 
-async function rejection (p: Promise<unknown>): Promise<RpcError> {
-  try {
-    await p
-  } catch (err) {
-    if (err instanceof RpcError) return err
-    throw err
-  }
-  throw new Error('expected a rejection')
-}
 
 function libp2pOf (node: PeercallNode): Node['libp2p'] {
   return (node as Node).libp2p

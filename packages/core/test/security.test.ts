@@ -14,6 +14,7 @@ import { waitFor } from './helpers/wait.js'
 import type { AuthorizeRequest, NodeOptions, PeercallNode } from '../src/index.js'
 import type { Node } from '../src/node.js'
 import type { PrivateKey } from '@libp2p/interface'
+import { rejection } from './helpers/rejection.js'
 
 const FAST: NodeOptions = { membership: { profile: 'fast' } }
 
@@ -25,15 +26,6 @@ async function start (t: Teardown, options: NodeOptions = {}): Promise<PeercallN
   return node
 }
 
-async function rejection (p: Promise<unknown>): Promise<RpcError> {
-  try {
-    await p
-  } catch (err) {
-    if (err instanceof RpcError) return err
-    throw err
-  }
-  throw new Error('expected a rejection')
-}
 
 async function identity (): Promise<{ key: PrivateKey, id: string }> {
   const key = await generateKeyPair('Ed25519') as unknown as PrivateKey

@@ -12,6 +12,7 @@ import { memoryPair } from './helpers/memory-stream.js'
 import { waitFor } from './helpers/wait.js'
 import type { SessionLimits } from '../src/wire/session.js'
 import type { MemoryEnd } from './helpers/memory-stream.js'
+import { rejection } from './helpers/rejection.js'
 
 const LIMITS: SessionLimits = { maxFrameSize: 1 << 20, maxInflight: 100, maxDepth: 16, maxPendingWriteBytes: 1 << 24 }
 
@@ -27,15 +28,6 @@ function setup (limits: Partial<SessionLimits> = {}): Pair {
   return { client, server, clientEnd, serverEnd, registry, closed }
 }
 
-async function rejection (p: Promise<unknown>): Promise<RpcError> {
-  try {
-    await p
-  } catch (err) {
-    if (err instanceof RpcError) return err
-    throw err
-  }
-  throw new Error('expected a rejection')
-}
 
 test('calls go both ways on one session', async t => {
   const { client, server, registry } = setup()

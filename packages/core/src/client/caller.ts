@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto'
 import { RpcError } from '../errors.js'
 import { InterceptorChain } from '../interceptors.js'
 import { currentCall } from '../server/context.js'
+import { budgetMs } from '../timers.js'
 import { DIAL_TIMEOUT_MS } from '../defaults.js'
 import { NO_META } from '../wire/metadata.js'
 import { isAsyncIterable } from '../wire/streams.js'
@@ -14,6 +15,7 @@ import { callLocal, localStream } from './local.js'
 import { DEFAULT_RETRIES, TRANSPARENT_RETRIES, failureKind, mayRetry, neverSent, routedCall } from './router.js'
 import { callProblem, invalidCall } from './validate.js'
 import type { HybridClock } from '../hlc.js'
+import type { ServerCall } from '../server/context.js'
 import type { OutgoingCall, Interceptor } from '../interceptors.js'
 import type { CallOptions } from '../types.js'
 import type { RequestOptions } from '../wire/frames.js'
@@ -97,18 +99,17 @@ export class Caller {
     return p
   }
 
-  /** The deadline and signal of a call: its own, narrowed by those of the handler it is made from. */
-  private limits (options: CallOptions): { deadline: number | undefined, signal: AbortSignal | undefined } {
-    const own = options.timeoutMs ?? this.deps.defaultTimeoutMs
-    let deadline = own > 0 && Number.isFinite(own) ? Date.now() + own : undefined
-    let signal = options.signal
-    // a call made while a handler runs inherits what is left of the handler's deadline and its cancellation
-    const outer = currentCall()
-    if (outer !== undefined) {
-      if (outer.deadline !== undefined && (deadline === undefined || outer.deadline < deadline)) deadline = outer.deadline
-      signal = signal === undefined ? outer.signal : AbortSignal.any([signal, outer.signal])
-    }
-    return { deadline, signal }
+  /** The absolute deadline of a call: its own (0 and Infinity: none), narrowed by that of the handler it is made from. */
+  private deadlineOf (options: CallOptions, now: number, outer: ServerCall | undefined): number | undefined {
+    const own = budgetMs(options.timeoutMs ?? this.deps.defaultTimeoutMs)
+    const deadline = own === undefined ? undefined : now + own
+    return outer?.deadline !== undefined && (deadline === undefined || outer.deadline < deadline) ? outer.deadline : deadline
+  }
+
+  /** The signal of a call: its own, joined with that of the handler it is made from (cancelled with it). */
+  private static signalOf (options: CallOptions, outer: ServerCall | undefined): AbortSignal | undefined {
+    if (outer === undefined) return options.signal
+    return options.signal === undefined ? outer.signal : AbortSignal.any([options.signal, outer.signal])
   }
 
   private static requestOptions (options: CallOptions): RequestOptions | undefined {
@@ -120,15 +121,10 @@ export class Caller {
   /** Sends a validated call: pinned to `options.peer`, or routed. `onFail` counts its failure. */
   private send (service: string, method: string, args: unknown[], meta: Metadata | undefined, options: CallOptions, onFail: (() => void) | undefined): Promise<unknown> {
     const now = Date.now()
-    const own = options.timeoutMs ?? this.deps.defaultTimeoutMs
-    let deadline = own > 0 && Number.isFinite(own) ? now + own : undefined
-    let signal = options.signal
     // a call made while a handler runs inherits what is left of the handler's deadline and its cancellation
     const outer = currentCall()
-    if (outer !== undefined) {
-      if (outer.deadline !== undefined && (deadline === undefined || outer.deadline < deadline)) deadline = outer.deadline
-      signal = signal === undefined ? outer.signal : AbortSignal.any([signal, outer.signal])
-    }
+    const deadline = this.deadlineOf(options, now, outer)
+    const signal = Caller.signalOf(options, outer)
     const input = options.input === undefined ? undefined : asyncIterable(options.input)
     if (options.peer !== undefined) {
       if (deadline !== undefined && deadline <= now) {
@@ -204,7 +200,9 @@ export class Caller {
   }
 
   private async * streamRouted (service: string, method: string, args: unknown[], meta: Metadata | undefined, options: CallOptions): AsyncGenerator<unknown> {
-    const { deadline, signal } = this.limits(options)
+    const outer = currentCall()
+    const deadline = this.deadlineOf(options, Date.now(), outer)
+    const signal = Caller.signalOf(options, outer)
     const input = options.input === undefined ? undefined : asyncIterable(options.input)
     const opts = Caller.requestOptions(options)
     const timeLeft = (): number | undefined => deadline === undefined ? undefined : Math.max(1, deadline - Date.now())
@@ -269,17 +267,7 @@ export class Caller {
       yield * localStream(this.deps.dispatch, this.deps.clock, peer, { service, method, args, timeoutMs, signal, opts, meta, onTrailers, input })
       return
     }
-    let session = this.deps.pool.get(peer)
-    if (session === undefined) {
-      const dialMs = timeoutMs === undefined ? DIAL_TIMEOUT_MS : Math.min(timeoutMs, DIAL_TIMEOUT_MS)
-      try {
-        session = await this.deps.pool.open(peer, signal === undefined ? AbortSignal.timeout(dialMs) : AbortSignal.any([AbortSignal.timeout(dialMs), signal]))
-      } catch (err) {
-        if (signal?.aborted === true) throw new RpcError('CANCELLED', `${service}.${method}: cancelled`, { service, method, peer, mayHaveExecuted: false })
-        if (err instanceof RpcError) throw new RpcError(err.code, `${service}.${method}: ${err.message}`, { service, method, peer, mayHaveExecuted: false, retryable: err.retryable, cause: err.cause })
-        throw err
-      }
-    }
+    const session = this.deps.pool.get(peer) ?? await this.dial(peer, service, method, timeoutMs, signal)
     const { items } = session.openStream(service, method, args, { timeoutMs, signal, opts, meta, onTrailers, input })
     yield * items
   }
@@ -298,20 +286,31 @@ export class Caller {
   private async callAfterDial (peer: string, service: string, method: string, args: unknown[], timeoutMs: number | undefined, signal: AbortSignal | undefined,
     opts: RequestOptions | undefined, meta: Metadata | undefined, onTrailers: ((t: Metadata) => void) | undefined, info?: AttemptInfo, input?: AsyncIterable<unknown>, onFail?: () => void): Promise<unknown> {
     const start = performance.now()
-    const dialMs = timeoutMs === undefined ? DIAL_TIMEOUT_MS : Math.min(timeoutMs, DIAL_TIMEOUT_MS)
-    const dialSignal = signal === undefined ? AbortSignal.timeout(dialMs) : AbortSignal.any([AbortSignal.timeout(dialMs), signal])
     let session: Session
     try {
-      session = await this.deps.pool.open(peer, dialSignal)
+      session = await this.dial(peer, service, method, timeoutMs, signal)
     } catch (err) {
       onFail?.()
-      if (signal?.aborted === true) throw new RpcError('CANCELLED', `${service}.${method}: cancelled`, { service, method, peer, mayHaveExecuted: false })
-      if (err instanceof RpcError) throw new RpcError(err.code, `${service}.${method}: ${err.message}`, { service, method, peer, mayHaveExecuted: false, retryable: err.retryable, cause: err.cause })
       throw err
     }
     const connectMs = performance.now() - start
     if (info !== undefined) info.connectMs += connectMs
     return await session.request(service, method, args, { timeoutMs: timeoutMs === undefined ? undefined : Math.max(1, timeoutMs - connectMs), signal, opts, meta, onTrailers, input, onFail })
+  }
+
+  /**
+   * Opens a session to `peer` (dialling it), within DIAL_TIMEOUT_MS and the call's time and signal; its failure
+   * says the call never left this peer (`mayHaveExecuted` false).
+   */
+  private async dial (peer: string, service: string, method: string, timeoutMs: number | undefined, signal: AbortSignal | undefined): Promise<Session> {
+    const dialMs = timeoutMs === undefined ? DIAL_TIMEOUT_MS : Math.min(timeoutMs, DIAL_TIMEOUT_MS)
+    try {
+      return await this.deps.pool.open(peer, signal === undefined ? AbortSignal.timeout(dialMs) : AbortSignal.any([AbortSignal.timeout(dialMs), signal]))
+    } catch (err) {
+      if (signal?.aborted === true) throw new RpcError('CANCELLED', `${service}.${method}: cancelled`, { service, method, peer, mayHaveExecuted: false })
+      if (err instanceof RpcError) throw new RpcError(err.code, `${service}.${method}: ${err.message}`, { service, method, peer, mayHaveExecuted: false, retryable: err.retryable, cause: err.cause })
+      throw err
+    }
   }
 
   /** A peer option that is this node's own address means this node. */

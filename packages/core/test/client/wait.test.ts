@@ -3,9 +3,10 @@
  * on loopback (a client started before the server, which then registers and joins).
  */
 import test from 'ava'
-import { createNode, RpcError } from '../../src/index.js'
+import { createNode } from '../../src/index.js'
 import { missingServices, waitForServices, WAIT_RECHECK_MS } from '../../src/client/wait.js'
 import type { PeercallNode } from '../../src/index.js'
+import { rejection } from '../helpers/rejection.js'
 
 interface FakeMember { state: string, services: string[] }
 
@@ -18,10 +19,6 @@ class FakeSource extends EventTarget {
   set (list: FakeMember[], event = 'member:join'): void { this.list = list; this.dispatchEvent(new Event(event)) }
 }
 
-async function rejection (p: Promise<unknown>): Promise<RpcError> {
-  try { await p } catch (err) { if (err instanceof RpcError) return err; throw err }
-  throw new Error('expected a rejection')
-}
 
 test('missingServices counts only alive members, self included', t => {
   const members = [

@@ -7,6 +7,7 @@ import { createNode, RpcError } from '../../src/index.js'
 import { waitFor } from '../helpers/wait.js'
 import type { EventContext, NodeOptions, PeercallNode } from '../../src/index.js'
 import type { Node } from '../../src/node.js'
+import { rejection } from '../helpers/rejection.js'
 
 const FAST: NodeOptions = { membership: { profile: 'fast' } }
 
@@ -24,15 +25,6 @@ function sees (node: PeercallNode, peer: string, event: string, group: string): 
   return m?.state === 'alive' && (m.meta[`ev:${event}`]?.split(',').includes(group) ?? false)
 }
 
-async function rejection (p: Promise<unknown>): Promise<RpcError> {
-  try {
-    await p
-  } catch (err) {
-    if (err instanceof RpcError) return err
-    throw err
-  }
-  throw new Error('expected a rejection')
-}
 
 /** Counts deliveries per emit id, per peer. */
 class Deliveries {
