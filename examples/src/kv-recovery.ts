@@ -53,6 +53,9 @@ export class Recovery {
     for (const p of theirRoster) if (p !== this.self) this.expected.add(p)
   }
 
+  /** Pulls that succeeded so far. */
+  get pulls (): number { return this.pulled }
+
   /** Whether this peer has been ready (it stays so). */
   isReady (): boolean { return this.wasReady }
 
@@ -63,9 +66,14 @@ export class Recovery {
     return roster.filter(p => p !== this.self && !this.synced.has(p) && alive(p))
   }
 
-  /** Peers that joined the roster: if this peer was ready already and nobody named them, they count as synced. */
+  /**
+   * Peers that joined the roster: if this peer was ready already, has pulled a roster from another peer, and
+   * nobody named them, they count as synced. A peer that became ready alone (its membership had found no one by
+   * the end of the settle time) knows nothing of the cluster: every peer it meets afterwards is pulled from.
+   */
   added (peers: readonly string[]): void {
-    if (this.wasReady) for (const p of peers) if (this.fresh || !this.expected.has(p)) this.synced.add(p)
+    if (!this.wasReady || this.pulled === 0) return
+    for (const p of peers) if (this.fresh || !this.expected.has(p)) this.synced.add(p)
   }
 
   /** Whether every peer the others named is in this peer's roster (so its preference lists are theirs). */

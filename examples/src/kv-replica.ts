@@ -328,8 +328,11 @@ export class ReplicatedKeyValue {
   }
 
   private isReady (): boolean {
+    const was = this.recovery.isReady()
     const alive = this.aliveSet()
-    return this.recovery.ready(this.roster.peers(), p => alive.has(p), Date.now())
+    const ready = this.recovery.ready(this.roster.peers(), p => alive.has(p), Date.now())
+    if (ready && !was) trace?.(`ready roster ${this.roster.peers().map(p => p.slice(-4)).join(',')} alive ${[...alive].map(p => p.slice(-4)).join(',')} pulls ${this.counters.pulls}`)
+    return ready
   }
 
   /** Evaluates readiness while catching up (it is decided when asked: a fresh peer then counts every member). */
@@ -431,7 +434,9 @@ export class ReplicatedKeyValue {
   private refreshRoster (): void {
     const before = new Set(this.roster.peers())
     if (this.roster.update(this.node.members(), Date.now())) {
-      this.recovery.added(this.roster.peers().filter(p => !before.has(p)))
+      const added = this.roster.peers().filter(p => !before.has(p))
+      this.recovery.added(added)
+      trace?.(`roster +${added.map(p => p.slice(-4)).join(',')} synced ${added.filter(p => this.recovery.isSynced(p)).map(p => p.slice(-4)).join(',')}`)
     }
   }
 

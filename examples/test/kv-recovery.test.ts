@@ -42,6 +42,23 @@ test('a peer alone in its roster is ready once settled', t => {
   t.true(r.ready(['a'], alive(), 150))
 })
 
+for (const fresh of [false, true]) {
+  test(`a ${fresh ? 'fresh' : 'restarted'} peer that became ready alone pulls from every peer it meets afterwards`, t => {
+    // its membership had found no one when the settle time ended: the peers it meets are not new to the cluster
+    // and may hold the writes it lost (or, fresh, the keys it now owns)
+    const r = new Recovery('a', 0, 100, fresh)
+    t.true(r.ready(['a'], alive(), 150))
+    r.added(['b', 'c'])
+    t.false(r.isSynced('b'))
+    t.false(r.caughtUp(['a', 'b', 'c'], ['a', 'b', 'c'], 200), 'its copy of a key it shares with b and c does not count')
+    t.deepEqual(r.pending(['a', 'b', 'c'], alive('b', 'c')), ['b', 'c'])
+    r.markSynced('b', ['a', 'b', 'c']); r.markSynced('c', ['a', 'b', 'c'])
+    t.true(r.caughtUp(['a', 'b', 'c'], ['a', 'b', 'c'], 300))
+    r.added(['d'])
+    t.true(r.isSynced('d'), 'once it has pulled a roster, a member nobody named is new')
+  })
+}
+
 test('a version stamped after the floor counts before the catch-up ends', t => {
   const r = new Recovery('a', 0, 1000, false, 5000)
   t.false(r.caughtUp(['a', 'b'], ['a', 'b'], 10))

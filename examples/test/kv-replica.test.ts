@@ -7,6 +7,7 @@ import test from 'ava'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { multiaddr } from '@multiformats/multiaddr'
 import { createNode, loadOrCreateIdentity, RpcError } from '@peercall/core'
 import { KV_SERVICE, ReplicatedKeyValue, kvClient } from '../src/kv-replica.js'
 import type { CopyResult, ReplicatedKvOptions } from '../src/kv-replica.js'
@@ -184,4 +185,40 @@ test('a restarted owner (memory lost) catches up before its copies count', async
   await waitFor(() => back.kv.status().ready, 20_000, 'caught up')
   for (let i = 0; i < 30; i++) t.is(back.kv.entry(`r-${i}`)?.value, i + 100, 'pulled the writes it missed')
   for (let i = 0; i < 30; i++) t.is(await back.node.call(KV_SERVICE, 'get', [`r-${i}`], { peer: back.node.peerId }), i + 100)
+})
+
+test('a restarted owner that meets the cluster only after its settle time still pulls before its copies count', async t => {
+  // its membership found no one in time (a slow bootstrap on a loaded machine): it was ready alone, so the peers
+  // it meets afterwards are not new to the cluster and may hold the writes it lost
+  t.timeout(90_000)
+  const dir = await mkdtemp(join(tmpdir(), 'kv-restart-alone-'))
+  t.teardown(async () => { await rm(dir, { recursive: true, force: true }) })
+  const keys = await Promise.all([0, 1, 2].map(async i => await loadOrCreateIdentity(join(dir, `${i}.key`))))
+  const peers: Peer[] = []
+  t.teardown(async () => { await stopAll(peers) })
+  peers.push(await start([], FAST, keys[0]))
+  peers.push(await start([peers[0].node.multiaddrs[0]], FAST, keys[1]))
+  peers.push(await start([peers[0].node.multiaddrs[0]], FAST, keys[2]))
+  await waitFor(() => peers.every(p => p.kv.status().ready && p.kv.status().alive === 3), 20_000, 'ready')
+  const kv = kvClient(peers[0].node)
+  for (let i = 0; i < 20; i++) await kv.put(`a-${i}`, i)
+  await crash(peers[2])
+  await waitFor(() => peers[0].node.members().find(m => m.peerId === peers[2].node.peerId)?.state === 'dead', 20_000, 'dead')
+  const back = await start([], { settleMs: 300 }, keys[2])
+  peers[2] = back
+  await waitFor(() => back.kv.status().ready, 20_000, 'ready alone')
+  t.is(back.kv.status().roster, 1)
+  await (back.node as unknown as { libp2p: { dial: (a: unknown) => Promise<unknown> } }).libp2p.dial(multiaddr(peers[0].node.multiaddrs[0]))
+  await waitFor(() => back.kv.status().roster === 3, 20_000, 'the restarted peer sees the roster')
+  // at once, before any pull: its empty copies must not answer a quorum read
+  for (let i = 0; i < 20; i++) {
+    try {
+      t.is(back.kv.copy(`a-${i}`)?.value, i, 'a copy that counts is the acknowledged one')
+    } catch (err) {
+      t.is((err as RpcError).code, 'UNAVAILABLE')
+    }
+  }
+  await waitFor(() => back.kv.stats().pulls >= 2, 20_000, 'pulled from both')
+  for (let i = 0; i < 20; i++) t.is(back.kv.entry(`a-${i}`)?.value, i, 'pulled what it lost')
+  for (let i = 0; i < 20; i++) t.is(await back.node.call(KV_SERVICE, 'get', [`a-${i}`], { peer: back.node.peerId }), i)
 })
