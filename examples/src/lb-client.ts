@@ -42,6 +42,9 @@ const balance = values.balance as Balance
 const { node, close } = await joinOrStart(positionals[0])
 const calc = new LoadBalancedCalculator(node, balance)
 const CALLS = 3000
+const hosts = (): string[] => node.members().filter(x => x.services.includes('Calculator')).map(m => m.peerId)
+// the node's per-peer counts include its calls before this run (waiting for the cluster, say): count the difference
+const before = new Map(hosts().map(id => [id, node.peerStats(id).calls]))
 const start = performance.now()
 // 32 calls in flight, so that p2c's in-flight counts matter
 let next = 0
@@ -54,8 +57,10 @@ await Promise.all(Array.from({ length: 32 }, async () => {
 const secs = (performance.now() - start) / 1000
 process.stdout.write(`${CALLS} calls with balance '${balance}' in ${secs.toFixed(2)} s (${Math.round(CALLS / secs)} calls/s)\n\n`)
 process.stdout.write(`${'peer'.padEnd(12)} ${'calls'.padStart(7)} ${'share'.padStart(7)} ${'latency ms'.padStart(11)}\n`)
-for (const m of node.members().filter(x => x.services.includes('Calculator'))) {
-  const s = node.peerStats(m.peerId)
-  process.stdout.write(`${('…' + m.peerId.slice(-8)).padEnd(12)} ${String(s.calls).padStart(7)} ${((100 * s.calls) / CALLS).toFixed(1).padStart(6)}% ${s.latencyMs.toFixed(2).padStart(11)}\n`)
+const rows = hosts().map(id => ({ id, calls: node.peerStats(id).calls - (before.get(id) ?? 0), latencyMs: node.peerStats(id).latencyMs }))
+const total = rows.reduce((a, r) => a + r.calls, 0)
+for (const r of rows) {
+  const share = total === 0 ? 0 : (100 * r.calls) / total
+  process.stdout.write(`${('…' + r.id.slice(-8)).padEnd(12)} ${String(r.calls).padStart(7)} ${share.toFixed(1).padStart(6)}% ${r.latencyMs.toFixed(2).padStart(11)}\n`)
 }
 await close()

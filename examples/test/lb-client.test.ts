@@ -16,3 +16,21 @@ for (const [args, says] of [
     t.is(r.stdout, '')
   })
 }
+
+test('lb-client with no address: 3000 calls over 3 local peers, shares that add up to 100%', async t => {
+  t.timeout(90_000)
+  const { spawn } = await import('node:child_process')
+  const child = spawn(process.execPath, [LB_CLIENT, '--balance', 'round-robin'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  child.stdout.setEncoding('utf8').on('data', (s: string) => { out += s })
+  const killer = setTimeout(() => { child.kill('SIGKILL') }, 80_000)
+  const code = await new Promise<number | null>(resolve => child.once('exit', resolve))
+  clearTimeout(killer)
+  t.is(code, 0, out)
+  t.regex(out, /^3000 calls with balance 'round-robin'/m)
+  const rows = [...out.matchAll(/^…\S+\s+(\d+)\s+([\d.]+)%\s+[\d.]+$/gm)].map(m => ({ calls: Number(m[1]), share: Number(m[2]) }))
+  t.is(rows.length, 3, out)
+  t.true(rows.reduce((a, r) => a + r.calls, 0) >= 3000, out)
+  for (const r of rows) t.true(r.share > 0 && r.share <= 100, out)
+  t.true(Math.abs(rows.reduce((a, r) => a + r.share, 0) - 100) < 0.5, out)
+})
