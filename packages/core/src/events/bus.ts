@@ -14,7 +14,7 @@ import { MEMBER_EVENTS } from '@peercall/membership'
 import { RpcError } from '../errors.js'
 import { deliverToGroup } from './deliver.js'
 import { broadcastTargets, subscribersOf } from './directory.js'
-import { EVENTS_SERVICE, eventNameProblem, groupNameProblem } from './names.js'
+import { EVENTS_SERVICE, emitNameProblem, groupNameProblem } from './names.js'
 import { eventsService } from './service.js'
 import { SubscriptionTable } from './table.js'
 import type { Balancer } from '@peercall/balancer'
@@ -64,7 +64,7 @@ export class EventBus {
   subscribe (event: string, handler: EventHandler, options: SubscribeOptions = {}): () => void {
     if (options === null || typeof options !== 'object') throw new TypeError('subscribe: options must be an object')
     const group = options.group ?? event
-    const known = this.table.groups(event).includes(group)
+    const known = this.table.groupsOf(event).includes(group)
     const sub = this.table.add(event, group, handler, options.authorize)
     // the record changes only with the first handler of a group here and the last
     if (!known) this.changedGroups()
@@ -72,7 +72,7 @@ export class EventBus {
     return () => {
       if (done) return
       done = true
-      if (this.table.remove(sub) && !this.table.groups(event).includes(group)) this.changedGroups()
+      if (this.table.remove(sub) && !this.table.groupsOf(event).includes(group)) this.changedGroups()
     }
   }
 
@@ -87,7 +87,7 @@ export class EventBus {
   }
 
   async emit (event: string, payload: unknown, options: EmitOptions = {}): Promise<EmitResult> {
-    const problem = eventNameProblem(event) ?? optionsProblem(options) ?? (options.groups ?? []).map(groupNameProblem).find(p => p !== undefined)
+    const problem = emitNameProblem(event) ?? optionsProblem(options) ?? (options.groups ?? []).map(groupNameProblem).find(p => p !== undefined)
     if (problem !== undefined) throw invalid('emit', problem)
     const id = randomUUID()
     const known = this.subscribers(event)
@@ -114,7 +114,7 @@ export class EventBus {
   }
 
   async broadcast (event: string, payload: unknown, options: BroadcastOptions = {}): Promise<BroadcastResult> {
-    const problem = eventNameProblem(event) ?? optionsProblem(options)
+    const problem = emitNameProblem(event) ?? optionsProblem(options)
     if (problem !== undefined) throw invalid('broadcast', problem)
     const id = randomUUID()
     const peers = broadcastTargets(this.members(), event, this.local(event))

@@ -9,7 +9,7 @@
 import { RpcError } from '../errors.js'
 import { authorized } from '../security/authorize.js'
 import { callContext } from '../server/context.js'
-import { EVENTS_SERVICE, eventNameProblem, groupNameProblem } from './names.js'
+import { EVENTS_SERVICE, emitNameProblem, groupNameProblem } from './names.js'
 import type { SubscriptionTable, Subscription } from './table.js'
 import type { CallContext } from '../server/context.js'
 import type { EventContext } from './types.js'
@@ -22,38 +22,38 @@ export interface EventsService {
 export function eventsService (table: SubscriptionTable): EventsService {
   return {
     async emit (event, group, payload, id) {
-      const problem = eventNameProblem(event) ?? groupNameProblem(group) ?? idProblem(id)
+      const problem = emitNameProblem(event) ?? groupNameProblem(group) ?? idProblem(id)
       if (problem !== undefined) throw invalid('emit', problem)
       const sub = table.next(event as string, group as string)
       if (sub === undefined) {
         throw new RpcError('NOT_FOUND', `event ${event as string}: no subscriber of group ${group as string} on this peer`, { service: EVENTS_SERVICE, method: 'emit', mayHaveExecuted: false, retryable: true })
       }
-      await run(sub, payload, id as string, false)
+      await run(sub, event as string, payload, id as string, false)
     },
     async broadcast (event, payload, id) {
-      const problem = eventNameProblem(event) ?? idProblem(id)
+      const problem = emitNameProblem(event) ?? idProblem(id)
       if (problem !== undefined) throw invalid('broadcast', problem)
       const subs = table.all(event as string)
       if (subs.length === 0) {
         throw new RpcError('NOT_FOUND', `event ${event as string}: no subscriber on this peer`, { service: EVENTS_SERVICE, method: 'broadcast', mayHaveExecuted: false, retryable: true })
       }
       // every handler runs, whatever another one does; the first failure is the answer
-      const outcomes = await Promise.allSettled(subs.map(async sub => { await run(sub, payload, id as string, true) }))
+      const outcomes = await Promise.allSettled(subs.map(async sub => { await run(sub, event as string, payload, id as string, true) }))
       const failed = outcomes.find(o => o.status === 'rejected')
       if (failed !== undefined) throw failed.reason
     }
   }
 }
 
-async function run (sub: Subscription, payload: unknown, id: string, broadcast: boolean): Promise<void> {
+async function run (sub: Subscription, event: string, payload: unknown, id: string, broadcast: boolean): Promise<void> {
   // deliveries always run inside their call's context (the server pipeline's)
   const call = callContext() as CallContext
-  const ctx: EventContext = { id, event: sub.event, group: sub.group, peer: call.peer, broadcast, meta: call.meta }
+  const ctx: EventContext = { id, event, group: sub.group, peer: call.peer, broadcast, meta: call.meta }
   if (sub.authorize === undefined) {
     await sub.handler(payload, ctx)
     return
   }
-  await authorized(sub.authorize, { peer: call.peer, service: EVENTS_SERVICE, method: sub.event }, () => sub.handler(payload, ctx))
+  await authorized(sub.authorize, { peer: call.peer, service: EVENTS_SERVICE, method: event }, () => sub.handler(payload, ctx))
 }
 
 function idProblem (id: unknown): string | undefined {

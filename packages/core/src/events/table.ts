@@ -1,8 +1,9 @@
 /**
- * This peer's subscriptions: event -> group -> handlers. A delivery for a group runs one of the group's handlers
- * here (in turn, when several subscribed in the same group); a broadcast runs them all. Pure (no I/O).
+ * This peer's subscriptions: subscribed name (an event name or a pattern, names.ts) -> group -> handlers. A
+ * delivery of an event for a group runs one of the handlers here that the group has for a name taking the event (in
+ * turn, when there are several); a broadcast runs them all. Pure (no I/O).
  */
-import { encodeSubscriptions, eventNameProblem, groupNameProblem, MAX_GROUPS_VALUE, MAX_SUBSCRIBED_EVENTS } from './names.js'
+import { encodeSubscriptions, eventMatches, eventNameProblem, groupNameProblem, isPattern, MAX_GROUPS_VALUE, MAX_SUBSCRIBED_EVENTS } from './names.js'
 import type { Authorize } from '../security/authorize.js'
 import type { EventHandler } from './types.js'
 
@@ -21,6 +22,10 @@ interface GroupEntry {
 
 export class SubscriptionTable {
   private readonly events = new Map<string, Map<string, GroupEntry>>()
+  /** The subscribed names that are patterns (a delivery checks each). */
+  private readonly patterns = new Set<string>()
+  /** Whose turn it is in a group whose handlers for an event come from more than one subscribed name. */
+  private readonly turns = new Map<string, number>()
   private readonly maxEvents: number
 
   constructor (maxEvents = MAX_SUBSCRIBED_EVENTS) {
@@ -43,6 +48,7 @@ export class SubscriptionTable {
       if (joined.length > MAX_GROUPS_VALUE) throw new RangeError(`subscribe: the groups of ${event} on this peer would exceed ${MAX_GROUPS_VALUE} characters`)
     }
     this.events.set(event, groups)
+    if (isPattern(event)) this.patterns.add(event)
     let entry = groups.get(group)
     if (entry === undefined) {
       entry = { subs: [], turn: 0 }
@@ -61,29 +67,55 @@ export class SubscriptionTable {
     const i = entry.subs.indexOf(sub)
     if (i < 0) return false
     entry.subs.splice(i, 1)
-    if (entry.subs.length === 0) groups.delete(sub.group)
-    if (groups.size === 0) this.events.delete(sub.event)
+    if (entry.subs.length === 0) { groups.delete(sub.group); this.turns.delete(sub.group) }
+    if (groups.size === 0) { this.events.delete(sub.event); this.patterns.delete(sub.event) }
     return true
   }
 
-  /** The groups this peer subscribes to `event` with. */
+  /** The groups this peer has subscriptions in under the subscribed name `name` itself (an event name or a pattern). */
+  groupsOf (name: string): string[] {
+    return [...(this.events.get(name)?.keys() ?? [])]
+  }
+
+  /** The groups this peer takes `event` in: by its name or by a pattern that takes it. */
   groups (event: string): string[] {
-    return [...(this.events.get(event)?.keys() ?? [])]
+    const out = this.groupsOf(event)
+    for (const name of this.patterns) {
+      if (!eventMatches(name, event)) continue
+      for (const g of this.events.get(name)!.keys()) if (!out.includes(g)) out.push(g)
+    }
+    return out
   }
 
-  /** The handler of `group` whose turn it is, or undefined when this peer has none in that group. */
+  /** The handler of `group` for `event` whose turn it is, or undefined when this peer has none. */
   next (event: string, group: string): Subscription | undefined {
-    const entry = this.events.get(event)?.get(group)
-    if (entry === undefined) return undefined
-    const sub = entry.subs[entry.turn % entry.subs.length]
-    entry.turn = (entry.turn + 1) % entry.subs.length
-    return sub
+    const exact = this.events.get(event)?.get(group)
+    let matched: GroupEntry[] | undefined
+    for (const name of this.patterns) {
+      const entry = this.events.get(name)!.get(group)
+      if (entry !== undefined && eventMatches(name, event)) (matched ??= []).push(entry)
+    }
+    if (matched === undefined) {
+      // the usual case: one subscribed name, its own turn
+      if (exact === undefined) return undefined
+      const sub = exact.subs[exact.turn % exact.subs.length]
+      exact.turn = (exact.turn + 1) % exact.subs.length
+      return sub
+    }
+    const subs = (exact === undefined ? matched : [exact, ...matched]).flatMap(e => e.subs)
+    const turn = this.turns.get(group) ?? 0
+    this.turns.set(group, (turn + 1) % subs.length)
+    return subs[turn % subs.length]
   }
 
-  /** Every subscription to `event`, all groups. */
+  /** Every subscription that takes `event`, all groups (by name first, then by pattern). */
   all (event: string): Subscription[] {
     const out: Subscription[] = []
     for (const entry of this.events.get(event)?.values() ?? []) out.push(...entry.subs)
+    for (const name of this.patterns) {
+      if (!eventMatches(name, event)) continue
+      for (const entry of this.events.get(name)!.values()) out.push(...entry.subs)
+    }
     return out
   }
 

@@ -8,6 +8,7 @@ import type { Metadata } from '../wire/metadata.js'
 export interface EventContext {
   /** Id of this emit or broadcast: the same on every delivery of it (every group, every attempt, every peer). */
   readonly id: string
+  /** The emitted event's name (also when the handler subscribed with a pattern that takes it). */
   readonly event: string
   /** The group this delivery is for; for a broadcast, the group the handler subscribed with. */
   readonly group: string
@@ -22,6 +23,12 @@ export interface EventContext {
 /** A subscriber. Its promise is awaited: an emit resolves once the handler has finished. */
 export type EventHandler<P = any> = (payload: P, ctx: EventContext) => unknown
 
+/**
+ * `node.subscribe(name, ...)` takes an event name or a pattern: `*` stands for one dot-separated word or part of one
+ * (`order.*` takes `order.created`, not `order.line.added`), `**` for any characters, dots included (`order.**`,
+ * `**`). A subscriber with a pattern is in the group it names (by default the pattern itself) for every event the
+ * pattern takes.
+ */
 export interface SubscribeOptions {
   /**
    * The group: each `emit` reaches one subscriber per group, balanced across the peers subscribing in it.

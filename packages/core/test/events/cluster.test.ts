@@ -226,3 +226,31 @@ test('a repeated delivery (same delivery id) runs the handler once on a live rec
   t.true(err.retryable)
   t.false(err.mayHaveExecuted)
 })
+
+test('patterns: a subscriber of order.* on another peer takes order.created by emit and broadcast; a pattern cannot be emitted', async t => {
+  t.timeout(60_000)
+  const [a, b, c] = await cluster(3, t)
+  const got: Array<[string, EventContext]> = []
+  b.subscribe('order.*', (_p, ctx) => { got.push(['b', ctx]) }, { group: 'audit' })
+  c.subscribe('**', (_p, ctx) => { got.push(['c', ctx]) }, { group: 'log' })
+  await waitFor(() => sees(a, b.peerId, 'order.*', 'audit') && sees(a, c.peerId, '**', 'log'), 20_000, 'a sees the patterns')
+
+  const r = await a.emit('order.created', { id: 1 })
+  t.deepEqual(r.delivered.sort((x, y) => x.group.localeCompare(y.group)), [{ group: 'audit', peer: b.peerId }, { group: 'log', peer: c.peerId }])
+  t.like(got.find(([p]) => p === 'b')?.[1], { event: 'order.created', group: 'audit', peer: a.peerId })
+
+  // one word only for '*': order.line.added reaches '**' and not 'order.*'
+  got.length = 0
+  t.deepEqual((await a.emit('order.line.added', 2)).delivered, [{ group: 'log', peer: c.peerId }])
+  t.deepEqual(got.map(([p, ctx]) => [p, ctx.event]), [['c', 'order.line.added']])
+
+  got.length = 0
+  const bc = await a.broadcast('order.shipped', 3)
+  t.deepEqual(bc.delivered.sort(), [b.peerId, c.peerId].sort())
+  t.deepEqual(got.map(([p, ctx]) => [p, ctx.event, ctx.broadcast]).sort(), [['b', 'order.shipped', true], ['c', 'order.shipped', true]])
+
+  const bad = await rejection(a.emit('order.*', 1))
+  t.is((bad as RpcError).code, 'INVALID_ARGUMENT')
+  t.regex((bad as Error).message, /must not contain "\*"/)
+  t.is(((await rejection(a.broadcast('**', 1))) as RpcError).code, 'INVALID_ARGUMENT')
+})

@@ -63,3 +63,33 @@ test('bad names and handlers are refused; the record bounds hold', t => {
   t.true(Object.values(wide.meta())[0].length <= MAX_GROUPS_VALUE)
   t.true(i > 10)
 })
+
+test('patterns: a subscription by pattern takes the events it matches, in its group, beside exact ones', t => {
+  const table = new SubscriptionTable()
+  const star = table.add('order.*', 'audit', noop)
+  const deep = table.add('order.**', 'archive', noop)
+  const exact = table.add('order.created', 'audit', () => 1)
+  t.deepEqual(table.groupsOf('order.*'), ['audit'])
+  t.deepEqual(table.groups('order.created').sort(), ['archive', 'audit'])
+  t.deepEqual(table.groups('order.line.added'), ['archive'])
+  t.deepEqual(table.groups('invoice.created'), [])
+  // audit has two handlers for order.created (exact and by pattern): they take turns
+  const turns = [table.next('order.created', 'audit'), table.next('order.created', 'audit'), table.next('order.created', 'audit')]
+  t.deepEqual(turns, [exact, star, exact])
+  t.is(table.next('order.shipped', 'audit'), star)
+  t.is(table.next('order.line.added', 'audit'), undefined)
+  t.is(table.next('order.line.added', 'archive'), deep)
+  t.deepEqual(table.all('order.created'), [exact, star, deep])
+  t.deepEqual(table.meta(), { [`${EVENT_META_PREFIX}order.*`]: 'audit', [`${EVENT_META_PREFIX}order.**`]: 'archive', [`${EVENT_META_PREFIX}order.created`]: 'audit' })
+  t.true(table.remove(star))
+  t.deepEqual(table.groups('order.shipped'), ['archive'])
+  t.is(table.next('order.created', 'audit'), exact)
+})
+
+test('groupsInRecord reads patterns in a member\'s record', t => {
+  const meta = { [`${EVENT_META_PREFIX}order.*`]: 'audit,mail', [`${EVENT_META_PREFIX}order.created`]: 'billing,mail', [`${EVENT_META_PREFIX}**`]: 'log', other: 'x' }
+  t.deepEqual(groupsInRecord(meta, 'order.created').sort(), ['audit', 'billing', 'log', 'mail'])
+  t.deepEqual(groupsInRecord(meta, 'order.a.b'), ['log'])
+  t.deepEqual(groupsInRecord(meta, 'user.login'), ['log'])
+  t.deepEqual(groupsInRecord(undefined, 'x'), [])
+})
