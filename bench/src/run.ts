@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: for each run, for each system and server count (1 and 4), start the server children, drive
  * them from a client child (every payload size x every in-flight level, on the same connections), stop them all;
- * then the memory measurement (bench/src/memory.ts); print medians and the targets of issues 7 and 2, and write
+ * then the memory measurement (bench/src/memory.ts); print medians and the goals, and write
  * docs/benchmarks.json, docs/benchmarks-memory.json, docs/benchmarks.md and its charts. See docs/benchmarks.md.
  */
 import { loadavg } from 'node:os'
@@ -16,7 +16,7 @@ import { BENCH_JSON, MEMORY_JSON, renderAll, writeJson } from './harness/render-
 import { startServers } from './harness/servers.js'
 import { spawnNode } from './harness/spawn.js'
 import { summarise, type RunRecord } from './harness/summary.js'
-import { issue15Targets, issue2Targets, issue7Targets } from './harness/targets.js'
+import { frameworkTargets, pinnedTargets, routedTargets } from './harness/targets.js'
 import { sizeLabel } from './payload.js'
 import { LABELS, TARGETS, type TargetName } from './targets/index.js'
 
@@ -66,8 +66,8 @@ for (let run = 1; run <= opts.runs; run++) {
 }
 
 const rows = summarise(records, LABELS, opts.targets)
-const targets = { issue7: issue7Targets(rows), issue2: issue2Targets(rows), issue15: issue15Targets(rows) }
-console.log(`\nMedians of ${opts.runs} run(s):\n\n${resultsTables(rows, '##')}\n\nTargets (issue 7, peercall routed):\n\n${ratiosTable(targets.issue7)}\n\nTargets (issue 2, peercall pinned):\n\n${ratiosTable(targets.issue2)}\n\nTargets (issue 15, against Moleculer 0.14/0.15 and @hyperswarm/rpc):\n\n${ratiosTable(targets.issue15)}\n`)
+const targets = { routed: routedTargets(rows), pinned: pinnedTargets(rows), frameworks: frameworkTargets(rows) }
+console.log(`\nMedians of ${opts.runs} run(s):\n\n${resultsTables(rows, '##')}\n\nGoals, peercall routed:\n\n${ratiosTable(targets.routed)}\n\nGoals, peercall pinned:\n\n${ratiosTable(targets.pinned)}\n\nGoals against Moleculer 0.14/0.15 and @hyperswarm/rpc:\n\n${ratiosTable(targets.frameworks)}\n`)
 if (opts.write) {
   writeJson(ROOT, BENCH_JSON, { generatedBy: command, machine: describeMachine(ROOT), loadAtStart, options: opts, results: rows, targets, runs: records })
 }

@@ -2,13 +2,13 @@
  * Named defaults of the benchmark harness, each with its unit and the reason for its value.
  */
 
-/** Calls kept in flight, per phase. Source: issue 7 ("1 / 64 / 256 calls in flight"); 64 is issue 2's level. */
+/** Calls kept in flight, per phase: sequential (latency), a busy client (64, the throughput goals' level), and a saturated one. */
 export const IN_FLIGHT_LEVELS: readonly number[] = [1, 64, 256]
 
-/** The in-flight level of the throughput targets (issues 2 and 7). */
+/** The in-flight level of the throughput goals. */
 export const IN_FLIGHT_CONCURRENT = 64
 
-/** Echo payload sizes, in bytes (an ASCII string of that many bytes). Source: issue 7 (16 B, 1 KiB, 64 KiB). */
+/** Echo payload sizes, in bytes (an ASCII string of that many bytes): a small call, a typical record, a bulk transfer. */
 export const PAYLOAD_SIZES: readonly number[] = [16, 1024, 65_536]
 
 /** The payload of the small-call targets, in bytes. */
@@ -17,13 +17,13 @@ export const SMALL_PAYLOAD = 16
 /** The payload of the throughput (MB/s) target, in bytes. */
 export const LARGE_PAYLOAD = 65_536
 
-/** Server processes per configuration. Source: issue 7 ("one and four peers serving"). */
+/** Server processes per configuration: one, and four for the balancer to spread over. */
 export const SERVER_COUNTS: readonly number[] = [1, 4]
 
 /**
  * Warm-up before each measured phase, in ms: lets the JIT settle and the connection's windows open. With
  * 6 systems x 2 server counts x 3 payloads x 3 levels x 3 runs, 500 ms + 2 s per phase keeps `npm run bench` near
- * 15 minutes on a 2-core machine (issue 7: under ~20 minutes).
+ * 15 minutes on a 2-core machine (the plan: under about 20 minutes).
  */
 export const WARMUP_MS = 500
 
@@ -66,7 +66,7 @@ export const DISCOVERY_TIMEOUT_MS = 30_000
 /** Poll period while waiting for discovery, in ms. */
 export const DISCOVERY_POLL_MS = 50
 
-/** Memory: the measured peer connected to this many other peers, in turn. Source: issue 7 (0, 4, 8, 16). */
+/** Memory: the measured peer connected to this many other peers, in turn (alone, then small to mid-sized clusters). */
 export const MEMORY_PEER_STEPS: readonly number[] = [0, 4, 8, 16]
 
 /** Memory: peers per helper process (4 helpers of 4 peers reach 16 with 4 process start-ups instead of 16). */
@@ -82,13 +82,13 @@ export const MEMORY_SAMPLE_GAP_MS = 500
 /** Memory: longest wait for the measured peer to see a step's peers connected, in ms. */
 export const MEMORY_CONNECT_TIMEOUT_MS = 60_000
 
-/** Soak: default duration, in minutes. Source: issue 7 ("default 10 minutes"). */
+/** Soak: default duration, in minutes (long enough for a leak of a few bytes per call to show in the slope). */
 export const SOAK_MINUTES = 10
 
-/** Soak: memory sample period in the client and in one server, in ms. Source: issue 7 ("every 10 s"). */
+/** Soak: memory sample period in the client and in one server, in ms (60 samples in the default soak). */
 export const SOAK_SAMPLE_MS = 10_000
 
-/** Soak: calls in flight, serving peers and payload. Source: issue 7 (64 in flight across 4 serving peers); 1 KiB, the middle payload. */
+/** Soak: calls in flight, serving peers and payload: 64 in flight across 4 serving peers, 1 KiB (the middle payload). */
 export const SOAK_IN_FLIGHT = 64
 export const SOAK_SERVERS = 4
 export const SOAK_PAYLOAD = 1_024
@@ -96,7 +96,7 @@ export const SOAK_PAYLOAD = 1_024
 /** Soak: samples before this time are warm-up and left out of the slope, in ms (at most half the soak). */
 export const SOAK_WARMUP_MS = 60_000
 
-/** Streams: item sizes, in bytes. Source: issue 14 ("a server stream of 16 B and 64 KiB items"). */
+/** Streams: item sizes, in bytes: small items (per-item cost) and 64 KiB items (bulk throughput). */
 export const STREAM_ITEM_SIZES: readonly number[] = [16, 65_536]
 
 /**
@@ -122,5 +122,5 @@ export const STREAM_TIMEOUT_MS = 120_000
 /** Streams: longest a client child may take for one stream before the run fails, in ms. */
 export const STREAM_READ_TIMEOUT_MS = 120_000
 
-/** Streams: the goal of issue 14, peercall's MB/s over the bare stream's, 64 KiB items. */
+/** Streams: the goal, peercall's MB/s over the bare stream's, 64 KiB items. */
 export const STREAM_GOAL_RATIO = 0.7

@@ -17,9 +17,9 @@ export interface Report {
   options: BenchOptions
   command: string
   rows: Row[]
-  issue7: Ratio[]
-  issue2: Ratio[]
-  issue15: Ratio[]
+  routed: Ratio[]
+  pinned: Ratio[]
+  frameworks: Ratio[]
   records: RunRecord[]
   charts: Chart[]
   memory?: MemoryReport
@@ -51,7 +51,7 @@ transporter are **unencrypted**.
 | system | how |
 | --- | --- |
 | peercall routed | \`createNode\` peers; each server registers \`Echo.echo\` (not declared idempotent, so no hedges or retries, as in the other systems); servers 2-4 join server 1's cluster. The client bootstraps from every server, waits until its membership view (\`node.members()\`) shows every server alive and hosting Echo, then calls \`call('Echo', 'echo', [payload], { timeoutMs: 5000 })\` **without \`peer\`**: membership and the balancer (power-of-two-choices on peak-EWMA latency x in-flight, the default) choose the peer of every call, with 1 server too. |
-| peercall pinned | issue 2's configuration, 1 server only: the same peers, \`call(..., { peer, timeoutMs: 5000 })\` pinned to the server, no routing. |
+| peercall pinned | 1 server only: the same peers, \`call(..., { peer, timeoutMs: 5000 })\` pinned to the server, no routing. |
 | bare libp2p stream | libp2p ${v.libp2p ?? ''} with tcp + noise + yamux only; one long-lived stream per server; the server pipes the stream into itself (echo). The client sends peercall's request frame (u32 length + msgpackr body, coalesced per tick), round-robin over the servers' streams, and decodes the echoed frame to match it by id: a ping-pong when sequential, a pipeline otherwise. No handler, no service lookup, no response encoding: the floor of any RPC on this stack. |
 | raw node:net RPC | \`node:net\`, one socket per server, calls round-robin; no encryption or multiplexing, the same frames and msgpackr codec as peercall, writes coalesced per tick, \`setNoDelay\`: the physical limit of this machine for the same work. |
 | grpc-js unary | \`@grpc/grpc-js\` ${v['@grpc/grpc-js'] ?? ''}, service defined in code with \`makeGenericClientConstructor\`, msgpackr serialisers (no .proto), insecure HTTP/2 on 127.0.0.1, one channel per server, calls round-robin. |
@@ -183,25 +183,23 @@ ${m.git !== undefined ? `| checkout | ${m.git} |\n` : ''}| load average (1, 5, 1
 | packages | ${Object.entries(m.versions).map(([k, v]) => `${k} ${v}`).join(', ')} |
 | parameters | ${o.runs} run(s) per configuration, warm-up ${o.warmupMs} ms, measured ${o.durationMs} ms per phase; payloads ${o.payloads.map(sizeLabel).join(', ')}; in flight ${o.levels.join(', ')}; servers ${o.servers.join(', ')} |
 
-## Targets (issue 7: peercall routed, membership + balancer in the loop)
+## Goals: peercall routed (membership and balancer in the loop)
 
-${ratiosTable(r.issue7)}
+${ratiosTable(r.routed)}
 
-Summary: ${ratiosSummary(r.issue7)}.
+Summary: ${ratiosSummary(r.routed)}.
 
-## Targets (issue 2: peercall pinned with \`peer\`, now on the ${SMALL_PAYLOAD} B echo)
+## Goals: peercall pinned with \`peer\`, ${SMALL_PAYLOAD} B echo
 
-${ratiosTable(r.issue2)}
+${ratiosTable(r.pinned)}
 
-Summary: ${ratiosSummary(r.issue2)}.
+Summary: ${ratiosSummary(r.pinned)}.
 
-Issue 2 measured \`Calculator.add(1, 2)\`; these figures use the ${SMALL_PAYLOAD} B echo of issue 7 (a request about 10 bytes larger).
+## Goals: peercall routed against Moleculer 0.14 and 0.15, and @hyperswarm/rpc, ${SMALL_PAYLOAD} B
 
-## Targets (issue 15: peercall routed against Moleculer 0.14 and 0.15, and @hyperswarm/rpc, ${SMALL_PAYLOAD} B)
+${ratiosTable(r.frameworks)}
 
-${ratiosTable(r.issue15)}
-
-Summary: ${ratiosSummary(r.issue15)}.
+Summary: ${ratiosSummary(r.frameworks)}.
 
 ${observations(r.rows)}
 ${failed.length > 0 ? `\nFailed runs: ${failed.map((f) => `run ${f.run} ${f.target} x${f.servers}: ${f.error?.split('\n')[0] ?? ''}`).join('; ')}\n` : ''}
@@ -233,6 +231,9 @@ node --cpu-prof --cpu-prof-dir=/tmp/prof bench/dist/src/run.js --only peercall -
 node bench/dist/src/run.js --pin   # servers on CPU 0, client on CPU 1 (taskset)
 node bench/dist/src/render.js      # re-render this file and the charts from the JSON files without measuring
 npm run bench:codec -w @peercall/bench               # the codec measurement behind docs/codec.md
+npm run bench:stack -- --rounds 10 --slice 700 --write # lone round trips on the bare stack, patched and not (~1 min)
+node bench/dist/src/ramp/main.js --runs 2          # the first calls of a fresh process, Node-flag variants (~3 min)
+node bench/dist/src/idle/main.js --peers 31        # an idle peer's memory among 31 others, Node-flag variants (~10 min)
 \`\`\`
 `
 }

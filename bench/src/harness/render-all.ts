@@ -9,7 +9,7 @@ import type { MemoryReport } from './memory.js'
 import type { SoakReport } from './soak-report.js'
 import type { StreamsReport } from './streams-report.js'
 import { summarise, type RunRecord } from './summary.js'
-import { issue15Targets, issue2Targets, issue7Targets } from './targets.js'
+import { frameworkTargets, pinnedTargets, routedTargets } from './targets.js'
 
 /** The generated files, under docs/. */
 export const BENCH_JSON = 'benchmarks.json'
@@ -55,9 +55,9 @@ export function renderAll (root: string): string[] {
     options: bench.options,
     command: bench.generatedBy,
     rows,
-    issue7: issue7Targets(rows),
-    issue2: issue2Targets(rows),
-    issue15: issue15Targets(rows),
+    routed: routedTargets(rows),
+    pinned: pinnedTargets(rows),
+    frameworks: frameworkTargets(rows),
     records: bench.runs,
     charts,
     ...(memory !== undefined ? { memory } : {}),

@@ -53,7 +53,7 @@ export interface StreamRatio {
    * would be if CPU were the only limit, less disturbed than wall-clock time by other work on the machine.
    */
   cpuRatio: number | null
-  /** Only for 64 KiB items: the goal of issue 14. */
+  /** Only for 64 KiB items: the streams goal. */
   goal?: number
   met?: boolean
 }
@@ -156,7 +156,7 @@ figures: [benchmarks-streams.json](benchmarks-streams.json).
 
 ${streamsTable(s.results, s.ratios)}
 
-${goal !== undefined ? `**Goal (issue 14): peercall >= ${goal.goal ?? ''}x the bare stream's MB/s with ${sizeLabel(goal.itemBytes)} items: ${goal.ratio.toFixed(2)}x, ${goal.met === true ? 'met' : 'not met'}.**` : ''}
+${goal !== undefined ? `**Goal: peercall >= ${goal.goal ?? ''}x the bare stream's MB/s with ${sizeLabel(goal.itemBytes)} items: ${goal.ratio.toFixed(2)}x, ${goal.met === true ? 'met' : 'not met'}.**` : ''}
 Ratio within each round (peercall / bare, MB/s, the two streams back to back): ${s.ratios.map((r) => `${sizeLabel(r.itemBytes)}: median ${r.medianPerRound.toFixed(2)}x, quartiles ${quartiles(r.perRound)}`).join('; ')}.${batchedLine}
 
 - **peercall**: the server registers \`Bench.items(itemBytes, items)\`, an async generator yielding the same byte

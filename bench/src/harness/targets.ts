@@ -2,7 +2,7 @@ import { IN_FLIGHT_CONCURRENT, LARGE_PAYLOAD, SMALL_PAYLOAD } from './defaults.j
 import { median } from './stats.js'
 import { pick, type Config, type Row } from './summary.js'
 
-/** A target of issue 2 or 7, as a ratio between two figures of the same run set. */
+/** A goal, as a ratio between two figures of the same run set. */
 export interface Ratio {
   name: string
   /** Human-readable goal, e.g. ">= 10". */
@@ -44,8 +44,8 @@ const at = (target: string, payloadBytes: number, inFlight: number): Config => (
 const atLeast = (x: number) => (v: number): boolean => v >= x
 const atMost = (x: number) => (v: number): boolean => v <= x
 
-/** Issue 7's targets, for peercall's routed path (membership + balancer in the loop), one server. */
-export function issue7Targets (rows: Row[]): Ratio[] {
+/** The goals of peercall's routed path (membership + balancer in the loop), one server. */
+export function routedTargets (rows: Row[]): Ratio[] {
   const C = IN_FLIGHT_CONCURRENT
   const S = SMALL_PAYLOAD
   const L = LARGE_PAYLOAD
@@ -59,8 +59,8 @@ export function issue7Targets (rows: Row[]): Ratio[] {
   ]
 }
 
-/** Issue 2's targets, for peercall pinned to its server (issue 2's configuration), on the 16 B echo. */
-export function issue2Targets (rows: Row[]): Ratio[] {
+/** The goals of peercall pinned to its server, on the 16 B echo. */
+export function pinnedTargets (rows: Row[]): Ratio[] {
   const C = IN_FLIGHT_CONCURRENT
   const S = SMALL_PAYLOAD
   const pc = 'peercall-pinned'
@@ -81,8 +81,8 @@ function best (rows: Row[], targets: string[], payloadBytes: number, inFlight: n
   return at(found[0].t, payloadBytes, inFlight)
 }
 
-/** Issue 15's targets against Moleculer (the faster of 0.14 and 0.15) and @hyperswarm/rpc, peercall routed, 16 B. */
-export function issue15Targets (rows: Row[]): Ratio[] {
+/** The goals against Moleculer (the faster of 0.14 and 0.15) and @hyperswarm/rpc, peercall routed, 16 B. */
+export function frameworkTargets (rows: Row[]): Ratio[] {
   const C = IN_FLIGHT_CONCURRENT
   const S = SMALL_PAYLOAD
   const pc = 'peercall'

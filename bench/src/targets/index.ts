@@ -6,7 +6,7 @@ import type { Target } from './target.js'
  */
 export const TARGETS = {
   peercall: { short: 'peercall routed', label: 'peercall routed (membership + balancer)', servers: [1, 4], load: async () => (await import('./peercall.js')).target },
-  'peercall-pinned': { short: 'peercall pinned', label: 'peercall pinned (`peer`, issue 2)', servers: [1], load: async () => (await import('./peercall-pinned.js')).target },
+  'peercall-pinned': { short: 'peercall pinned', label: 'peercall pinned (`peer`)', servers: [1], load: async () => (await import('./peercall-pinned.js')).target },
   'libp2p-echo': { short: 'bare libp2p stream', label: 'bare libp2p stream (tcp+noise+yamux)', servers: [1, 4], load: async () => (await import('./libp2p-echo.js')).target },
   net: { short: 'raw node:net', label: 'raw node:net RPC (same framing+codec)', servers: [1, 4], load: async () => (await import('./net.js')).target },
   grpc: { short: 'grpc-js', label: 'grpc-js unary', servers: [1, 4], load: async () => (await import('./grpc.js')).target },

@@ -1,5 +1,5 @@
 /**
- * peercall pinned, issue 2's configuration: the client calls `call('Echo', 'echo', [payload], { peer })` pinned to
+ * peercall pinned: the client calls `call('Echo', 'echo', [payload], { peer })` pinned to
  * the one server, with no routing (membership and balancer out of the call path). One server only.
  */
 import { createNode } from '@peercall/core'
