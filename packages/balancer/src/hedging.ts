@@ -7,7 +7,7 @@ import { WindowedSum } from './windowed.js'
 
 /** Hedge after the 95th percentile ("The Tail at Scale" defers the hedge to the p95 latency). */
 export const HEDGE_PERCENTILE = 0.95
-/** Extra requests allowed, as a share of calls (the 5%, the paper's "about 5%" of added load). */
+/** Extra requests allowed, as a share of calls (the tail-at-scale paper's "about 5%" of added load). */
 export const HEDGE_BUDGET_PERCENT = 0.05
 /** Latency samples kept for the percentile. */
 export const HEDGE_WINDOW_SAMPLES = 1000

@@ -2,7 +2,7 @@ import test from 'ava'
 import { simulate } from '../sim/engine.js'
 import { SLOW } from '../sim/run.js'
 
-// The issue's figures, asserted on the seeded simulation (the doc run uses the same seed and call count).
+// The balancing goals' figures, asserted on the seeded simulation (the doc run uses the same seed and call count).
 const CALLS = 100_000
 
 test('one of 8 peers 10x slower: p2c p99 <= 2x the all-healthy p99 and <= 0.3x the round-robin p99', t => {

@@ -39,7 +39,7 @@ export const DEAD_PING_TIMEOUT_MS = 4 * PROBE_TIMEOUT_MS
 /** Extra delay, in ms, given to queued input before a late timer's decision is taken (one event-loop turn). */
 export const LATE_GRACE_MS = 1
 
-/** Period of the record refresh, ms (the LAN probe period: the issue asks for a record every period). */
+/** Period of the record refresh, ms (the LAN probe period: a record every period keeps load figures fresh). */
 export const RECORD_INTERVAL_MS = 1000
 
 /**

@@ -20,7 +20,7 @@ export interface ScenarioResult {
   facts: Record<string, number | string | boolean>
 }
 
-/** Heal bound of the issue: one view and full routing within 30 s of the heal. */
+/** Heal bound: one view and full routing within 30 s of the heal. */
 export const HEAL_BOUND_MS = 30_000
 /** Time each measured phase is held open, ms. */
 const HOLD_MS = 2000

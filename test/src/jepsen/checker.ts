@@ -15,7 +15,7 @@
 import { seqOf } from './history.js'
 import type { Convergence, Op } from './history.js'
 
-/** A heal must converge within this, ms (the bound). */
+/** A heal must converge within this, ms (the store's stated bound). */
 export const HEAL_BOUND_MS = 10_000
 
 export interface Anomaly {

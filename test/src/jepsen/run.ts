@@ -27,9 +27,9 @@ const CLIENT_JS = join(here, 'client.js')
 
 export const PEERS = 5
 export const CLIENTS = 2
-/** The skewed peer's clock offset, ms (the 2 s). */
+/** The skewed peer's clock offset, ms (the Jepsen plan's 2 s). */
 export const CLOCK_OFFSET_MS = 2000
-/** How long a frozen peer stays frozen, ms (the 8 s). */
+/** How long a frozen peer stays frozen, ms (the Jepsen plan's 8 s). */
 export const FREEZE_MS = 8000
 /** How long a killed peer stays down before its restart, ms. */
 export const DOWN_MS = 3000

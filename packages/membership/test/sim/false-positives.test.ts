@@ -1,5 +1,5 @@
 /**
- * The issue's false-positive targets in the simulator, with fixed seeds (deterministic): 10% loss and one peer
+ * The false-positive targets in the simulator, with fixed seeds (deterministic): 10% loss and one peer
  * whose event loop stalls for 2x the probe timeout every 10 T.
  */
 import test from 'ava'

@@ -1,4 +1,4 @@
-/** The simulator targets, with fixed seeds (deterministic). */
+/** The simulator's targets, with fixed seeds (deterministic). */
 import test from 'ava'
 import { LAN } from '../../src/defaults.js'
 import { detection, dissemination, falsePositives, messagesPerPeriod } from '../../src/sim/scenarios.js'
