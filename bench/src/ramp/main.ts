@@ -2,13 +2,14 @@
  * `node bench/dist/src/ramp/main.js [--target peercall-pinned] [--seconds 6] [--idle 12] [--runs 2] [--variants a,b]`:
  * how fast a fresh client process's first sequential calls go, and whether the ramp repeats after an idle spell.
  * Each run starts a fresh server and a fresh client per variant (variants alternate within a run); a variant is a
- * set of Node flags given to both processes. Prints calls/s per 250 ms window (medians over runs) and the time of
+ * set of Node flags given to both processes; `--variant 'name=flags'` (repeatable) adds one. Prints calls/s per 250 ms window (medians over runs) and the time of
  * the first 1,000 calls against the steady rate.
  */
 import { fileURLToPath } from 'node:url'
 import { startServers } from '../harness/servers.js'
 import { spawnNode } from '../harness/spawn.js'
 import { median } from '../harness/stats.js'
+import { splitVariant, variantArgs } from '../harness/variants.js'
 import { WINDOW_MS } from './window.js'
 
 const CLIENT = fileURLToPath(new URL('./client.js', import.meta.url))
@@ -33,15 +34,18 @@ async function main (): Promise<void> {
   const seconds = arg('--seconds', '6')
   const idle = arg('--idle', '12')
   const runs = Number(arg('--runs', '2'))
-  const names = arg('--variants', Object.keys(VARIANTS).join(',')).split(',')
+  const extraVariants = variantArgs(process.argv)
+  Object.assign(VARIANTS, extraVariants)
+  const extra = Object.keys(extraVariants)
+  const names = [...arg('--variants', extra.length > 0 ? '' : Object.keys(VARIANTS).join(',')).split(',').filter((n) => n !== ''), ...extra]
   const results = new Map<string, Phase[][]>(names.map((n) => [n, []]))
   for (let run = 0; run < runs; run++) {
     for (const name of names) {
-      const flags = VARIANTS[name]
-      if (flags === undefined) throw new Error(`unknown variant ${name}`)
-      const group = await startServers(target, 1, undefined, undefined, flags)
+      if (VARIANTS[name] === undefined) throw new Error(`unknown variant ${name}`)
+      const { flags, env } = splitVariant(VARIANTS[name])
+      const group = await startServers(target, 1, undefined, env, flags)
       try {
-        const client = spawnNode(CLIENT, [target, JSON.stringify(group.addresses), seconds, idle], `${name} client`, undefined, undefined, flags)
+        const client = spawnNode(CLIENT, [target, JSON.stringify(group.addresses), seconds, idle], `${name} client`, undefined, env, flags)
         const { phases } = await client.waitFor<{ phases: Phase[] }>('phases', (Number(seconds) * 2 + Number(idle)) * 1000 + 60_000)
         await client.stop()
         results.get(name)!.push(phases)
