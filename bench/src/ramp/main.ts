@@ -27,7 +27,7 @@ function arg (name: string, fallback: string): string {
   return i >= 0 ? process.argv[i + 1] : fallback
 }
 
-interface Phase { windows: number[], first1000Ms: number, first1000CpuUs: number, steadyCpuUs: number }
+interface Phase { windows: number[], first1000Ms: number, first1000CpuUs: number, steadyCpuUs: number, first1000MainUs: number, steadyMainUs: number }
 
 async function main (): Promise<void> {
   const target = arg('--target', 'peercall-pinned')
@@ -56,8 +56,8 @@ async function main (): Promise<void> {
     }
   }
   const rate = (n: number): number => Math.round(n * 1000 / WINDOW_MS)
-  console.log(`| variant (Node flags, both processes) | phase | first 1,000 calls, ms | calls/s in windows of ${WINDOW_MS} ms, from the start (median of ${runs} runs) | steady (last 2 s) | first 1,000 / steady rate | client CPU µs per call, first 1,000 / last 2 s |`)
-  console.log('|---|---|---|---|---|---|---|')
+  console.log(`| variant (Node flags, both processes) | phase | first 1,000 calls, ms | calls/s in windows of ${WINDOW_MS} ms, from the start (median of ${runs} runs) | steady (last 2 s) | first 1,000 / steady rate | client CPU µs per call, first 1,000 / last 2 s | of which the main thread |`)
+  console.log('|---|---|---|---|---|---|---|---|')
   for (const name of names) {
     for (const p of [0, 1]) {
       const phases = results.get(name)!.map((r) => r[p])
@@ -69,7 +69,9 @@ async function main (): Promise<void> {
       const shown = windows.filter((_, i) => i < 8 || i % 4 === 0).map(rate).join(' ')
       const cpuFirst = median(phases.map((x) => x.first1000CpuUs))
       const cpuSteady = median(phases.map((x) => x.steadyCpuUs))
-      console.log(`| ${name} \`${VARIANTS[name].join(' ')}\` | ${p === 0 ? 'fresh' : `after ${idle} s idle`} | ${first.toFixed(0)} | ${shown} | ${steady} | ${(firstRate / steady).toFixed(2)} | ${cpuFirst.toFixed(0)} / ${cpuSteady.toFixed(0)} |`)
+      const mainFirst = median(phases.map((x) => x.first1000MainUs))
+      const mainSteady = median(phases.map((x) => x.steadyMainUs))
+      console.log(`| ${name} \`${VARIANTS[name].join(' ')}\` | ${p === 0 ? 'fresh' : `after ${idle} s idle`} | ${first.toFixed(0)} | ${shown} | ${steady} | ${(firstRate / steady).toFixed(2)} | ${cpuFirst.toFixed(0)} / ${cpuSteady.toFixed(0)} | ${mainFirst.toFixed(0)} / ${mainSteady.toFixed(0)} |`)
     }
   }
 }
