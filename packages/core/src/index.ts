@@ -54,7 +54,7 @@ export * as defaults from './defaults.js'
  */
 export async function createNode (options: NodeOptions = {}): Promise<PeercallNode> {
   // prom-client, @libp2p/pnet, @libp2p/mdns and the dashboard are loaded only by a node that uses them (each is
-  // imported where it is needed): an idle peer without them holds about 10 MB less (docs/performance.md)
+  // imported where it is needed): an idle peer without them holds about 12 MB less (docs/performance.md)
   const createMetrics = wantsMetrics(options) ? (await import('./metrics.js')).createMetrics : undefined
   const security = await securitySettings(options)
   const cluster = options.cluster ?? DEFAULT_CLUSTER
