@@ -7,7 +7,7 @@ import { createNode, type PeercallNode } from '@peercall/core'
 import { emit, exitWithParent } from './harness/child.js'
 import { CALL_TIMEOUT_MS } from './harness/defaults.js'
 import { dialAddress, type PeercallAddress } from './targets/peercall-server.js'
-import { ECHO_METHOD, ECHO_SERVICE } from './wire.js'
+import { ECHO_METHOD, ECHO_SERVICE } from './echo.js'
 
 const count = Number(process.argv[2] ?? '0')
 const measured = JSON.parse(process.argv[3] ?? 'null') as PeercallAddress

@@ -11,7 +11,7 @@ import { MEMORY_CONNECT_TIMEOUT_MS, MEMORY_SAMPLE_GAP_MS, MEMORY_SAMPLES, MEMORY
 import { sampleMemory, type MemorySample } from './harness/memsample.js'
 import { median } from './harness/stats.js'
 import { waitUntil } from './targets/target.js'
-import { ECHO_METHOD, ECHO_SERVICE } from './wire.js'
+import { ECHO_METHOD, ECHO_SERVICE } from './echo.js'
 
 const node = await createNode({ listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [] })
 node.register(ECHO_SERVICE, { [ECHO_METHOD]: (payload: string) => payload })

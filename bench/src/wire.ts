@@ -5,15 +5,12 @@
  */
 import { codec, encodeFrames, FrameDecoder, FrameType } from '@peercall/core/internal'
 import { CALL_TIMEOUT_MS } from './harness/defaults.js'
+import { ECHO_METHOD, ECHO_SERVICE } from './echo.js'
 
-export { codec, encodeFrames, FrameDecoder }
+export { codec, encodeFrames, FrameDecoder, ECHO_METHOD, ECHO_SERVICE }
 
 export const FRAME_REQUEST = FrameType.REQUEST
 export const FRAME_RESPONSE = FrameType.RESPONSE
-
-/** The service and method every RPC target serves: `Echo.echo(payload)` returns its argument. */
-export const ECHO_SERVICE = 'Echo'
-export const ECHO_METHOD = 'echo'
 
 /** Echo.echo(payload) as peercall frames it: [1, id, service, method, args, timeoutMs, hlcWall, hlcLogical]. */
 export function echoRequest (id: number, payload: string): Uint8Array {

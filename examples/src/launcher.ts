@@ -9,12 +9,13 @@ import type { ChildProcess } from 'node:child_process'
 export const PEER_SCRIPT = fileURLToPath(new URL('./peer.js', import.meta.url))
 
 /**
- * Node flags of a peer process. `--max-semi-space-size=4` (MiB): V8's young generation otherwise grows to 32 MiB per
- * semi-space (up to 64 MiB) under the steady trickle of gossip and probes and keeps it committed; an idle peer
- * among 31 others measured 160-216 MB RSS with Node 24's default and 129-136 MB with 4 MiB (`bench/src/idle`,
- * docs/performance.md, "Memory of an idle peer").
+ * Node flags of a peer process. `--optimize-for-size`: V8 keeps a small young generation (1 MiB semi-spaces; by
+ * default it grows to 32 MiB per semi-space under the steady trickle of gossip and probes and stays committed) and
+ * grows the old generation conservatively. An idle peer among 31 others measured 160-216 MB RSS with Node 24's
+ * defaults, 122-125 MB with `--max-semi-space-size=4` and 105-112 MB with this flag, with no CPU cost per call that
+ * the measurements could tell from their noise (`bench/src/idle`, docs/performance.md, "Memory of an idle peer").
  */
-export const PEER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4']
+export const PEER_NODE_FLAGS: readonly string[] = ['--optimize-for-size']
 
 export interface PeerProcess {
   child: ChildProcess

@@ -3,13 +3,15 @@
  * [--variants default,...] [--snapshot dir]`: the memory of an idle peer in a cluster of `peers + 1`. The background
  * peers (`per-process` per process) start once; then the measured peer is started, measured and stopped once per
  * variant per round, variants alternating, each in a fresh process. A variant is a set of Node flags of the
- * measured process. Prints RSS (no forced GC: what `ps` shows), heap and the V8 spaces that hold most of it.
+ * measured process, and environment variables (`NAME=value` among the flags); `--variant 'name=flags'` (repeatable)
+ * adds one. Prints RSS (no forced GC: what `ps` shows), heap and the V8 spaces that hold most of it.
  */
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { spawnNode, type Child } from '../harness/spawn.js'
 import { median } from '../harness/stats.js'
+import { splitVariant, variantArgs } from '../harness/variants.js'
 
 const PEERS = fileURLToPath(new URL('./peers.js', import.meta.url))
 const MEASURED = fileURLToPath(new URL('./measured.js', import.meta.url))
@@ -28,7 +30,7 @@ function arg (name: string, fallback: string): string {
 }
 
 interface Space { committedMB: number, usedMB: number }
-interface Idle { joinedMs: number, membersAlive: number, connections: number, rssMB: number, heapTotalMB: number, heapUsedMB: number, externalMB: number, arrayBuffersMB: number, spaces: Record<string, Space> }
+interface Idle { joinedMs: number, membersAlive: number, connections: number, rssMB: number, anonymousMB: number, fileMB: number, heapTotalMB: number, heapUsedMB: number, externalMB: number, arrayBuffersMB: number, afterGc: { rssMB: number, anonymousMB: number, heapUsedMB: number, heapTotalMB: number }, spaces: Record<string, Space> }
 
 async function main (): Promise<void> {
   const peers = Number(arg('--peers', '31'))
@@ -36,7 +38,10 @@ async function main (): Promise<void> {
   const rounds = Number(arg('--rounds', '2'))
   const settle = arg('--settle', '20000')
   const sample = arg('--sample', '10000')
-  const names = arg('--variants', Object.keys(VARIANTS).join(',')).split(',')
+  const extraVariants = variantArgs(process.argv)
+  Object.assign(VARIANTS, extraVariants)
+  const extra = Object.keys(extraVariants)
+  const names = [...arg('--variants', extra.length > 0 ? '' : Object.keys(VARIANTS).join(',')).split(',').filter((n) => n !== ''), ...extra]
   const snapshotDir = arg('--snapshot', '')
   if (snapshotDir !== '') mkdirSync(snapshotDir, { recursive: true })
   const background: Child[] = []
@@ -56,13 +61,14 @@ async function main (): Promise<void> {
         const flags = VARIANTS[name]
         if (flags === undefined) throw new Error(`unknown variant ${name}`)
         const snapshot = snapshotDir !== '' && round === 0 ? [join(snapshotDir, `${name.replace(/\W+/g, '-')}.heapsnapshot`)] : []
-        const measured = spawnNode(MEASURED, [seed!, String(peers), settle, sample, ...snapshot], `measured ${name}`, undefined, undefined, flags)
+        const { flags: nodeFlags, env } = splitVariant(flags)
+        const measured = spawnNode(MEASURED, [seed!, String(peers), settle, sample, ...snapshot], `measured ${name}`, undefined, env, nodeFlags)
         try {
           const { idle } = await measured.waitFor<{ idle: Idle }>('idle', 300_000)
             .catch((err: Error) => { process.stderr.write(`round ${round + 1} ${name}: ${err.message.split('\n')[0]}\n`); return { idle: undefined } })
           if (idle === undefined) continue
           results.get(name)!.push(idle)
-          process.stderr.write(`round ${round + 1} ${name}: RSS ${idle.rssMB} MB (${idle.membersAlive} members alive), heap used ${idle.heapUsedMB} / total ${idle.heapTotalMB} MB, new space ${idle.spaces.new_space?.committedMB} MB, ${idle.connections} connections, joined in ${idle.joinedMs} ms\n`)
+          process.stderr.write(`round ${round + 1} ${name}: RSS ${idle.rssMB} MB (anonymous ${idle.anonymousMB}, files ${idle.fileMB}; ${idle.membersAlive} members alive), heap used ${idle.heapUsedMB} / total ${idle.heapTotalMB} MB, new space ${idle.spaces.new_space?.committedMB} MB, ${idle.connections} connections, joined in ${idle.joinedMs} ms; after a full GC RSS ${idle.afterGc.rssMB} MB, anonymous ${idle.afterGc.anonymousMB}, heap used ${idle.afterGc.heapUsedMB} / total ${idle.afterGc.heapTotalMB} MB\n`)
         } finally {
           await measured.stop()
         }
@@ -72,11 +78,11 @@ async function main (): Promise<void> {
     await Promise.all(background.map(async (c) => { await c.stop() }))
   }
   const med = (xs: number[]): string => (Math.round(median(xs) * 10) / 10).toFixed(1)
-  console.log(`| measured peer (Node flags) | runs | RSS MB | heap used MB | heap total MB | new space committed MB | old space committed MB | code space MB | external MB | array buffers MB | connections |`)
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|')
+  console.log(`| measured peer (Node flags) | runs | RSS MB | anonymous MB | mapped files MB | heap used MB | heap total MB | new space committed MB | old space committed MB | code space MB | external MB | array buffers MB | connections | after a full GC: RSS MB | heap used MB |`)
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|')
   for (const name of names) {
     const r = results.get(name)!
-    console.log(`| ${name} \`${VARIANTS[name].join(' ')}\` | ${r.length} | ${med(r.map((x) => x.rssMB))} | ${med(r.map((x) => x.heapUsedMB))} | ${med(r.map((x) => x.heapTotalMB))} | ${med(r.map((x) => x.spaces.new_space?.committedMB ?? NaN))} | ${med(r.map((x) => x.spaces.old_space?.committedMB ?? NaN))} | ${med(r.map((x) => x.spaces.code_space?.committedMB ?? NaN))} | ${med(r.map((x) => x.externalMB))} | ${med(r.map((x) => x.arrayBuffersMB))} | ${med(r.map((x) => x.connections))} |`)
+    console.log(`| ${name} \`${VARIANTS[name].join(' ')}\` | ${r.length} | ${med(r.map((x) => x.rssMB))} | ${med(r.map((x) => x.anonymousMB))} | ${med(r.map((x) => x.fileMB))} | ${med(r.map((x) => x.heapUsedMB))} | ${med(r.map((x) => x.heapTotalMB))} | ${med(r.map((x) => x.spaces.new_space?.committedMB ?? NaN))} | ${med(r.map((x) => x.spaces.old_space?.committedMB ?? NaN))} | ${med(r.map((x) => x.spaces.code_space?.committedMB ?? NaN))} | ${med(r.map((x) => x.externalMB))} | ${med(r.map((x) => x.arrayBuffersMB))} | ${med(r.map((x) => x.connections))} | ${med(r.map((x) => x.afterGc.rssMB))} | ${med(r.map((x) => x.afterGc.heapUsedMB))} |`)
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { createNode, type PeercallNode } from '@peercall/core'
 import { emit, exitWithParent } from '../harness/child.js'
-import { ECHO_METHOD, ECHO_SERVICE } from '../wire.js'
+import { ECHO_METHOD, ECHO_SERVICE } from '../echo.js'
 
 const count = Number(process.argv[2] ?? '1')
 const bootstrap = process.argv[3]

@@ -2,8 +2,10 @@
  * Client child of the first-calls measurement: `node client.js <target> <addresses-json> <seconds> <idle-seconds>`.
  * From a fresh process, sequential 16-byte echo calls for `seconds`, counted per 250 ms window; then `idle-seconds`
  * without calls, and the same again. Prints `{"phases": [...]}`: per phase the calls per window, the time and the
- * client's CPU per call of the first 1,000 calls, and the client's CPU per call over the last 2 s.
+ * client's CPU per call of the first 1,000 calls, and the client's CPU per call over the last 2 s, each also for
+ * the main thread alone.
  */
+import { readFileSync } from 'node:fs'
 import { emit } from '../harness/child.js'
 import { makePayload } from '../payload.js'
 import { isTargetName, TARGETS } from '../targets/index.js'
@@ -15,9 +17,24 @@ const target = await TARGETS[name].load()
 const conn = await target.connect(JSON.parse(addressesJson) as unknown[])
 const payload = makePayload(16)
 
-async function phase (ms: number): Promise<{ windows: number[], first1000Ms: number, first1000CpuUs: number, steadyCpuUs: number }> {
+/** CPU time of this process's main thread, µs (`/proc/self/task/<pid>/stat`, 10 ms ticks; NaN off Linux): the rest of `process.cpuUsage()` is V8's and libuv's worker threads (GC, background compilation). */
+function mainThreadCpuUs (): number {
+  try {
+    const text = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8')
+    const f = text.slice(text.lastIndexOf(')') + 2).split(' ')
+    return (Number(f[11]) + Number(f[12])) * 10_000
+  } catch {
+    return Number.NaN
+  }
+}
+
+async function phase (ms: number): Promise<{ windows: number[], first1000Ms: number, first1000CpuUs: number, steadyCpuUs: number, first1000MainUs: number, steadyMainUs: number }> {
   const windows: number[] = []
   const cpu0 = process.cpuUsage()
+  const main0 = mainThreadCpuUs()
+  let first1000MainUs = Number.NaN
+  let lastMain = main0
+  let steadyMainUs = Number.NaN
   let first1000CpuUs = Number.NaN
   let lastCpu = cpu0
   let lastCalls = 0
@@ -35,6 +52,7 @@ async function phase (ms: number): Promise<{ windows: number[], first1000Ms: num
       first1000Ms = performance.now() - t0
       const c = process.cpuUsage(cpu0)
       first1000CpuUs = (c.user + c.system) / 1000
+      first1000MainUs = (mainThreadCpuUs() - main0) / 1000
     }
     const now = performance.now()
     if (now >= windowEnd) {
@@ -44,12 +62,13 @@ async function phase (ms: number): Promise<{ windows: number[], first1000Ms: num
       if (now - t0 >= ms) {
         const c = process.cpuUsage(lastCpu)
         steadyCpuUs = (c.user + c.system) / (calls - lastCalls)
+        steadyMainUs = (mainThreadCpuUs() - lastMain) / (calls - lastCalls)
         break
       }
-      if (now - t0 < ms - 2000) { lastCpu = process.cpuUsage(); lastCalls = calls }
+      if (now - t0 < ms - 2000) { lastCpu = process.cpuUsage(); lastMain = mainThreadCpuUs(); lastCalls = calls }
     }
   }
-  return { windows, first1000Ms, first1000CpuUs, steadyCpuUs }
+  return { windows, first1000Ms, first1000CpuUs, steadyCpuUs, first1000MainUs, steadyMainUs }
 }
 
 const first = await phase(Number(seconds) * 1000)

@@ -2,13 +2,14 @@
  * `node bench/dist/src/ramp/main.js [--target peercall-pinned] [--seconds 6] [--idle 12] [--runs 2] [--variants a,b]`:
  * how fast a fresh client process's first sequential calls go, and whether the ramp repeats after an idle spell.
  * Each run starts a fresh server and a fresh client per variant (variants alternate within a run); a variant is a
- * set of Node flags given to both processes. Prints calls/s per 250 ms window (medians over runs) and the time of
+ * set of Node flags given to both processes; `--variant 'name=flags'` (repeatable) adds one. Prints calls/s per 250 ms window (medians over runs) and the time of
  * the first 1,000 calls against the steady rate.
  */
 import { fileURLToPath } from 'node:url'
 import { startServers } from '../harness/servers.js'
 import { spawnNode } from '../harness/spawn.js'
 import { median } from '../harness/stats.js'
+import { splitVariant, variantArgs } from '../harness/variants.js'
 import { WINDOW_MS } from './window.js'
 
 const CLIENT = fileURLToPath(new URL('./client.js', import.meta.url))
@@ -26,22 +27,25 @@ function arg (name: string, fallback: string): string {
   return i >= 0 ? process.argv[i + 1] : fallback
 }
 
-interface Phase { windows: number[], first1000Ms: number, first1000CpuUs: number, steadyCpuUs: number }
+interface Phase { windows: number[], first1000Ms: number, first1000CpuUs: number, steadyCpuUs: number, first1000MainUs: number, steadyMainUs: number }
 
 async function main (): Promise<void> {
   const target = arg('--target', 'peercall-pinned')
   const seconds = arg('--seconds', '6')
   const idle = arg('--idle', '12')
   const runs = Number(arg('--runs', '2'))
-  const names = arg('--variants', Object.keys(VARIANTS).join(',')).split(',')
+  const extraVariants = variantArgs(process.argv)
+  Object.assign(VARIANTS, extraVariants)
+  const extra = Object.keys(extraVariants)
+  const names = [...arg('--variants', extra.length > 0 ? '' : Object.keys(VARIANTS).join(',')).split(',').filter((n) => n !== ''), ...extra]
   const results = new Map<string, Phase[][]>(names.map((n) => [n, []]))
   for (let run = 0; run < runs; run++) {
     for (const name of names) {
-      const flags = VARIANTS[name]
-      if (flags === undefined) throw new Error(`unknown variant ${name}`)
-      const group = await startServers(target, 1, undefined, undefined, flags)
+      if (VARIANTS[name] === undefined) throw new Error(`unknown variant ${name}`)
+      const { flags, env } = splitVariant(VARIANTS[name])
+      const group = await startServers(target, 1, undefined, env, flags)
       try {
-        const client = spawnNode(CLIENT, [target, JSON.stringify(group.addresses), seconds, idle], `${name} client`, undefined, undefined, flags)
+        const client = spawnNode(CLIENT, [target, JSON.stringify(group.addresses), seconds, idle], `${name} client`, undefined, env, flags)
         const { phases } = await client.waitFor<{ phases: Phase[] }>('phases', (Number(seconds) * 2 + Number(idle)) * 1000 + 60_000)
         await client.stop()
         results.get(name)!.push(phases)
@@ -52,8 +56,8 @@ async function main (): Promise<void> {
     }
   }
   const rate = (n: number): number => Math.round(n * 1000 / WINDOW_MS)
-  console.log(`| variant (Node flags, both processes) | phase | first 1,000 calls, ms | calls/s in windows of ${WINDOW_MS} ms, from the start (median of ${runs} runs) | steady (last 2 s) | first 1,000 / steady rate | client CPU µs per call, first 1,000 / last 2 s |`)
-  console.log('|---|---|---|---|---|---|---|')
+  console.log(`| variant (Node flags, both processes) | phase | first 1,000 calls, ms | calls/s in windows of ${WINDOW_MS} ms, from the start (median of ${runs} runs) | steady (last 2 s) | first 1,000 / steady rate | client CPU µs per call, first 1,000 / last 2 s | of which the main thread |`)
+  console.log('|---|---|---|---|---|---|---|---|')
   for (const name of names) {
     for (const p of [0, 1]) {
       const phases = results.get(name)!.map((r) => r[p])
@@ -65,7 +69,9 @@ async function main (): Promise<void> {
       const shown = windows.filter((_, i) => i < 8 || i % 4 === 0).map(rate).join(' ')
       const cpuFirst = median(phases.map((x) => x.first1000CpuUs))
       const cpuSteady = median(phases.map((x) => x.steadyCpuUs))
-      console.log(`| ${name} \`${VARIANTS[name].join(' ')}\` | ${p === 0 ? 'fresh' : `after ${idle} s idle`} | ${first.toFixed(0)} | ${shown} | ${steady} | ${(firstRate / steady).toFixed(2)} | ${cpuFirst.toFixed(0)} / ${cpuSteady.toFixed(0)} |`)
+      const mainFirst = median(phases.map((x) => x.first1000MainUs))
+      const mainSteady = median(phases.map((x) => x.steadyMainUs))
+      console.log(`| ${name} \`${VARIANTS[name].join(' ')}\` | ${p === 0 ? 'fresh' : `after ${idle} s idle`} | ${first.toFixed(0)} | ${shown} | ${steady} | ${(firstRate / steady).toFixed(2)} | ${cpuFirst.toFixed(0)} / ${cpuSteady.toFixed(0)} | ${mainFirst.toFixed(0)} / ${mainSteady.toFixed(0)} |`)
     }
   }
 }

@@ -33,3 +33,16 @@ export function procCpuSeconds (pid: number): number | undefined {
     return undefined
   }
 }
+
+/** Resident memory of a process, MB (1e6 bytes): all of it (`VmRSS`) and its anonymous part (`RssAnon`: heap, malloc; the rest is mapped files, above all the node binary's pages), or undefined when gone. */
+export function procRssMB (pid: number): { rss: number, anonymous: number } | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/status`, 'utf8')
+    const kB = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB$`, 'm').exec(text)?.[1] ?? NaN)
+    const rss = kB('VmRSS') * 1024 / 1e6
+    const anonymous = kB('RssAnon') * 1024 / 1e6
+    return Number.isFinite(rss) ? { rss, anonymous } : undefined
+  } catch {
+    return undefined
+  }
+}

@@ -25,6 +25,12 @@ export interface RealResult {
   cpuPercentPerPeerIdle?: number
   /** the same with the RPC traffic on */
   cpuPercentPerPeerTraffic?: number
+  /** median over peer processes of resident memory at the end of the idle window, MB (`VmRSS`; no forced GC) */
+  rssMBPerPeerIdle?: number
+  /** the largest of them, MB */
+  rssMaxMBPerPeerIdle?: number
+  /** median of their anonymous resident memory (heap, malloc: RSS less the node binary and other mapped files), MB */
+  anonymousMBPerPeerIdle?: number
   /** suspect events about peers that were never killed, over the whole run of this N (mean per observer) */
   falseSuspicions: number
   /** dead events about peers that were never killed (mean per observer) */

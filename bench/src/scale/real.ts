@@ -16,7 +16,7 @@ import {
 } from './constants.js'
 import { Observer } from './observer.js'
 import { PeerProcesses } from './processes.js'
-import { procCpuSeconds, procIo } from './procio.js'
+import { procCpuSeconds, procIo, procRssMB } from './procio.js'
 import { median, percentile, round, sleep, waitFor } from './stats.js'
 import { Traffic } from './traffic.js'
 import type { RealResult } from './real-types.js'
@@ -50,7 +50,7 @@ const log = (msg: string): void => { console.log(`[${new Date().toISOString().sl
 /** Every observer has all of `ids` alive. */
 const allSee = (ids: string[]): boolean => observers.every(o => { const a = o.alive(); return ids.every(id => a.has(id)) })
 
-async function measureBytes (peers: PeerProcess[], traffic: Traffic, withTraffic: boolean): Promise<{ write: number, read: number, payload: number, messages: number, cpuPercent: number }> {
+async function measureBytes (peers: PeerProcess[], traffic: Traffic, withTraffic: boolean): Promise<{ write: number, read: number, payload: number, messages: number, cpuPercent: number, rssMB: number, rssMaxMB: number, anonymousMB: number }> {
   if (withTraffic) traffic.start(); else traffic.stop()
   await sleep(1000)
   const before = peers.map(p => procIo(p.child.pid!))
@@ -62,6 +62,7 @@ async function measureBytes (peers: PeerProcess[], traffic: Traffic, withTraffic
   const secs = (performance.now() - t0) / 1000
   const after = peers.map(p => procIo(p.child.pid!))
   const cpuAfter = peers.map(p => procCpuSeconds(p.child.pid!))
+  const rss = peers.map(p => procRssMB(p.child.pid!)).filter((r): r is { rss: number, anonymous: number } => r !== undefined)
   const cpu: number[] = []
   peers.forEach((_, i) => { const a = cpuAfter[i]; const b = cpuBefore[i]; if (a !== undefined && b !== undefined) cpu.push((a - b) / secs * 100) })
   const writes: number[] = []; const reads: number[] = []
@@ -69,7 +70,7 @@ async function measureBytes (peers: PeerProcess[], traffic: Traffic, withTraffic
     const a = after[i]; const b = before[i]
     if (a !== undefined && b !== undefined) { writes.push((a.wchar - b.wchar) / secs); reads.push((a.rchar - b.rchar) / secs) }
   })
-  return { write: median(writes), read: median(reads), payload: (o.gossipBytes - b0) / secs, messages: (o.gossipMessages - m0) / secs, cpuPercent: median(cpu) }
+  return { write: median(writes), read: median(reads), payload: (o.gossipBytes - b0) / secs, messages: (o.gossipMessages - m0) / secs, cpuPercent: median(cpu), rssMB: median(rss.map(r => r.rss)), rssMaxMB: Math.max(...rss.map(r => r.rss)), anonymousMB: median(rss.map(r => r.anonymous)) }
 }
 
 async function measureJoin (bootstrap: string[]): Promise<{ fromSpawn: number, fromListening: number }> {
@@ -123,7 +124,7 @@ async function runSize (n: number): Promise<RealResult> {
   const calls = { ok: traffic.ok, failed: traffic.failed, p50Ms: round(percentile(traffic.latenciesMs, 0.5)), p99Ms: round(percentile(traffic.latenciesMs, 0.99)), perSecond: round(traffic.ok / ((windowMs + 1000) / 1000), 1) }
   const idle = await measureBytes(original, traffic, false)
   const load1 = loadavg()[0]
-  log(`N = ${n}: wire write ${idle.write.toFixed(0)} B/s idle, ${busy.write.toFixed(0)} B/s with traffic; gossip payload ${busy.payload.toFixed(0)} B/s at an observer; CPU per peer ${idle.cpuPercent.toFixed(1)}% idle, ${busy.cpuPercent.toFixed(1)}% with traffic; calls ${calls.ok} ok ${calls.failed} failed; load ${load1.toFixed(2)}`)
+  log(`N = ${n}: wire write ${idle.write.toFixed(0)} B/s idle, ${busy.write.toFixed(0)} B/s with traffic; gossip payload ${busy.payload.toFixed(0)} B/s at an observer; CPU per peer ${idle.cpuPercent.toFixed(1)}% idle, ${busy.cpuPercent.toFixed(1)}% with traffic; RSS per peer idle ${idle.rssMB.toFixed(1)} MB median (anonymous ${idle.anonymousMB.toFixed(1)}), ${idle.rssMaxMB.toFixed(1)} MB max; calls ${calls.ok} ok ${calls.failed} failed; load ${load1.toFixed(2)}`)
   traffic.start()
   const clusterSize = n + 1 + OBSERVERS
   const joinFromSpawnMs: number[] = []; const joinFromListeningMs: number[] = []
@@ -172,6 +173,9 @@ async function runSize (n: number): Promise<RealResult> {
     wireWriteBytesPerPeerPerSecTraffic: round(busy.write, 0),
     cpuPercentPerPeerIdle: round(idle.cpuPercent, 1),
     cpuPercentPerPeerTraffic: round(busy.cpuPercent, 1),
+    rssMBPerPeerIdle: round(idle.rssMB, 1),
+    rssMaxMBPerPeerIdle: round(idle.rssMaxMB, 1),
+    anonymousMBPerPeerIdle: round(idle.anonymousMB, 1),
     falseSuspicions,
     falseDeaths,
     ...(convergeNote !== undefined ? { convergeNote } : {}),
@@ -204,6 +208,6 @@ try {
 }
 log(`written ${out} in ${((Date.now() - t0) / 1000).toFixed(0)} s`)
 for (const r of results) {
-  console.log(`N=${r.n} join(spawn) med ${median(r.joinFromSpawnMs)} ms, join(listening) med ${median(r.joinFromListeningMs)} ms, suspect med ${median(r.firstSuspectMs)} ms, dead med ${median(r.deadEverywhereMs)} ms, gossip ${r.gossipPayloadBytesPerPeerPerSec} B/peer/s, wire ${r.wireWriteBytesPerPeerPerSecIdle} B/s`)
+  console.log(`N=${r.n} join(spawn) med ${median(r.joinFromSpawnMs)} ms, join(listening) med ${median(r.joinFromListeningMs)} ms, suspect med ${median(r.firstSuspectMs)} ms, dead med ${median(r.deadEverywhereMs)} ms, gossip ${r.gossipPayloadBytesPerPeerPerSec} B/peer/s, wire ${r.wireWriteBytesPerPeerPerSecIdle} B/s, idle peer RSS med ${r.rssMBPerPeerIdle} MB (max ${r.rssMaxMBPerPeerIdle})`)
 }
 process.exit()

@@ -5,7 +5,7 @@
 import { createNode } from '@peercall/core'
 import { CALL_TIMEOUT_MS } from '../harness/defaults.js'
 import { makePayload } from '../payload.js'
-import { ECHO_METHOD, ECHO_SERVICE } from '../wire.js'
+import { ECHO_METHOD, ECHO_SERVICE } from '../echo.js'
 import { dialAddress, servePeercall, type PeercallAddress } from './peercall-server.js'
 import { check, type Target } from './target.js'
 

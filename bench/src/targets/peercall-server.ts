@@ -4,7 +4,7 @@
  * join the first one's cluster.
  */
 import { createNode } from '@peercall/core'
-import { ECHO_METHOD, ECHO_SERVICE } from '../wire.js'
+import { ECHO_METHOD, ECHO_SERVICE } from '../echo.js'
 import type { ServeOptions, Served } from './target.js'
 
 export interface PeercallAddress { peerId: string, multiaddrs: string[] }

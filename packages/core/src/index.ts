@@ -18,7 +18,7 @@
 import './engine.js' // first: an old Node.js is refused before any dependency loads
 import { createBalancer } from '@peercall/balancer'
 import { createMembership, mdnsServiceTag } from '@peercall/membership'
-import { Node } from './node.js'
+import { Node, wantsMetrics } from './node.js'
 import { createPeerLibp2p } from './libp2p.js'
 import { DEFAULT_CLUSTER, DEFAULT_LISTEN } from './defaults.js'
 import { securitySettings } from './security/settings.js'
@@ -53,6 +53,9 @@ export * as defaults from './defaults.js'
  * is logged, not fatal: a peer may start first).
  */
 export async function createNode (options: NodeOptions = {}): Promise<PeercallNode> {
+  // prom-client, @libp2p/pnet, @libp2p/mdns and the dashboard are loaded only by a node that uses them (each is
+  // imported where it is needed): an idle peer without them holds about 12 MB less (docs/performance.md)
+  const createMetrics = wantsMetrics(options) ? (await import('./metrics.js')).createMetrics : undefined
   const security = await securitySettings(options)
   const cluster = options.cluster ?? DEFAULT_CLUSTER
   const libp2p = await createPeerLibp2p({
@@ -70,7 +73,7 @@ export async function createNode (options: NodeOptions = {}): Promise<PeercallNo
     load: () => node === undefined ? { inflight: 0, latencyMs: 0 } : node.load()
   })
   const balancer = createBalancer(options.balancer)
-  node = new Node(libp2p, membership, balancer, options)
+  node = new Node(libp2p, membership, balancer, options, createMetrics)
   try {
     await node.start()
   } catch (err) {

@@ -6,7 +6,6 @@ import { gossipsub } from '@chainsafe/libp2p-gossipsub'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
-import { mdns } from '@libp2p/mdns'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { connectionManagerOptions, gossipsubOptions, MDNS_QUERY_INTERVAL_MS } from '@peercall/membership'
@@ -27,13 +26,17 @@ export interface Libp2pSettings {
   mdns?: { serviceTag: string, queryIntervalMs?: number }
 }
 
-/** The libp2p services of a peer: identify, ping, gossipsub with membership's settings, mDNS when asked, extras. */
-export function peerServices (settings: Pick<Libp2pSettings, 'services' | 'mdns'>): Record<string, (components: any) => unknown> {
+/**
+ * The libp2p services of a peer: identify, ping, gossipsub with membership's settings, mDNS when asked, extras.
+ * `@libp2p/mdns` is loaded only when asked for: a peer without it does not hold its modules in memory.
+ */
+export async function peerServices (settings: Pick<Libp2pSettings, 'services' | 'mdns'>): Promise<Record<string, (components: any) => unknown>> {
+  const mdns = settings.mdns !== undefined ? (await import('@libp2p/mdns')).mdns : undefined
   return {
     identify: identify(),
     ping: ping(),
     pubsub: gossipsub(gossipsubOptions()),
-    ...(settings.mdns !== undefined ? { mdns: mdns({ serviceTag: settings.mdns.serviceTag, interval: settings.mdns.queryIntervalMs ?? MDNS_QUERY_INTERVAL_MS }) } : {}),
+    ...(settings.mdns !== undefined && mdns !== undefined ? { mdns: mdns({ serviceTag: settings.mdns.serviceTag, interval: settings.mdns.queryIntervalMs ?? MDNS_QUERY_INTERVAL_MS }) } : {}),
     ...(settings.services ?? {})
   }
 }
@@ -64,6 +67,6 @@ async function startLibp2p (settings: Libp2pSettings): Promise<Libp2p<{ pubsub: 
     connectionMonitor: { pingInterval: CONNECTION_PING_INTERVAL_MS },
     ...(settings.connectionGater !== undefined ? { connectionGater: settings.connectionGater } : {}),
     ...(settings.connectionProtector !== undefined ? { connectionProtector: settings.connectionProtector as any } : {}),
-    services: peerServices(settings)
+    services: await peerServices(settings)
   }) as unknown as Libp2p<{ pubsub: PubSub }>
 }

@@ -13,10 +13,8 @@ import { HybridClock } from './hlc.js'
 import { MAX_CALL_STREAMS_PER_PEER, ServerPipeline } from './server/pipeline.js'
 import { Registry } from './server/registry.js'
 import { PeerAllowlist } from './security/allowlist.js'
-import { startHttp } from './dashboard/server.js'
 import { EventBus } from './events/bus.js'
 import { EVENTS_SERVICE } from './events/names.js'
-import { createMetrics } from './metrics.js'
 import { waitForServices } from './client/wait.js'
 import { methodsMeta, missingMethodError } from './client/methods.js'
 import type { WaitForServicesOptions } from './client/wait.js'
@@ -25,6 +23,7 @@ import { WriteBudget } from '@peercall/membership'
 import type { CallOptions, CallRecord, Member, NodeMetrics, NodeOptions, ObservedNode, ServiceProxy, NodeLimits, NodeStats } from './types.js'
 import type { Interceptors } from './interceptors.js'
 import type { HttpHandle } from './dashboard/server.js'
+import type { createMetrics } from './metrics.js'
 import type { BroadcastOptions, BroadcastResult, EmitOptions, EmitResult, EventHandler, SubscribeOptions } from './events/types.js'
 import type { RegisterOptions, ServiceImpl } from './server/registry.js'
 import type { Libp2p } from '@libp2p/interface'
@@ -39,6 +38,10 @@ const BOOTSTRAP_BACKOFF_MS = 200
 /** How often service health checks run, ms (Kubernetes' default probe period is 10 s; a cluster RPC layer wants faster). */
 export const HEALTH_INTERVAL_MS = 1000
 
+/** Whether a node collects Prometheus metrics: `metrics: true`, or `http` given without `metrics: false`. */
+export function wantsMetrics (options: Pick<NodeOptions, 'metrics' | 'http'>): boolean {
+  return options.metrics === true || (options.metrics !== false && options.http !== undefined)
+}
 
 export class Node extends EventTarget implements ObservedNode {
   readonly libp2p: Libp2p
@@ -72,7 +75,11 @@ export class Node extends EventTarget implements ObservedNode {
   /** Prometheus metrics, when `http` or `metrics: true` was given. */
   readonly metrics: NodeMetrics | undefined
 
-  constructor (libp2p: Libp2p, membership: Membership, balancer: Balancer, options: NodeOptions) {
+  /**
+   * `metrics` is metrics.ts's `createMetrics`, given when `wantsMetrics(options)`: the caller loads it (and
+   * prom-client) only then, so that a node without metrics does not hold their modules in memory.
+   */
+  constructor (libp2p: Libp2p, membership: Membership, balancer: Balancer, options: NodeOptions, metrics?: typeof createMetrics) {
     super()
     this.libp2p = libp2p
     this.membership = membership
@@ -148,7 +155,8 @@ export class Node extends EventTarget implements ObservedNode {
       const id = e.detail.toString()
       if (this.balancer.stats(id).state !== 'healthy') this.balancer.forget(id)
     })
-    this.metrics = options.metrics === true || (options.metrics !== false && options.http !== undefined) ? createMetrics(this, (libp2p as unknown as { services?: { pubsub?: EventTarget } }).services?.pubsub) : undefined
+    if (wantsMetrics(options) && metrics === undefined) throw new TypeError('a node with metrics is built with createMetrics')
+    this.metrics = wantsMetrics(options) ? metrics?.(this, (libp2p as unknown as { services?: { pubsub?: EventTarget } }).services?.pubsub) : undefined
   }
 
   /** Adds interceptors (`outgoing` around calls made here, `incoming` before handlers here); returns their removal. */
@@ -210,7 +218,8 @@ export class Node extends EventTarget implements ObservedNode {
 
   async start (): Promise<void> {
     await this.pool.start()
-    if (this.httpOptions !== undefined) this.http = await startHttp(this, this.httpOptions)
+    // the dashboard's modules (and node:http's) are loaded only by a node that serves it
+    if (this.httpOptions !== undefined) this.http = await (await import('./dashboard/server.js')).startHttp(this, this.httpOptions)
     try {
       await this.membership.start()
     } catch (err) {

@@ -16,9 +16,9 @@ test('the libp2p node pings its connections every 30 s (connection monitor), not
   }
 })
 
-test('mDNS runs only when asked, under the cluster\'s own service name', t => {
-  t.false('mdns' in peerServices({}))
-  const services = peerServices({ mdns: { serviceTag: mdnsServiceTag('prod') } })
+test('mDNS runs only when asked, under the cluster\'s own service name', async t => {
+  t.false('mdns' in await peerServices({}))
+  const services = await peerServices({ mdns: { serviceTag: mdnsServiceTag('prod') } })
   t.deepEqual(Object.keys(services).sort(), ['identify', 'mdns', 'ping', 'pubsub'])
   // build the service without starting it (a started one would multicast beyond loopback)
   const log = Object.assign(() => {}, { error: () => {}, trace: () => {} })

@@ -10,12 +10,15 @@
  * <64 hex digits>
  * ```
  */
+import { randomBytes } from 'node:crypto'
 import { readFile, writeFile, mkdir } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import { generateKey, preSharedKey } from '@libp2p/pnet'
 
-/** Length of a swarm key file as `generateKey` writes it, bytes. */
+/** Length of a swarm key file as `generateClusterKey` (and @libp2p/pnet's `generateKey`) writes it, bytes. */
 export const CLUSTER_KEY_BYTES = 95
+
+/** Length of the key itself, bytes (XSalsa20's 256-bit key; @libp2p/pnet's KEY_LENGTH). */
+const KEY_LENGTH = 32
 
 /** How long the pnet nonce exchange of a new connection may take, ms (@libp2p/pnet's default is 1000). */
 export const CLUSTER_KEY_HANDSHAKE_TIMEOUT_MS = 5_000
@@ -24,9 +27,9 @@ const HEADER = '/key/swarm/psk/1.0.0/'
 
 /** A new random cluster key, as swarm-key text bytes (write it to a file with mode 0600 and share it out of band). */
 export function generateClusterKey (): Uint8Array {
-  const key = new Uint8Array(CLUSTER_KEY_BYTES)
-  generateKey(key)
-  return key
+  // the text @libp2p/pnet's generateKey writes, made here so that pnet (and its WebAssembly cipher, about 5 MB
+  // resident) is loaded only by a node that uses a key
+  return new TextEncoder().encode(`${HEADER}\n/base16/\n${randomBytes(KEY_LENGTH).toString('hex')}`)
 }
 
 /** Writes a new cluster key to `path` (mode 0600, never overwriting) and returns it. */
@@ -62,7 +65,8 @@ export function validateClusterKey (bytes: Uint8Array): void {
   }
 }
 
-/** The libp2p `connectionProtector` for a cluster key. */
-export function clusterKeyProtector (psk: Uint8Array): (components: any) => unknown {
+/** The libp2p `connectionProtector` for a cluster key; loads @libp2p/pnet on first use. */
+export async function clusterKeyProtector (psk: Uint8Array): Promise<(components: any) => unknown> {
+  const { preSharedKey } = await import('@libp2p/pnet')
   return preSharedKey({ psk, timeout: CLUSTER_KEY_HANDSHAKE_TIMEOUT_MS }) as (components: any) => unknown
 }

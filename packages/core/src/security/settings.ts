@@ -19,7 +19,7 @@ export interface SecuritySettings {
 
 export async function securitySettings (options: SecurityOptions): Promise<SecuritySettings> {
   const out: SecuritySettings = {}
-  if (options.clusterKey !== undefined) out.connectionProtector = clusterKeyProtector(await resolveClusterKey(options.clusterKey))
+  if (options.clusterKey !== undefined) out.connectionProtector = await clusterKeyProtector(await resolveClusterKey(options.clusterKey))
   if (options.allowPeers !== undefined) {
     if (!Array.isArray(options.allowPeers)) throw new TypeError('allowPeers must be an array of peer ids')
     out.connectionGater = allowlistGater(new PeerAllowlist(options.allowPeers), options.connectionGater)
