@@ -10,6 +10,7 @@
 import { codec, exceedsDepth } from '../codec.js'
 import { RpcError, isRpcErrorCode } from '../errors.js'
 import { metadataProblem } from './metadata.js'
+import { encodeSimple } from './simple-pack.js'
 import type { RpcErrorCode } from '../errors.js'
 import type { HlcTimestamp } from '../hlc.js'
 import type { Metadata } from './metadata.js'
@@ -125,36 +126,45 @@ export interface DecodeLimits {
   maxDepth: number
 }
 
+/** The MessagePack of a frame's array: by the fast path for simple values, else by the codec. */
+function pack (frame: unknown[]): Uint8Array {
+  return encodeSimple(frame) ?? codec.encode(frame)
+}
+
 /** A REQUEST body from its fields (the hot path: no frame object is built). */
 export function encodeRequest (id: number, service: string, method: string, args: unknown[], timeoutMs: number, ts: HlcTimestamp, opts: RequestOptions | undefined, meta: Metadata | undefined): Uint8Array {
-  return codec.encode(meta !== undefined
+  return pack(meta !== undefined
     ? [FrameType.REQUEST, id, service, method, args, timeoutMs, ts.wall, ts.logical, opts ?? null, meta]
     : opts !== undefined
       ? [FrameType.REQUEST, id, service, method, args, timeoutMs, ts.wall, ts.logical, opts]
       : [FrameType.REQUEST, id, service, method, args, timeoutMs, ts.wall, ts.logical])
 }
 
+/** A RESPONSE body from its fields (the hot path: no frame object is built). */
+export function encodeResponse (id: number, result: unknown, ts: HlcTimestamp, trailers: Metadata | undefined): Uint8Array {
+  return pack(trailers !== undefined
+    ? [FrameType.RESPONSE, id, result, ts.wall, ts.logical, trailers]
+    : [FrameType.RESPONSE, id, result, ts.wall, ts.logical])
+}
+
 /** One frame body. Throws when a value cannot be encoded. */
 export function encodeFrame (f: Frame): Uint8Array {
   switch (f.type) {
     case FrameType.REQUEST: return encodeRequest(f.id, f.service, f.method, f.args, f.timeoutMs, f.ts, f.opts, f.meta)
-    case FrameType.RESPONSE:
-      return codec.encode(f.trailers !== undefined
-        ? [f.type, f.id, f.result, f.ts.wall, f.ts.logical, f.trailers]
-        : [f.type, f.id, f.result, f.ts.wall, f.ts.logical])
+    case FrameType.RESPONSE: return encodeResponse(f.id, f.result, f.ts, f.trailers)
     case FrameType.ERROR:
-      return codec.encode(f.trailers !== undefined
+      return pack(f.trailers !== undefined
         ? [f.type, f.id, f.code, f.message, f.name, f.data, f.mayHaveExecuted, f.ts.wall, f.ts.logical, f.retryable, f.trailers]
         : [f.type, f.id, f.code, f.message, f.name, f.data, f.mayHaveExecuted, f.ts.wall, f.ts.logical, f.retryable])
-    case FrameType.CANCEL: return codec.encode([f.type, f.id])
-    case FrameType.PING: return codec.encode([f.type, f.nonce])
-    case FrameType.PONG: return codec.encode([f.type, f.nonce])
-    case FrameType.GOAWAY: return codec.encode([f.type, f.reason])
+    case FrameType.CANCEL: return pack([f.type, f.id])
+    case FrameType.PING: return pack([f.type, f.nonce])
+    case FrameType.PONG: return pack([f.type, f.nonce])
+    case FrameType.GOAWAY: return pack([f.type, f.reason])
     case FrameType.ITEM:
-    case FrameType.INPUT: return codec.encode([f.type, f.id, f.value])
+    case FrameType.INPUT: return pack([f.type, f.id, f.value])
     case FrameType.ITEM_CREDIT:
-    case FrameType.INPUT_CREDIT: return codec.encode([f.type, f.id, f.n])
-    case FrameType.INPUT_END: return codec.encode([f.type, f.id])
+    case FrameType.INPUT_CREDIT: return pack([f.type, f.id, f.n])
+    case FrameType.INPUT_END: return pack([f.type, f.id])
   }
 }
 

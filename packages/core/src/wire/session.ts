@@ -14,7 +14,7 @@ import { ServerCall, deadlineError, runInContext } from '../server/context.js'
 import { clearDeadlineTimer, setDeadlineTimer } from '../timers.js'
 import { WRITE_STALL_TIMEOUT_MS } from '../defaults.js'
 import { FrameDecoder, encodeFrames } from './framing.js'
-import { FrameType, MAX_REQUEST_ID, MAX_WIRE_TIMEOUT_MS, decodeFrame, encodeFrame, encodeRequest } from './frames.js'
+import { FrameType, MAX_REQUEST_ID, MAX_WIRE_TIMEOUT_MS, decodeFrame, encodeFrame, encodeRequest, encodeResponse } from './frames.js'
 import { FrameWriter } from '@peercall/membership'
 import { Credit, InboundItems, STREAM_WINDOW_ITEMS, isAsyncIterable, pumpItems } from './streams.js'
 import type { HybridClock, HlcTimestamp } from '../hlc.js'
@@ -560,7 +560,7 @@ export class Session {
     }
     let body: Uint8Array
     try {
-      body = encodeFrame({ type: FrameType.RESPONSE, id, result: value, ts: this.opts.clock.tick(), trailers: call.trailers })
+      body = encodeResponse(id, value, this.opts.clock.tick(), call.trailers)
     } catch (err) {
       this.sendError(id, new RpcError('INTERNAL', `${call.service}.${call.method}: result cannot be encoded: ${(err as Error).message}`), call.trailers)
       return
