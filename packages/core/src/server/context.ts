@@ -179,6 +179,15 @@ function invoke (fn: (...args: unknown[]) => unknown, self: unknown, args: unkno
   return fn.apply(self, args)
 }
 
+/** Runs `call` through `registry` with `call` as the current call context (the common path: no array, no apply). */
+export function runCallInContext (call: ServerCall, registry: { invoke: (ctx: ServerCall, args: unknown[]) => unknown }, args: unknown[]): unknown {
+  return storage.run(call, invokeRegistry, registry, call, args)
+}
+
+function invokeRegistry (registry: { invoke: (ctx: ServerCall, args: unknown[]) => unknown }, call: ServerCall, args: unknown[]): unknown {
+  return registry.invoke(call, args)
+}
+
 /** The call being served by the code that runs now (internal: deadline and cancellation propagation). */
 export function currentCall (): ServerCall | undefined {
   return storage.getStore()

@@ -11,14 +11,14 @@
  */
 import { RpcError, describeThrown } from '../errors.js'
 import { ServerCall, deadlineError, runInContext } from '../server/context.js'
-import { clearDeadlineTimer, setDeadlineTimer } from '../timers.js'
+import { DeadlineQueue } from '../timers.js'
 import { WRITE_STALL_TIMEOUT_MS } from '../defaults.js'
 import { FrameDecoder, encodeFrames } from './framing.js'
 import { FrameType, MAX_REQUEST_ID, MAX_WIRE_TIMEOUT_MS, decodeFrame, encodeFrame, encodeRequest, encodeResponse } from './frames.js'
 import { FrameWriter } from '@peercall/membership'
 import { Credit, InboundItems, STREAM_WINDOW_ITEMS, isAsyncIterable, pumpItems } from './streams.js'
 import type { HybridClock, HlcTimestamp } from '../hlc.js'
-import type { DeadlineTimer } from '../timers.js'
+import type { Deadlined } from '../timers.js'
 import type { CreditFrame, Decoded, ErrorFrame, ItemFrame, RequestFrame, RequestOptions, ResponseFrame } from './frames.js'
 import type { Metadata } from './metadata.js'
 import type { Ticket, WriteBudget } from '@peercall/membership'
@@ -76,13 +76,12 @@ export interface OpenStream {
   done: Promise<unknown>
 }
 
-interface PendingCall {
+interface PendingCall extends Deadlined {
   id: number
   service: string
   method: string
   resolve: (value: unknown) => void
   reject: (err: RpcError) => void
-  timer: DeadlineTimer | undefined
   signal: AbortSignal | undefined
   onAbort: (() => void) | undefined
   onTrailers: ((trailers: Metadata) => void) | undefined
@@ -124,6 +123,10 @@ export class Session {
   /** Stream state of the served calls that stream (input, answer or both). */
   private readonly served = new Map<number, ServedStream>()
   private readonly pongs = new Map<number, (rtt: number) => void>()
+  /** The deadlines of this side's calls, on one timer. */
+  private readonly deadlines = new DeadlineQueue<PendingCall>(call => {
+    this.giveUp(call, deadlineError({ service: call.service, method: call.method, peer: this.peer }))
+  })
   private nextId = 1
   private nextNonce = 1
   /** This side said GOAWAY: no new calls either way, but answers still flow. */
@@ -221,11 +224,9 @@ export class Session {
       }))
     }
     const { promise, resolve, reject } = Promise.withResolvers<unknown>()
-    const call: PendingCall = { id, service, method, resolve, reject, timer: undefined, signal, onAbort: undefined, onTrailers: options.onTrailers, ticket: undefined, items, inputCredit: undefined, onFail: options.onFail }
+    const call: PendingCall = { id, service, method, resolve, reject, signal, onAbort: undefined, onTrailers: options.onTrailers, ticket: undefined, items, inputCredit: undefined, onFail: options.onFail, deadlineAt: 0, deadlineSlot: -1 }
     made?.(call)
-    if (timeoutMs !== undefined) {
-      call.timer = setDeadlineTimer(() => { this.giveUp(call, deadlineError({ service, method, peer: this.peer })) }, timeoutMs)
-    }
+    if (timeoutMs !== undefined) this.deadlines.add(call, timeoutMs)
     if (signal !== undefined) {
       call.onAbort = () => { this.giveUp(call, cancelled(service, method, this.peer, call.ticket === undefined, signal.reason)) }
       signal.addEventListener('abort', call.onAbort, { once: true })
@@ -310,7 +311,7 @@ export class Session {
   private settle (call: PendingCall): void {
     this.pending.delete(call.id)
     call.inputCredit?.close()
-    clearDeadlineTimer(call.timer)
+    this.deadlines.remove(call)
     if (call.onAbort !== undefined) call.signal?.removeEventListener('abort', call.onAbort)
     if (this.pending.size === 0 && this.serving.size === 0) this.notifyIdle()
   }
@@ -753,6 +754,7 @@ export class Session {
       ? err
       : new RpcError('UNAVAILABLE', `connection to ${this.peer} ${remoteEnded ? 'was closed by the peer' : 'was lost'}${err !== undefined ? `: ${err.message}` : ''}`, { peer: this.peer, mayHaveExecuted: true, cause: err })
     this.failAll(reason)
+    this.deadlines.clear()
     this.writer.close()
     if (err !== undefined) this.stream.abort?.(err)
     else this.stream.close?.().catch(() => {})
