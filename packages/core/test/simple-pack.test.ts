@@ -5,7 +5,8 @@
 import test from 'ava'
 import fc from 'fast-check'
 import { codec } from '../src/codec.js'
-import { encodeSimple } from '../src/wire/simple-pack.js'
+import { encodeFrames } from '../src/wire/framing.js'
+import { encodeSimple, pooledRun } from '../src/wire/simple-pack.js'
 
 const SEED = Number(process.env.PEERCALL_FUZZ_SEED ?? 20261206)
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
@@ -76,4 +77,22 @@ test('a getter that encodes a frame while a frame is written gets the codec, and
   const outer = encodeSimple([2, 1, value, 0, 0]) as Uint8Array
   t.is(hex(outer), hex(codec.encode([2, 1, { k: 'v' }, 0, 0])))
   t.is(hex(inner[0]), hex(codec.encode([4, 5])))
+})
+
+test('consecutive bodies are framed without a copy, byte for byte as encodeFrames frames them; any other run is not', t => {
+  const bodies = Array.from({ length: 50 }, (_, i) => encodeSimple([2, i + 1, 'x'.repeat(i), i * 0.5, i]) as Uint8Array)
+  const run = pooledRun(bodies)
+  t.truthy(run)
+  t.is(hex(run as Uint8Array), hex(encodeFrames(bodies)))
+  t.is((run as Uint8Array).buffer, bodies[0].buffer) // a slice of the pool, not a copy
+  t.is(pooledRun([bodies[0], bodies[2]]), undefined) // a gap: another stream's frame between them
+  t.is(pooledRun([bodies[1], bodies[0]]), undefined) // out of order
+  t.is(pooledRun([bodies[3], codec.encode([4, 1])]), undefined) // a body from the codec
+  t.is(pooledRun([]), undefined)
+  // across a change of pool: the older bodies are copied
+  const old = encodeSimple([4, 1]) as Uint8Array
+  for (let i = 0; i < 2000; i++) encodeSimple([2, 1, 'y'.repeat(200), 0, 0])
+  t.is(pooledRun([old]), undefined)
+  const fresh = [encodeSimple([4, 2]) as Uint8Array, encodeSimple([4, 3]) as Uint8Array]
+  t.is(hex(pooledRun(fresh) as Uint8Array), hex(encodeFrames(fresh)))
 })

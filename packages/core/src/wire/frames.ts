@@ -7,7 +7,7 @@
  * wrong (`InvalidRequest`: answered with an error for that call alone); and bytes that are not a frame at all
  * (a thrown PROTOCOL RpcError: the stream is reset).
  */
-import { codec, exceedsDepth } from '../codec.js'
+import { codec, decodeView, exceedsDepth } from '../codec.js'
 import { RpcError, isRpcErrorCode } from '../errors.js'
 import { metadataProblem } from './metadata.js'
 import { encodeSimple } from './simple-pack.js'
@@ -175,7 +175,7 @@ export function encodeFrame (f: Frame): Uint8Array {
 export function decodeFrame (body: Uint8Array, limits: DecodeLimits): Decoded {
   let raw: unknown
   try {
-    raw = codec.decode(body)
+    raw = decodeView(body)
   } catch (err) {
     throw notAFrame(`undecodable frame: ${(err as Error).message}`)
   }

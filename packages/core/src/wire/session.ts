@@ -16,6 +16,7 @@ import { WRITE_STALL_TIMEOUT_MS } from '../defaults.js'
 import { FrameDecoder, encodeFrames } from './framing.js'
 import { FrameType, MAX_REQUEST_ID, MAX_WIRE_TIMEOUT_MS, decodeFrame, encodeFrame, encodeRequest, encodeResponse } from './frames.js'
 import { FrameWriter } from '@peercall/membership'
+import { pooledRun } from './simple-pack.js'
 import { Credit, InboundItems, STREAM_WINDOW_ITEMS, isAsyncIterable, pumpItems } from './streams.js'
 import type { HybridClock, HlcTimestamp } from '../hlc.js'
 import type { Deadlined } from '../timers.js'
@@ -144,7 +145,7 @@ export class Session {
     this.opts = options
     this.peer = options.peer
     this.decoder = new FrameDecoder({ maxFrameSize: options.maxFrameSize })
-    this.writer = new FrameWriter({ maxQueuedBytes: options.maxPendingWriteBytes, budget: options.writeBudget, encode: encodeFrames })
+    this.writer = new FrameWriter({ maxQueuedBytes: options.maxPendingWriteBytes, budget: options.writeBudget, encode: frameChunk })
     this.stream.sink(this.writer.source()).then(
       () => { this.afterWrite() },
       (err: Error) => { this.close(err) }
@@ -800,6 +801,11 @@ export class Session {
     for (const call of [...this.pending.values()]) call.items?.fail(reason)
     this.pongs.clear()
   }
+}
+
+/** One chunk of frames: a slice of the encoder's pool when the bodies lie there in order, else a copy. */
+function frameChunk (bodies: readonly Uint8Array[]): Uint8Array {
+  return pooledRun(bodies) ?? encodeFrames(bodies)
 }
 
 /** The ERROR frame that answers call `id` with `err`: an RpcError keeps its code and flags; any other throw is REMOTE. */

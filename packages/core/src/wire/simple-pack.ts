@@ -7,6 +7,8 @@
  * unchanged). Decoding stays with the codec: a hand-written reader measured no faster than msgpackr's.
  */
 
+import { FRAME_HEADER_BYTES } from './framing.js'
+
 /** Deepest nesting taken by the fast path (a frame's own array is level 1); deeper values go to the codec. */
 const MAX_SIMPLE_DEPTH = 8
 /** Strings longer than this (in characters) go to the codec: str 8 is the fast path's only long string header. */
@@ -27,7 +29,8 @@ const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
 
 /**
  * The MessagePack bytes of `value` (an array or any simple value), or undefined when it holds something that
- * only the codec encodes. The bytes are a slice of a shared buffer: never written again, so they may be queued.
+ * only the codec encodes. The bytes are a slice of a shared buffer, after a slot that holds their length as a
+ * frame header (see pooledRun); neither is ever written again, so they may be queued and sent as they are.
  */
 export function encodeSimple (value: unknown): Uint8Array | undefined {
   // a getter run while writing may encode a frame itself (a call made from it): that one goes to the codec
@@ -45,11 +48,23 @@ let busy = false
 function encodeInPool (value: unknown): Uint8Array | undefined {
   for (let attempt = 0; attempt < 2; attempt++) {
     out = pool
-    at = poolAt
+    at = poolAt + FRAME_HEADER_BYTES
     refused = false
-    write(value, 1)
+    if (at > POOL_BYTES) {
+      refused = true
+      at = POOL_BYTES + 1
+    } else {
+      write(value, 1)
+    }
     if (!refused) {
-      const body = pool.subarray(poolAt, at)
+      // the body's length header (framing.ts) goes in the slot before it, so a run of bodies is a ready chunk
+      const start = poolAt + FRAME_HEADER_BYTES
+      const len = at - start
+      pool[poolAt] = len >>> 24
+      pool[poolAt + 1] = (len >>> 16) & 0xff
+      pool[poolAt + 2] = (len >>> 8) & 0xff
+      pool[poolAt + 3] = len & 0xff
+      const body = pool.subarray(start, at)
       poolAt = at
       return body
     }
@@ -59,6 +74,26 @@ function encodeInPool (value: unknown): Uint8Array | undefined {
     poolAt = 0
   }
   return undefined
+}
+
+/**
+ * The chunk that frames `bodies`, each after its 4-byte length, without copying them: when they are consecutive
+ * bodies of the current pool, their length slots are filled already and the run is one slice of the pool.
+ * Undefined otherwise (bodies from the codec, from an older pool, or interleaved with another stream's frames):
+ * then they are copied (framing.ts's encodeFrames).
+ */
+export function pooledRun (bodies: readonly Uint8Array[]): Uint8Array | undefined {
+  const n = bodies.length
+  if (n === 0) return undefined
+  const buffer = pool.buffer
+  const first = bodies[0]
+  let next = first.byteOffset
+  for (let i = 0; i < n; i++) {
+    const b = bodies[i]
+    if (b.buffer !== buffer || b.byteOffset !== next) return undefined
+    next = b.byteOffset + b.byteLength + FRAME_HEADER_BYTES
+  }
+  return pool.subarray(first.byteOffset - FRAME_HEADER_BYTES, next - FRAME_HEADER_BYTES)
 }
 
 /** Whether `n` more bytes fit; if not, the encoding is refused (and retried in a fresh pool). */
