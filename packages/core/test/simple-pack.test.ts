@@ -6,7 +6,7 @@ import test from 'ava'
 import fc from 'fast-check'
 import { codec } from '../src/codec.js'
 import { encodeFrames } from '../src/wire/framing.js'
-import { encodeSimple, pooledRun } from '../src/wire/simple-pack.js'
+import { encodeRequestSimple, encodeResponseSimple, encodeSimple, pooledRun } from '../src/wire/simple-pack.js'
 
 const SEED = Number(process.env.PEERCALL_FUZZ_SEED ?? 20261206)
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
@@ -32,7 +32,11 @@ test('its bytes are the codec\'s for every simple value, frames included', t => 
     (id, s, args, timeoutMs, wall, logical) => {
       const frame = [1, id, s.slice(0, 30) || 'S', 'm', args, timeoutMs, wall, logical]
       const fast = encodeSimple(frame)
-      return fast === undefined || hex(fast) === hex(codec.encode(frame))
+      const request = encodeRequestSimple(id, frame[2] as string, 'm', args, timeoutMs, wall, logical)
+      const response = encodeResponseSimple(id, args, wall, logical)
+      if (request !== undefined && hex(request) !== hex(codec.encode(frame))) return false
+      if (response !== undefined && hex(response) !== hex(codec.encode([2, id, args, wall, logical]))) return false
+      return fast === undefined || (hex(fast) === hex(codec.encode(frame)) && request !== undefined && response !== undefined)
     }), { seed: SEED, numRuns: 1000 })
   t.pass()
 })

@@ -10,7 +10,7 @@
 import { codec, decodeView, exceedsDepth } from '../codec.js'
 import { RpcError, isRpcErrorCode } from '../errors.js'
 import { metadataProblem } from './metadata.js'
-import { encodeSimple } from './simple-pack.js'
+import { encodeRequestSimple, encodeResponseSimple, encodeSimple } from './simple-pack.js'
 import type { RpcErrorCode } from '../errors.js'
 import type { HlcTimestamp } from '../hlc.js'
 import type { Metadata } from './metadata.js'
@@ -133,6 +133,10 @@ function pack (frame: unknown[]): Uint8Array {
 
 /** A REQUEST body from its fields (the hot path: no frame object is built). */
 export function encodeRequest (id: number, service: string, method: string, args: unknown[], timeoutMs: number, ts: HlcTimestamp, opts: RequestOptions | undefined, meta: Metadata | undefined): Uint8Array {
+  if (opts === undefined && meta === undefined) {
+    return encodeRequestSimple(id, service, method, args, timeoutMs, ts.wall, ts.logical) ??
+      codec.encode([FrameType.REQUEST, id, service, method, args, timeoutMs, ts.wall, ts.logical])
+  }
   return pack(meta !== undefined
     ? [FrameType.REQUEST, id, service, method, args, timeoutMs, ts.wall, ts.logical, opts ?? null, meta]
     : opts !== undefined
@@ -142,6 +146,9 @@ export function encodeRequest (id: number, service: string, method: string, args
 
 /** A RESPONSE body from its fields (the hot path: no frame object is built). */
 export function encodeResponse (id: number, result: unknown, ts: HlcTimestamp, trailers: Metadata | undefined): Uint8Array {
+  if (trailers === undefined) {
+    return encodeResponseSimple(id, result, ts.wall, ts.logical) ?? codec.encode([FrameType.RESPONSE, id, result, ts.wall, ts.logical])
+  }
   return pack(trailers !== undefined
     ? [FrameType.RESPONSE, id, result, ts.wall, ts.logical, trailers]
     : [FrameType.RESPONSE, id, result, ts.wall, ts.logical])

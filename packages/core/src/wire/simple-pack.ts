@@ -22,10 +22,8 @@ let out: Uint8Array = pool
 let at = 0
 /** Set when a value is not simple (or the pool is too small for it): the codec encodes the frame. */
 let refused = false
-/** The bytes of one float64, written through `float` and read big-endian through `floatBytes`. */
-const float = new Float64Array(1)
-const floatBytes = new Uint8Array(float.buffer)
-const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+/** The pool as a DataView, for float64 (big-endian, as MessagePack). */
+let poolView = new DataView(pool.buffer)
 
 /**
  * The MessagePack bytes of `value` (an array or any simple value), or undefined when it holds something that
@@ -33,47 +31,86 @@ const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
  * frame header (see pooledRun); neither is ever written again, so they may be queued and sent as they are.
  */
 export function encodeSimple (value: unknown): Uint8Array | undefined {
+  return encode(VALUE, value, undefined, undefined, undefined, undefined, 0, 0)
+}
+
+/** `encodeSimple([1, id, service, method, args, timeoutMs, wall, logical])`, without the array. */
+export function encodeRequestSimple (id: number, service: string, method: string, args: unknown[], timeoutMs: number, wall: number, logical: number): Uint8Array | undefined {
+  return encode(REQUEST, args, id, service, method, timeoutMs, wall, logical)
+}
+
+/** `encodeSimple([2, id, result, wall, logical])`, without the array. */
+export function encodeResponseSimple (id: number, result: unknown, wall: number, logical: number): Uint8Array | undefined {
+  return encode(RESPONSE, result, id, undefined, undefined, undefined, wall, logical)
+}
+
+/** What `encode` writes: a value, or the fields of a REQUEST or RESPONSE frame (docs/protocol.md). */
+const VALUE = 0
+const REQUEST = 1
+const RESPONSE = 2
+
+let busy = false
+
+function encode (kind: number, value: unknown, id: number | undefined, service: string | undefined, method: string | undefined, timeoutMs: number | undefined, wall: number, logical: number): Uint8Array | undefined {
   // a getter run while writing may encode a frame itself (a call made from it): that one goes to the codec
   if (busy) return undefined
   busy = true
   try {
-    return encodeInPool(value)
+    for (let attempt = 0; attempt < 2; attempt++) {
+      out = pool
+      at = poolAt + FRAME_HEADER_BYTES
+      refused = false
+      if (at > POOL_BYTES) {
+        refused = true
+        at = POOL_BYTES + 1
+      } else if (kind === VALUE) {
+        write(value, 1)
+      } else if (kind === REQUEST) {
+        // [1, id, service, method, args, timeoutMs, wall, logical]
+        if (room(2)) {
+          out[at++] = 0x98
+          out[at++] = 1
+        }
+        writeNumber(id as number)
+        writeString(service as string)
+        writeString(method as string)
+        write(value, 2)
+        writeNumber(timeoutMs as number)
+        writeNumber(wall)
+        writeNumber(logical)
+      } else {
+        // [2, id, result, wall, logical]
+        if (room(2)) {
+          out[at++] = 0x95
+          out[at++] = 2
+        }
+        writeNumber(id as number)
+        write(value, 2)
+        writeNumber(wall)
+        writeNumber(logical)
+      }
+      if (!refused) {
+        // the body's length header (framing.ts) goes in the slot before it, so a run of bodies is a ready chunk
+        const start = poolAt + FRAME_HEADER_BYTES
+        const len = at - start
+        pool[poolAt] = len >>> 24
+        pool[poolAt + 1] = (len >>> 16) & 0xff
+        pool[poolAt + 2] = (len >>> 8) & 0xff
+        pool[poolAt + 3] = len & 0xff
+        const body = pool.subarray(start, at)
+        poolAt = at
+        return body
+      }
+      // the rest of this pool may just be too small: one more try in a fresh pool when this one is partly used
+      if (at <= POOL_BYTES || poolAt === 0) return undefined
+      pool = new Uint8Array(POOL_BYTES)
+      poolView = new DataView(pool.buffer)
+      poolAt = 0
+    }
+    return undefined
   } finally {
     busy = false
   }
-}
-
-let busy = false
-
-function encodeInPool (value: unknown): Uint8Array | undefined {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    out = pool
-    at = poolAt + FRAME_HEADER_BYTES
-    refused = false
-    if (at > POOL_BYTES) {
-      refused = true
-      at = POOL_BYTES + 1
-    } else {
-      write(value, 1)
-    }
-    if (!refused) {
-      // the body's length header (framing.ts) goes in the slot before it, so a run of bodies is a ready chunk
-      const start = poolAt + FRAME_HEADER_BYTES
-      const len = at - start
-      pool[poolAt] = len >>> 24
-      pool[poolAt + 1] = (len >>> 16) & 0xff
-      pool[poolAt + 2] = (len >>> 8) & 0xff
-      pool[poolAt + 3] = len & 0xff
-      const body = pool.subarray(start, at)
-      poolAt = at
-      return body
-    }
-    // the rest of this pool may just be too small: one more try in a fresh pool when this one is partly used
-    if (at <= POOL_BYTES || poolAt === 0) return undefined
-    pool = new Uint8Array(POOL_BYTES)
-    poolAt = 0
-  }
-  return undefined
 }
 
 /**
@@ -175,12 +212,8 @@ function writeNumber (v: number): void {
     }
   } else {
     o[at++] = 0xcb
-    float[0] = v
-    if (littleEndian) {
-      for (let i = 7; i >= 0; i--) o[at++] = floatBytes[i]
-    } else {
-      for (let i = 0; i < 8; i++) o[at++] = floatBytes[i]
-    }
+    poolView.setFloat64(at, v)
+    at += 8
   }
 }
 
