@@ -438,7 +438,7 @@ export class Session {
       this.sendError(id, new RpcError('OVERLOADED', `${service}.${method}: ${this.serving.size} calls from this peer are in flight (limit ${this.opts.maxInflight})`, { mayHaveExecuted: false }), undefined)
       return true
     }
-    const ts = this.receiveTimestamp(f.ts)
+    const ts = this.receiveTimestamp(f)
     const deadline = f.timeoutMs > 0 ? Date.now() + f.timeoutMs : undefined
     const call = new ServerCall(this.peer, service, method, deadline, ts, f.opts, f.meta)
     this.serving.set(id, call)
@@ -620,7 +620,7 @@ export class Session {
   private onResponse (f: ResponseFrame): void {
     const call = this.pending.get(f.id)
     if (call === undefined || call.ticket !== undefined) return // we gave up on it already (or never sent it)
-    this.receiveTimestamp(f.ts)
+    this.receiveTimestamp(f)
     this.settle(call)
     if (f.trailers !== undefined) this.tellTrailers(call, f.trailers)
     call.items?.end()
@@ -635,7 +635,7 @@ export class Session {
     }
     const call = this.pending.get(f.id)
     if (call === undefined || call.ticket !== undefined) return true
-    this.receiveTimestamp(f.ts)
+    this.receiveTimestamp(f)
     this.settle(call)
     if (f.trailers !== undefined) this.tellTrailers(call, f.trailers)
     const err = new RpcError(f.code, f.message, {
@@ -730,9 +730,10 @@ export class Session {
     this.opts.log?.('protocol violation by %s: %s', this.peer, reason)
     const err = new RpcError('PROTOCOL', `protocol violation by ${this.peer}: ${reason}`, { peer: this.peer })
     if (!this.closed) {
+      const ts = this.opts.clock.tick()
       this.writer.push(encodeFrame({
         type: FrameType.ERROR, id: 0, code: 'PROTOCOL', message: reason, name: 'RpcError', data: undefined,
-        mayHaveExecuted: false, retryable: false, ts: this.opts.clock.tick(), trailers: undefined
+        mayHaveExecuted: false, retryable: false, wall: ts.wall, logical: ts.logical, trailers: undefined
       }))
     }
     this.closeError = err
@@ -813,11 +814,11 @@ export function errorFrame (id: number, err: unknown, ts: HlcTimestamp, trailers
   if (err instanceof RpcError) {
     return {
       type: FrameType.ERROR, id, code: err.code, message: err.message, name: err.remoteName ?? 'RpcError', data: err.data,
-      mayHaveExecuted: err.mayHaveExecuted, retryable: err.retryable, ts, trailers
+      mayHaveExecuted: err.mayHaveExecuted, retryable: err.retryable, wall: ts.wall, logical: ts.logical, trailers
     }
   }
   const d = describeThrown(err)
-  return { type: FrameType.ERROR, id, code: 'REMOTE', message: d.message, name: d.name, data: d.data, mayHaveExecuted: true, retryable: false, ts, trailers }
+  return { type: FrameType.ERROR, id, code: 'REMOTE', message: d.message, name: d.name, data: d.data, mayHaveExecuted: true, retryable: false, wall: ts.wall, logical: ts.logical, trailers }
 }
 
 function cancelled (service: string, method: string, peer: string, sent: boolean, reason: unknown): RpcError {
