@@ -17,13 +17,14 @@ const MAX_SIMPLE_STRING = 255
 const POOL_BYTES = 64 * 1024
 
 let pool = new Uint8Array(POOL_BYTES)
-let poolAt = 0
-let out: Uint8Array = pool
-let at = 0
-/** Set when a value is not simple (or the pool is too small for it): the codec encodes the frame. */
-let refused = false
 /** The pool as a DataView, for float64 (big-endian, as MessagePack). */
 let poolView = new DataView(pool.buffer)
+let poolAt = 0
+
+/** What a write answers instead of the next position: the value is not simple (the codec encodes the frame). */
+const NOT_SIMPLE = -1
+/** ...or the pool is full (the frame is tried once more in a fresh pool). */
+const FULL = -2
 
 /**
  * The MessagePack bytes of `value` (an array or any simple value), or undefined when it holds something that
@@ -31,7 +32,7 @@ let poolView = new DataView(pool.buffer)
  * frame header (see pooledRun); neither is ever written again, so they may be queued and sent as they are.
  */
 export function encodeSimple (value: unknown): Uint8Array | undefined {
-  return encode(VALUE, value, undefined, undefined, undefined, undefined, 0, 0)
+  return encode(VALUE, value, 0, '', '', 0, 0, 0)
 }
 
 /** `encodeSimple([1, id, service, method, args, timeoutMs, wall, logical])`, without the array. */
@@ -41,7 +42,7 @@ export function encodeRequestSimple (id: number, service: string, method: string
 
 /** `encodeSimple([2, id, result, wall, logical])`, without the array. */
 export function encodeResponseSimple (id: number, result: unknown, wall: number, logical: number): Uint8Array | undefined {
-  return encode(RESPONSE, result, id, undefined, undefined, undefined, wall, logical)
+  return encode(RESPONSE, result, id, '', '', 0, wall, logical)
 }
 
 /** What `encode` writes: a value, or the fields of a REQUEST or RESPONSE frame (docs/protocol.md). */
@@ -51,58 +52,27 @@ const RESPONSE = 2
 
 let busy = false
 
-function encode (kind: number, value: unknown, id: number | undefined, service: string | undefined, method: string | undefined, timeoutMs: number | undefined, wall: number, logical: number): Uint8Array | undefined {
+function encode (kind: number, value: unknown, id: number, service: string, method: string, timeoutMs: number, wall: number, logical: number): Uint8Array | undefined {
   // a getter run while writing may encode a frame itself (a call made from it): that one goes to the codec
   if (busy) return undefined
   busy = true
   try {
     for (let attempt = 0; attempt < 2; attempt++) {
-      out = pool
-      at = poolAt + FRAME_HEADER_BYTES
-      refused = false
-      if (at > POOL_BYTES) {
-        refused = true
-        at = POOL_BYTES + 1
-      } else if (kind === VALUE) {
-        write(value, 1)
-      } else if (kind === REQUEST) {
-        // [1, id, service, method, args, timeoutMs, wall, logical]
-        if (room(2)) {
-          out[at++] = 0x98
-          out[at++] = 1
-        }
-        writeNumber(id as number)
-        writeString(service as string)
-        writeString(method as string)
-        write(value, 2)
-        writeNumber(timeoutMs as number)
-        writeNumber(wall)
-        writeNumber(logical)
-      } else {
-        // [2, id, result, wall, logical]
-        if (room(2)) {
-          out[at++] = 0x95
-          out[at++] = 2
-        }
-        writeNumber(id as number)
-        write(value, 2)
-        writeNumber(wall)
-        writeNumber(logical)
-      }
-      if (!refused) {
+      const start = poolAt + FRAME_HEADER_BYTES
+      const end = writeFrame(kind, pool, start, value, id, service, method, timeoutMs, wall, logical)
+      if (end >= 0) {
         // the body's length header (framing.ts) goes in the slot before it, so a run of bodies is a ready chunk
-        const start = poolAt + FRAME_HEADER_BYTES
-        const len = at - start
-        pool[poolAt] = len >>> 24
-        pool[poolAt + 1] = (len >>> 16) & 0xff
-        pool[poolAt + 2] = (len >>> 8) & 0xff
-        pool[poolAt + 3] = len & 0xff
-        const body = pool.subarray(start, at)
-        poolAt = at
-        return body
+        const len = end - start
+        const o = pool
+        o[poolAt] = len >>> 24
+        o[poolAt + 1] = (len >>> 16) & 0xff
+        o[poolAt + 2] = (len >>> 8) & 0xff
+        o[poolAt + 3] = len & 0xff
+        poolAt = end
+        return o.subarray(start, end)
       }
       // the rest of this pool may just be too small: one more try in a fresh pool when this one is partly used
-      if (at <= POOL_BYTES || poolAt === 0) return undefined
+      if (end === NOT_SIMPLE || poolAt === 0) return undefined
       pool = new Uint8Array(POOL_BYTES)
       poolView = new DataView(pool.buffer)
       poolAt = 0
@@ -111,6 +81,31 @@ function encode (kind: number, value: unknown, id: number | undefined, service: 
   } finally {
     busy = false
   }
+}
+
+/** Writes a frame from `p`; answers the position after it, NOT_SIMPLE or FULL. */
+function writeFrame (kind: number, o: Uint8Array, p: number, value: unknown, id: number, service: string, method: string, timeoutMs: number, wall: number, logical: number): number {
+  if (kind === VALUE) return write(o, p, value, 1)
+  if (p + 2 > POOL_BYTES) return FULL
+  if (kind === REQUEST) {
+    // [1, id, service, method, args, timeoutMs, wall, logical]
+    o[p++] = 0x98
+    o[p++] = 1
+    p = writeNumber(o, p, id)
+    if (p >= 0) p = writeString(o, p, service)
+    if (p >= 0) p = writeString(o, p, method)
+    if (p >= 0) p = write(o, p, value, 2)
+    if (p >= 0) p = writeNumber(o, p, timeoutMs)
+  } else {
+    // [2, id, result, wall, logical]
+    o[p++] = 0x95
+    o[p++] = 2
+    p = writeNumber(o, p, id)
+    if (p >= 0) p = write(o, p, value, 2)
+  }
+  if (p >= 0) p = writeNumber(o, p, wall)
+  if (p >= 0) p = writeNumber(o, p, logical)
+  return p
 }
 
 /**
@@ -133,14 +128,6 @@ export function pooledRun (bodies: readonly Uint8Array[]): Uint8Array | undefine
   return pool.subarray(first.byteOffset - FRAME_HEADER_BYTES, next - FRAME_HEADER_BYTES)
 }
 
-/** Whether `n` more bytes fit; if not, the encoding is refused (and retried in a fresh pool). */
-function room (n: number): boolean {
-  if (at + n <= POOL_BYTES) return true
-  refused = true
-  at = POOL_BYTES + 1
-  return false
-}
-
 /** Whether an object is one that the codec writes as a map: its constructor is Object, or it has no prototype. */
 function plainObject (v: object): boolean {
   const proto = Object.getPrototypeOf(v)
@@ -148,14 +135,10 @@ function plainObject (v: object): boolean {
   return (proto === Object.prototype && ctor === Object) || (proto === null && ctor === undefined)
 }
 
-function writeString (v: string): void {
+function writeString (o: Uint8Array, p: number, v: string): number {
   const n = v.length
-  if (n > MAX_SIMPLE_STRING || !room(2 + n)) {
-    refused = true
-    return
-  }
-  const o = out
-  let p = at
+  if (n > MAX_SIMPLE_STRING) return NOT_SIMPLE
+  if (p + 2 + n > POOL_BYTES) return FULL
   if (n < 0x20) {
     o[p++] = 0xa0 | n
   } else {
@@ -164,126 +147,113 @@ function writeString (v: string): void {
   }
   for (let i = 0; i < n; i++) {
     const c = v.charCodeAt(i)
-    if (c > 0x7f) {
-      refused = true
-      return
-    }
+    if (c > 0x7f) return NOT_SIMPLE
     o[p++] = c
   }
-  at = p
+  return p
 }
 
-function writeNumber (v: number): void {
-  if (!room(9)) return
-  const o = out
+function writeNumber (o: Uint8Array, p: number, v: number): number {
+  if (p + 9 > POOL_BYTES) return FULL
   if (v >>> 0 === v) {
     if (v < 0x80) {
-      o[at++] = v
+      o[p++] = v
     } else if (v < 0x100) {
-      o[at++] = 0xcc
-      o[at++] = v
+      o[p++] = 0xcc
+      o[p++] = v
     } else if (v < 0x10000) {
-      o[at++] = 0xcd
-      o[at++] = v >> 8
-      o[at++] = v & 0xff
+      o[p++] = 0xcd
+      o[p++] = v >> 8
+      o[p++] = v & 0xff
     } else {
-      o[at++] = 0xce
-      o[at++] = v >>> 24
-      o[at++] = (v >> 16) & 0xff
-      o[at++] = (v >> 8) & 0xff
-      o[at++] = v & 0xff
+      o[p++] = 0xce
+      o[p++] = v >>> 24
+      o[p++] = (v >> 16) & 0xff
+      o[p++] = (v >> 8) & 0xff
+      o[p++] = v & 0xff
     }
   } else if (v >> 0 === v) {
     if (v >= -0x20) {
-      o[at++] = 0x100 + v
+      o[p++] = 0x100 + v
     } else if (v >= -0x80) {
-      o[at++] = 0xd0
-      o[at++] = v + 0x100
+      o[p++] = 0xd0
+      o[p++] = v + 0x100
     } else if (v >= -0x8000) {
-      o[at++] = 0xd1
-      o[at++] = (v >> 8) & 0xff
-      o[at++] = v & 0xff
+      o[p++] = 0xd1
+      o[p++] = (v >> 8) & 0xff
+      o[p++] = v & 0xff
     } else {
-      o[at++] = 0xd2
-      o[at++] = (v >> 24) & 0xff
-      o[at++] = (v >> 16) & 0xff
-      o[at++] = (v >> 8) & 0xff
-      o[at++] = v & 0xff
+      o[p++] = 0xd2
+      o[p++] = (v >> 24) & 0xff
+      o[p++] = (v >> 16) & 0xff
+      o[p++] = (v >> 8) & 0xff
+      o[p++] = v & 0xff
     }
   } else {
-    o[at++] = 0xcb
-    poolView.setFloat64(at, v)
-    at += 8
+    o[p++] = 0xcb
+    poolView.setFloat64(p, v)
+    p += 8
   }
+  return p
 }
 
-/** Writes a value as the codec would, or sets `refused` when it is not simple. */
-function write (v: unknown, depth: number): void {
-  if (refused) return
+/** Writes a value as the codec would; answers the position after it, NOT_SIMPLE or FULL. */
+function write (o: Uint8Array, p: number, v: unknown, depth: number): number {
   switch (typeof v) {
-    case 'string': writeString(v); return
-    case 'number': writeNumber(v); return
+    case 'string': return writeString(o, p, v)
+    case 'number': return writeNumber(o, p, v)
     case 'boolean':
-      if (room(1)) out[at++] = v ? 0xc3 : 0xc2
-      return
+      if (p + 1 > POOL_BYTES) return FULL
+      o[p] = v ? 0xc3 : 0xc2
+      return p + 1
     case 'undefined':
       // msgpackr's undefined: fixext 1 of type 0 with data 0
-      if (room(3)) {
-        out[at++] = 0xd4
-        out[at++] = 0
-        out[at++] = 0
-      }
-      return
+      if (p + 3 > POOL_BYTES) return FULL
+      o[p] = 0xd4
+      o[p + 1] = 0
+      o[p + 2] = 0
+      return p + 3
     case 'object': {
       if (v === null) {
-        if (room(1)) out[at++] = 0xc0
-        return
+        if (p + 1 > POOL_BYTES) return FULL
+        o[p] = 0xc0
+        return p + 1
       }
-      if (depth > MAX_SIMPLE_DEPTH) {
-        refused = true
-        return
-      }
+      if (depth > MAX_SIMPLE_DEPTH) return NOT_SIMPLE
       if (Array.isArray(v)) {
         const n = v.length
-        if (n >= 0x10000 || !room(3)) {
-          refused = true
-          return
-        }
+        if (n >= 0x10000) return NOT_SIMPLE
+        if (p + 3 > POOL_BYTES) return FULL
         if (n < 0x10) {
-          out[at++] = 0x90 | n
+          o[p++] = 0x90 | n
         } else {
-          out[at++] = 0xdc
-          out[at++] = n >> 8
-          out[at++] = n & 0xff
+          o[p++] = 0xdc
+          o[p++] = n >> 8
+          o[p++] = n & 0xff
         }
-        for (let i = 0; i < n && !refused; i++) write(v[i], depth + 1)
-        return
+        for (let i = 0; i < n && p >= 0; i++) p = write(o, p, v[i], depth + 1)
+        return p
       }
-      if (!plainObject(v) || !room(3)) {
-        refused = true
-        return
-      }
+      if (!plainObject(v)) return NOT_SIMPLE
+      if (p + 3 > POOL_BYTES) return FULL
       // the codec always writes a plain object as map 16
-      out[at++] = 0xde
-      const sizeAt = at
-      at += 2
+      o[p] = 0xde
+      const sizeAt = p + 1
+      p += 3
       let n = 0
       for (const key in v) {
         if (!Object.hasOwn(v, key)) continue
-        writeString(key)
-        write((v as Record<string, unknown>)[key], depth + 1)
-        if (refused) return
+        p = writeString(o, p, key)
+        if (p >= 0) p = write(o, p, (v as Record<string, unknown>)[key], depth + 1)
+        if (p < 0) return p
         n++
       }
-      if (n >= 0x10000) {
-        refused = true
-        return
-      }
-      out[sizeAt] = n >> 8
-      out[sizeAt + 1] = n & 0xff
-      return
+      if (n >= 0x10000) return NOT_SIMPLE
+      o[sizeAt] = n >> 8
+      o[sizeAt + 1] = n & 0xff
+      return p
     }
     default:
-      refused = true
+      return NOT_SIMPLE
   }
 }
