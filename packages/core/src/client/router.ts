@@ -112,12 +112,24 @@ export function mayRetry (err: RpcError, idempotent: boolean): boolean {
 export function routedCall (deps: RouterDeps, req: RouteRequest): Promise<unknown> {
   deps.balancer.onCall()
   const call = new RoutedCall(deps, req)
+  // a call that no hedge races and no signal cancels settles with its last attempt: its answer is that attempt's
+  // promise, chained (no promise of its own, one hop less)
+  if (!call.canHedge && req.signal === undefined) {
+    try {
+      return call.startChained()
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+  const { promise, resolve, reject } = Promise.withResolvers<unknown>()
+  call.resolve = resolve
+  call.reject = reject
   try {
     call.start()
   } catch (err) {
-    call.reject(err)
+    reject(err)
   }
-  return call.promise
+  return promise
 }
 
 /**
@@ -125,15 +137,14 @@ export function routedCall (deps: RouterDeps, req: RouteRequest): Promise<unknow
  * the prototype, so a call makes no closures beyond its attempts' two callbacks.
  */
 class RoutedCall {
-  readonly promise: Promise<unknown>
-  readonly resolve: (value: unknown) => void
-  readonly reject: (err: unknown) => void
+  resolve: (value: unknown) => void = ignore
+  reject: (err: unknown) => void = ignore
   private readonly deps: RouterDeps
   private readonly req: RouteRequest
   private readonly tried = new Set<string>()
   private readonly maxAttempts: number
   /** A keyed 'hash' call stays with the key's owner: hedged only when the caller names hedgeAfterMs. */
-  private readonly canHedge: boolean
+  readonly canHedge: boolean
   private readonly opts: RequestOptions | undefined
   private attempts = 0
   /** Attempts that never reached a handler (`neverSent`): they do not count against `maxAttempts`. */
@@ -146,10 +157,6 @@ class RoutedCall {
   private onAbort: (() => void) | undefined
 
   constructor (deps: RouterDeps, req: RouteRequest) {
-    const { promise, resolve, reject } = Promise.withResolvers<unknown>()
-    this.promise = promise
-    this.resolve = resolve
-    this.reject = reject
     this.deps = deps
     this.req = req
     this.maxAttempts = 1 + (req.idempotent ? (req.retries ?? DEFAULT_RETRIES) : (req.retries ?? TRANSPARENT_RETRIES))
@@ -174,6 +181,74 @@ class RoutedCall {
     if (!this.launch(false)) {
       this.finish(this.lastError ?? this.deps.unroutable?.(req) ?? new RpcError('UNAVAILABLE', `${req.service}.${req.method}: no live peer hosts service ${req.service}`, { service: req.service, method: req.method, mayHaveExecuted: false }))
     }
+  }
+
+  /** Starts a call that is neither hedged nor cancellable: its answer is its attempts' promises, chained. */
+  startChained (): Promise<unknown> {
+    const req = this.req
+    const first = this.launchChained()
+    if (first !== undefined) return first
+    req.onFail?.()
+    return Promise.reject(this.lastError ?? this.deps.unroutable?.(req) ?? new RpcError('UNAVAILABLE', `${req.service}.${req.method}: no live peer hosts service ${req.service}`, { service: req.service, method: req.method, mayHaveExecuted: false }))
+  }
+
+  /** One attempt of a chained call, or undefined when none can start (no candidate left, deadline passed). */
+  private launchChained (): Promise<unknown> | undefined {
+    const timeoutMs = this.pick()
+    if (timeoutMs === undefined) return undefined
+    const peer = this.peer
+    const started = performance.now()
+    const info: AttemptInfo = { connectMs: 0 }
+    this.deps.balancer.onStart(peer)
+    return this.deps.attempt(peer, this.req, timeoutMs === Infinity ? undefined : timeoutMs, undefined, this.opts, info).then(
+      value => {
+        this.deps.balancer.onEnd(peer, { latencyMs: performance.now() - started - info.connectMs, ok: true, hedge: false })
+        return value
+      },
+      (e: unknown) => this.failedChained(peer, started, e)
+    )
+  }
+
+  /** A chained attempt failed: the next attempt's promise, or the call's error. */
+  private failedChained (peer: string, started: number, e: unknown): Promise<unknown> {
+    const err = e instanceof RpcError ? e : new RpcError('INTERNAL', String((e as Error)?.message ?? e), { peer, cause: e })
+    this.deps.balancer.onEnd(peer, { latencyMs: performance.now() - started, ok: false, failureKind: failureKind(err) })
+    this.lastError = err
+    if (neverSent(err)) this.unsent++
+    const req = this.req
+    if (this.spent() < this.maxAttempts && mayRetry(err, req.idempotent) && (neverSent(err) || this.deps.balancer.retryBudget.tryWithdraw())) {
+      const next = this.launchChained()
+      if (next !== undefined) {
+        this.deps.onRetry?.(req, err.peer ?? '', err)
+        return next
+      }
+    }
+    req.onFail?.()
+    throw err.service === undefined ? err.with({ service: req.service, method: req.method }) : err
+  }
+
+  /** The peer of the last pick (pick's other result). */
+  private peer = ''
+
+  /**
+   * Picks the next attempt's peer (into `peer`) and its time budget: ms, Infinity for none, or undefined when no
+   * attempt can start (no candidate left; the deadline has passed, then `lastError` says so).
+   */
+  private pick (): number | undefined {
+    const { deps, req, canHedge } = this
+    const peer = deps.balancer.pick(deps.candidates(req.service, req.method), { strategy: req.strategy, key: req.key, exclude: this.tried, service: req.service, mayProbe: canHedge && req.hedgeAfterMs === undefined })
+    if (peer === undefined) return undefined
+    this.tried.add(peer)
+    this.attempts++
+    const remaining = req.deadline === undefined ? Infinity : req.deadline - Date.now()
+    if (remaining <= 0) {
+      this.lastError ??= new RpcError('DEADLINE_EXCEEDED', `${req.service}.${req.method}: deadline exceeded after ${this.attempts - 1} attempt(s)`, { service: req.service, method: req.method, mayHaveExecuted: this.attempts > 1 })
+      return undefined
+    }
+    const attemptsLeft = Math.max(1, this.maxAttempts - this.spent() + 1)
+    const share = req.attemptTimeoutMs ?? (req.idempotent && attemptsLeft > 1 ? remaining / attemptsLeft : remaining)
+    this.peer = peer
+    return share === Infinity ? Infinity : Math.max(1, Math.round(Math.min(share, remaining)))
   }
 
   private spent (): number {
@@ -205,19 +280,10 @@ class RoutedCall {
   private launch (hedge: boolean): boolean {
     const { deps, req, canHedge } = this
     const balancer = deps.balancer
-    const candidates = deps.candidates(req.service, req.method)
-    const peer = balancer.pick(candidates, { strategy: req.strategy, key: req.key, exclude: this.tried, service: req.service, mayProbe: canHedge && req.hedgeAfterMs === undefined })
-    if (peer === undefined) return false
-    this.tried.add(peer)
-    this.attempts++
-    const remaining = req.deadline === undefined ? Infinity : req.deadline - Date.now()
-    if (remaining <= 0) {
-      this.lastError ??= new RpcError('DEADLINE_EXCEEDED', `${req.service}.${req.method}: deadline exceeded after ${this.attempts - 1} attempt(s)`, { service: req.service, method: req.method, mayHaveExecuted: this.attempts > 1 })
-      return false
-    }
-    const attemptsLeft = Math.max(1, this.maxAttempts - this.spent() + 1)
-    const share = req.attemptTimeoutMs ?? (req.idempotent && attemptsLeft > 1 ? remaining / attemptsLeft : remaining)
-    const timeoutMs = share === Infinity ? undefined : Math.max(1, Math.round(Math.min(share, remaining)))
+    const budget = this.pick()
+    if (budget === undefined) return false
+    const peer = this.peer
+    const timeoutMs = budget === Infinity ? undefined : budget
     // an attempt that another may race (a hedge) needs its own cancellation; otherwise the caller's signal is enough
     const controller = canHedge ? new AbortController() : undefined
     const a: Attempt = { peer, info: { connectMs: 0 }, controller, started: performance.now(), done: false, hedge, probe: canHedge && req.hedgeAfterMs === undefined && balancer.hedgeDelayMs(peer) === 0 }
@@ -287,3 +353,5 @@ class RoutedCall {
     }, delay)
   }
 }
+
+function ignore (): void {}
