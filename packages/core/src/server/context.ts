@@ -2,7 +2,7 @@
  * The call context: who called, until when, with which timestamp and metadata, and the signal that aborts when
  * the caller cancels or the deadline passes. Handlers read it with `callContext()` and keep plain signatures.
  */
-import { AsyncLocalStorage } from 'node:async_hooks'
+import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks'
 import { RpcError } from '../errors.js'
 import { clearDeadlineTimer, setDeadlineTimer } from '../timers.js'
 import { MAX_META_BYTES, MAX_META_ENTRIES, NO_META, freezeMetadata } from '../wire/metadata.js'
@@ -68,14 +68,17 @@ export class ServerCall {
   /** The caller's input items, when it streams input. */
   input: AsyncIterable<unknown> | undefined = undefined
   private extra: CallExtras | undefined = undefined
+  /** The scope of the stream that brought the call (undefined for a call made by this peer to itself). */
+  readonly scope: AsyncResource | undefined
 
-  constructor (peer: string, service: string, method: string, deadline: number | undefined, timestamp: HlcTimestamp, opts: RequestOptions | undefined, meta: Metadata | undefined) {
+  constructor (peer: string, service: string, method: string, deadline: number | undefined, timestamp: HlcTimestamp, opts: RequestOptions | undefined, meta: Metadata | undefined, scope?: AsyncResource) {
     this.peer = peer
     this.service = service
     this.method = method
     this.deadline = deadline
     this.timestamp = timestamp
     this.opts = opts
+    this.scope = scope
     this.meta = meta === undefined ? NO_META : Object.isFrozen(meta) ? meta : freezeMetadata(meta as Record<string, string>)
   }
 
@@ -209,13 +212,32 @@ function invoke (fn: (...args: unknown[]) => unknown, self: unknown, args: unkno
   return fn.apply(self, args)
 }
 
-/** Runs `call` through `registry` with `call` as the current call context (the common path: no array, no apply). */
-export function runCallInContext (call: ServerCall, registry: { invoke: (ctx: ServerCall, args: unknown[]) => unknown }, args: unknown[]): unknown {
+interface CallTarget { invoke: (ctx: ServerCall, args: unknown[]) => unknown }
+
+/**
+ * Runs `call` through `registry` with `call` as the current call context (the common path: no array, no apply).
+ * With the `scope` of the stream that brought the call, the context is entered inside that scope, which then
+ * restores the previous context as it was: one context made per call, where `storage.run` makes two (Node 24's
+ * AsyncLocalStorage makes a new one to restore the previous store). The handler sees the same stores either way:
+ * those of the scope (the stream's, where the call would otherwise run) and the call.
+ */
+export function runCallInContext (call: ServerCall, registry: CallTarget, args: unknown[], scope?: AsyncResource): unknown {
+  if (scope !== undefined) return scope.runInAsyncScope(enterAndInvoke, undefined, call, registry, args)
   return storage.run(call, invokeRegistry, registry, call, args)
 }
 
-function invokeRegistry (registry: { invoke: (ctx: ServerCall, args: unknown[]) => unknown }, call: ServerCall, args: unknown[]): unknown {
+function invokeRegistry (registry: CallTarget, call: ServerCall, args: unknown[]): unknown {
   return registry.invoke(call, args)
+}
+
+function enterAndInvoke (call: ServerCall, registry: CallTarget, args: unknown[]): unknown {
+  storage.enterWith(call)
+  return registry.invoke(call, args)
+}
+
+/** The scope in which a stream's calls run (see runCallInContext): made where the stream is, once per stream. */
+export function callScope (): AsyncResource {
+  return new AsyncResource('peercall.calls')
 }
 
 /** The call being served by the code that runs now (internal: deadline and cancellation propagation). */

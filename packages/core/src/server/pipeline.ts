@@ -112,7 +112,7 @@ export class ServerPipeline {
 
   private invoke (call: ServerCall, args: unknown[]): unknown {
     return this.incoming.size === 0
-      ? runCallInContext(call, this.registry, args)
+      ? runCallInContext(call, this.registry, args, call.scope)
       : runInContext(call, this.incoming.run, undefined, [{ service: call.service, method: call.method, args, meta: call.meta, peer: call.peer }])
   }
 

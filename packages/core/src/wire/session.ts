@@ -10,7 +10,7 @@
  * stream (PROTOCOL).
  */
 import { RpcError, describeThrown } from '../errors.js'
-import { ServerCall, deadlineError, runInContext } from '../server/context.js'
+import { ServerCall, callScope, deadlineError, runInContext } from '../server/context.js'
 import { DeadlineQueue } from '../timers.js'
 import { WRITE_STALL_TIMEOUT_MS } from '../defaults.js'
 import { FrameDecoder, encodeFrames } from './framing.js'
@@ -124,6 +124,8 @@ export class Session {
   /** Stream state of the served calls that stream (input, answer or both). */
   private readonly served = new Map<number, ServedStream>()
   private readonly pongs = new Map<number, (rtt: number) => void>()
+  /** Where the calls from the remote run: the context the session was made in (as its read loop's). */
+  private readonly scope = callScope()
   /** The deadlines of this side's calls, on one timer. */
   private readonly deadlines = new DeadlineQueue<PendingCall>(call => {
     this.giveUp(call, deadlineError({ service: call.service, method: call.method, peer: this.peer }))
@@ -440,7 +442,7 @@ export class Session {
     }
     const ts = this.receiveTimestamp(f)
     const deadline = f.timeoutMs > 0 ? Date.now() + f.timeoutMs : undefined
-    const call = new ServerCall(this.peer, service, method, deadline, ts, f.opts, f.meta)
+    const call = new ServerCall(this.peer, service, method, deadline, ts, f.opts, f.meta, this.scope)
     this.serving.set(id, call)
     if (deadline !== undefined) this.startSweeper()
     const streamed = f.opts?.stream !== undefined || f.opts?.input !== undefined
