@@ -141,7 +141,10 @@ class RoutedCall {
   reject: (err: unknown) => void = ignore
   private readonly deps: RouterDeps
   private readonly req: RouteRequest
-  private readonly tried = new Set<string>()
+  /** Peers tried so far, made at the second attempt (most calls have one). */
+  private tried: Set<string> | undefined = undefined
+  /** The first attempt's peer. */
+  private first: string | undefined = undefined
   private readonly maxAttempts: number
   /** A keyed 'hash' call stays with the key's owner: hedged only when the caller names hedgeAfterMs. */
   readonly canHedge: boolean
@@ -236,9 +239,11 @@ class RoutedCall {
    */
   private pick (): number | undefined {
     const { deps, req, canHedge } = this
+    if (this.first !== undefined && this.tried === undefined) this.tried = new Set([this.first])
     const peer = deps.balancer.pick(deps.candidates(req.service, req.method), { strategy: req.strategy, key: req.key, exclude: this.tried, service: req.service, mayProbe: canHedge && req.hedgeAfterMs === undefined })
     if (peer === undefined) return undefined
-    this.tried.add(peer)
+    if (this.tried !== undefined) this.tried.add(peer)
+    else this.first = peer
     this.attempts++
     const remaining = req.deadline === undefined ? Infinity : req.deadline - Date.now()
     if (remaining <= 0) {
