@@ -443,10 +443,12 @@ export class Session {
     const ts = this.receiveTimestamp(f)
     const deadline = f.timeoutMs > 0 ? Date.now() + f.timeoutMs : undefined
     const call = new ServerCall(this.peer, service, method, deadline, ts, f.opts, f.meta, this.scope)
-    this.serving.set(id, call)
     if (deadline !== undefined) this.startSweeper()
     const streamed = f.opts?.stream !== undefined || f.opts?.input !== undefined
+    // a unary call is listed as being served once its handler turns out to be asynchronous: one that answers at
+    // once is over before any other frame is read (no cancel, deadline sweep or second use of its id can meet it)
     if (streamed) {
+      this.serving.set(id, call)
       const st: ServedStream = { call, itemCredit: undefined, input: undefined }
       if (f.opts?.input !== undefined) {
         st.input = new InboundItems(f.opts.input, n => {
@@ -460,30 +462,35 @@ export class Session {
     try {
       out = this.opts.dispatch(call, f.args)
     } catch (err) {
-      this.finish(id, call, err, true)
+      this.finish(id, call, err, true, !streamed)
       return true
     }
     if (f.opts?.stream !== undefined) {
       this.streamAnswer(id, call, out, f.opts.stream)
     } else if (out !== null && typeof out === 'object' && typeof (out as PromiseLike<unknown>).then === 'function') {
-      (out as PromiseLike<unknown>).then(
-        value => { this.finishUnary(id, call, value) },
-        err => { this.finish(id, call, err, true) }
+      const pending = out as PromiseLike<unknown>
+      if (!streamed) this.serving.set(id, call)
+      pending.then(
+        value => { this.finishUnary(id, call, value, false) },
+        err => { this.finish(id, call, err, true, false) }
       )
     } else {
-      this.finishUnary(id, call, out)
+      this.finishUnary(id, call, out, !streamed)
     }
     return true
   }
 
-  /** A unary answer; a handler that streams its answer needs a caller that reads a stream. */
-  private finishUnary (id: number, call: ServerCall, value: unknown): void {
+  /**
+   * A unary answer; a handler that streams its answer needs a caller that reads a stream. `now`: the call
+   * answered at once and was never listed as being served.
+   */
+  private finishUnary (id: number, call: ServerCall, value: unknown, now: boolean): void {
     if (isAsyncIterable(value) && typeof (value as unknown as AsyncIterator<unknown>).next === 'function') {
       void (value as unknown as AsyncIterator<unknown>).return?.(undefined)?.catch(() => {})
-      this.finish(id, call, new RpcError('INVALID_ARGUMENT', `${call.service}.${call.method} streams its answer: read it with node.stream()`, { mayHaveExecuted: true }), true)
+      this.finish(id, call, new RpcError('INVALID_ARGUMENT', `${call.service}.${call.method} streams its answer: read it with node.stream()`, { mayHaveExecuted: true }), true, now)
       return
     }
-    this.finish(id, call, value, false)
+    this.finish(id, call, value, false, now)
   }
 
   /** Sends the handler's items within the caller's credit, then the end (RESPONSE) or the error. */
@@ -550,12 +557,15 @@ export class Session {
     call?.inputCredit?.add(f.n)
   }
 
-  private finish (id: number, call: ServerCall, value: unknown, failed: boolean): void {
+  /** Sends a call's answer. `now`: the call answered at once and was never listed as being served. */
+  private finish (id: number, call: ServerCall, value: unknown, failed: boolean, now = false): void {
     call.finish()
     call.settled = true
-    if (this.serving.get(id) !== call) return // cancelled, timed out or closed: nobody waits for it
-    this.serving.delete(id)
-    this.endServed(id, undefined)
+    if (!now) {
+      if (this.serving.get(id) !== call) return // cancelled, timed out or closed: nobody waits for it
+      this.serving.delete(id)
+      if (this.served.size > 0) this.endServed(id, undefined)
+    }
     if (this.serving.size === 0 && this.pending.size === 0) this.notifyIdle()
     if (this.closed) return
     if (failed) {
