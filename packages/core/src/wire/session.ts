@@ -115,6 +115,8 @@ export class Session {
   /** When the session was made, and when bytes last came from the remote (undefined: none yet); performance.now() ms. */
   readonly openedAt = performance.now()
   lastReadAt: number | undefined
+  /** Date.now() when the chunk being read arrived: the receipt time of the requests in it (one clock read per chunk). */
+  private chunkAt = 0
   private readonly opts: SessionOptions
   private readonly stream: ByteStream
   private readonly decoder: FrameDecoder
@@ -330,6 +332,7 @@ export class Session {
           if (!this.closed) this.close(new RpcError('UNAVAILABLE', `${this.peer} did not read ${this.writer.queuedBytes} queued bytes in time`, { peer: this.peer, mayHaveExecuted: true }))
           break
         }
+        this.chunkAt = Date.now()
         if (chunk instanceof Uint8Array) {
           if (!this.onChunk(chunk)) break
         } else {
@@ -441,7 +444,7 @@ export class Session {
       return true
     }
     const ts = this.receiveTimestamp(f)
-    const deadline = f.timeoutMs > 0 ? Date.now() + f.timeoutMs : undefined
+    const deadline = f.timeoutMs > 0 ? this.chunkAt + f.timeoutMs : undefined
     const call = new ServerCall(this.peer, service, method, deadline, ts, f.opts, f.meta, this.scope)
     if (deadline !== undefined) this.startSweeper()
     const streamed = f.opts?.stream !== undefined || f.opts?.input !== undefined
