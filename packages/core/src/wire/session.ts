@@ -424,7 +424,7 @@ export class Session {
   }
 
   private receiveTimestamp (ts: HlcTimestamp): HlcTimestamp {
-    return ts.wall > 0 ? this.opts.clock.receive(ts) : this.opts.clock.tick()
+    return ts.wall > 0 ? this.opts.clock.receive(ts, this.chunkAt) : this.opts.clock.tick(this.chunkAt)
   }
 
   // ---------------------------------------------------------------- server side
@@ -577,7 +577,8 @@ export class Session {
     }
     let body: Uint8Array
     try {
-      body = encodeResponse(id, value, this.opts.clock.tick(), call.trailers)
+      // an answer given at once is sent while its chunk is read: the chunk's physical time serves (no clock read)
+      body = encodeResponse(id, value, now ? this.opts.clock.tick(this.chunkAt) : this.opts.clock.tick(), call.trailers)
     } catch (err) {
       this.sendError(id, new RpcError('INTERNAL', `${call.service}.${call.method}: result cannot be encoded: ${(err as Error).message}`), call.trailers)
       return
