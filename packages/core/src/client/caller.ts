@@ -148,6 +148,7 @@ export class Caller {
       hedgeAfterMs: options.hedgeAfterMs,
       attemptTimeoutMs: options.attemptTimeoutMs,
       deadline,
+      sentAt: now,
       signal,
       ordered,
       meta,

@@ -30,6 +30,8 @@ export interface RouteRequest {
   attemptTimeoutMs: number | undefined
   /** Absolute deadline, ms since the epoch; undefined: none. */
   deadline: number | undefined
+  /** Date.now() when the caller sent the call, if it read it: the first attempt's time left counts from it. */
+  sentAt?: number
   signal: AbortSignal | undefined
   /** Headers sent with every attempt. */
   meta: Metadata | undefined
@@ -245,7 +247,7 @@ class RoutedCall {
     if (this.tried !== undefined) this.tried.add(peer)
     else this.first = peer
     this.attempts++
-    const remaining = req.deadline === undefined ? Infinity : req.deadline - Date.now()
+    const remaining = req.deadline === undefined ? Infinity : req.deadline - (this.attempts === 1 && req.sentAt !== undefined ? req.sentAt : Date.now())
     if (remaining <= 0) {
       this.lastError ??= new RpcError('DEADLINE_EXCEEDED', `${req.service}.${req.method}: deadline exceeded after ${this.attempts - 1} attempt(s)`, { service: req.service, method: req.method, mayHaveExecuted: this.attempts > 1 })
       return undefined
