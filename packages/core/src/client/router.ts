@@ -203,11 +203,12 @@ class RoutedCall {
     if (timeoutMs === undefined) return undefined
     const peer = this.peer
     const started = performance.now()
-    const info: AttemptInfo = { connectMs: 0 }
+    // one attempt at a time: the call itself carries the attempt's connect time (no object per attempt)
+    this.connectMs = 0
     this.deps.balancer.onStart(peer)
-    return this.deps.attempt(peer, this.req, timeoutMs === Infinity ? undefined : timeoutMs, undefined, this.opts, info).then(
+    return this.deps.attempt(peer, this.req, timeoutMs === Infinity ? undefined : timeoutMs, undefined, this.opts, this).then(
       value => {
-        this.deps.balancer.onEnd(peer, { latencyMs: performance.now() - started - info.connectMs, ok: true, hedge: false })
+        this.deps.balancer.onEnd(peer, { latencyMs: performance.now() - started - this.connectMs, ok: true, hedge: false })
         return value
       },
       (e: unknown) => this.failedChained(peer, started, e)
@@ -234,6 +235,8 @@ class RoutedCall {
 
   /** The peer of the last pick (pick's other result). */
   private peer = ''
+  /** A chained call's current attempt's time spent opening a connection (its AttemptInfo), ms. */
+  connectMs = 0
 
   /**
    * Picks the next attempt's peer (into `peer`) and its time budget: ms, Infinity for none, or undefined when no
