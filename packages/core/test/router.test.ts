@@ -201,3 +201,22 @@ test('a call that is neither hedged nor cancellable (answered through its attemp
     t.is(all.length, peers.length, label)
   }
 })
+
+test('the time an attempt spent opening a connection is left out of the latency the balancer learns, chained or not', async t => {
+  for (const signal of [undefined, new AbortController().signal]) {
+    const balancer = createBalancer()
+    const start = performance.now()
+    await routedCall({
+      balancer,
+      candidates: () => [{ peerId: 'a' }],
+      attempt: async (_peer, _r, _ms, _signal, _opts, info) => {
+        await new Promise(resolve => setTimeout(resolve, 80))
+        info.connectMs += 75 // as a dial of 75 ms would
+        return 1
+      }
+    }, request({ idempotent: false, callId: undefined, signal }))
+    const elapsed = performance.now() - start
+    const learned = balancer.stats('a').latencyMs
+    t.true(learned <= elapsed - 70, `${signal === undefined ? 'chained' : 'with a signal'}: learned ${learned} ms of ${elapsed} ms`)
+  }
+})
