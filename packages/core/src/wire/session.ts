@@ -180,7 +180,13 @@ export class Session {
   // ---------------------------------------------------------------- client side
 
   request (service: string, method: string, args: unknown[], options: RequestOptionsOut = {}): Promise<unknown> {
-    return this.start(service, method, args, options, undefined)
+    return this.start(service, method, args, options.timeoutMs, options.signal, options.opts, options.meta, options.onTrailers, options.input, options.onFail, undefined)
+  }
+
+  /** `request` with its options as arguments (the caller's path: no options object per call). */
+  send (service: string, method: string, args: unknown[], timeoutMs: number | undefined, signal: AbortSignal | undefined, opts: RequestOptions | undefined,
+    meta: Metadata | undefined, onTrailers: ((trailers: Metadata) => void) | undefined, input: AsyncIterable<unknown> | undefined, onFail: (() => void) | undefined): Promise<unknown> {
+    return this.start(service, method, args, timeoutMs, signal, opts, meta, onTrailers, input, onFail, undefined)
   }
 
   /** A call whose answer is read as a stream of items (server streaming, bidi). */
@@ -189,47 +195,47 @@ export class Session {
     const items = new InboundItems(window,
       n => { if (call !== undefined && this.pending.get(call.id) === call && !this.closed) this.writer.push(encodeFrame({ type: FrameType.ITEM_CREDIT, id: call.id, n })) },
       () => { if (call !== undefined) this.giveUp(call, cancelled(service, method, this.peer, call.ticket === undefined, 'the consumer left the stream')) })
-    const done = this.start(service, method, args, options, items, window, c => { call = c })
+    const done = this.start(service, method, args, options.timeoutMs, options.signal, options.opts, options.meta, options.onTrailers, options.input, options.onFail, items, window, c => { call = c })
     done.catch((err: unknown) => { items.fail(err) })
     return { items, done }
   }
 
-  private start (service: string, method: string, args: unknown[], options: RequestOptionsOut, items: InboundItems | undefined, window = 0, made?: (call: PendingCall) => void): Promise<unknown> {
+  private start (service: string, method: string, args: unknown[], timeoutMs: number | undefined, signal: AbortSignal | undefined, requestOpts: RequestOptions | undefined,
+    meta: Metadata | undefined, onTrailers: ((trailers: Metadata) => void) | undefined, input: AsyncIterable<unknown> | undefined, onFail: (() => void) | undefined,
+    items: InboundItems | undefined, window = 0, made?: (call: PendingCall) => void): Promise<unknown> {
     if (!this.isOpen || this.draining) {
-      options.onFail?.()
+      onFail?.()
       return Promise.reject(new RpcError('UNAVAILABLE', `${service}.${method}: connection to ${this.peer} is ${this.draining ? 'draining' : 'closed'}`, {
         peer: this.peer, service, method, mayHaveExecuted: false
       }))
     }
-    const signal = options.signal
     if (signal?.aborted === true) {
-      options.onFail?.()
+      onFail?.()
       return Promise.reject(cancelled(service, method, this.peer, false, signal.reason))
     }
     const id = this.nextId
     this.nextId = id >= MAX_REQUEST_ID ? 1 : id + 1
-    const timeoutMs = options.timeoutMs
-    const opts = items === undefined && options.input === undefined
-      ? options.opts
-      : { ...options.opts, ...(items !== undefined ? { stream: window } : {}), ...(options.input !== undefined ? { input: STREAM_WINDOW_ITEMS } : {}) }
+    const opts = items === undefined && input === undefined
+      ? requestOpts
+      : { ...requestOpts, ...(items !== undefined ? { stream: window } : {}), ...(input !== undefined ? { input: STREAM_WINDOW_ITEMS } : {}) }
     const wireTimeoutMs = timeoutMs === undefined ? 0 : Math.min(Math.max(1, Math.ceil(timeoutMs)), MAX_WIRE_TIMEOUT_MS)
     let body: Uint8Array
     try {
-      body = encodeRequest(id, service, method, args, wireTimeoutMs, this.opts.clock.tick(), opts, options.meta)
+      body = encodeRequest(id, service, method, args, wireTimeoutMs, this.opts.clock.tick(), opts, meta)
     } catch (err) {
-      options.onFail?.()
+      onFail?.()
       return Promise.reject(new RpcError('INVALID_ARGUMENT', `${service}.${method}: arguments cannot be encoded: ${(err as Error).message}`, {
         service, method, mayHaveExecuted: false, cause: err
       }))
     }
     if (body.byteLength > this.opts.maxFrameSize) {
-      options.onFail?.()
+      onFail?.()
       return Promise.reject(new RpcError('INVALID_ARGUMENT', `${service}.${method}: request of ${body.byteLength} bytes exceeds the frame limit of ${this.opts.maxFrameSize} bytes`, {
         service, method, mayHaveExecuted: false
       }))
     }
     const { promise, resolve, reject } = Promise.withResolvers<unknown>()
-    const call: PendingCall = { id, service, method, resolve, reject, signal, onAbort: undefined, onTrailers: options.onTrailers, ticket: undefined, items, inputCredit: undefined, onFail: options.onFail, deadlineAt: 0, deadlineSlot: -1 }
+    const call: PendingCall = { id, service, method, resolve, reject, signal, onAbort: undefined, onTrailers, ticket: undefined, items, inputCredit: undefined, onFail, deadlineAt: 0, deadlineSlot: -1 }
     made?.(call)
     if (timeoutMs !== undefined) this.deadlines.add(call, timeoutMs)
     if (signal !== undefined) {
@@ -237,7 +243,6 @@ export class Session {
       signal.addEventListener('abort', call.onAbort, { once: true })
     }
     this.pending.set(id, call)
-    const input = options.input
     if (input !== undefined) call.inputCredit = new Credit(STREAM_WINDOW_ITEMS)
     if (this.writer.hasRoom(body.byteLength)) {
       this.writer.push(body, this.pending.size + this.serving.size > 1)
