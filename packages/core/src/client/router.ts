@@ -143,8 +143,13 @@ class RoutedCall {
   reject: (err: unknown) => void = ignore
   private readonly deps: RouterDeps
   private readonly req: RouteRequest
-  /** Peers tried so far, made at the second attempt (most calls have one). */
-  private tried: Set<string> | undefined = undefined
+  /** Peers tried so far, made at the second attempt (most calls have one); the pick excludes them. */
+  exclude: Set<string> | undefined = undefined
+  // the call is its own PickRequest (no object per pick): strategy, key, service, mayProbe and exclude
+  readonly strategy: Strategy
+  readonly key: string | undefined
+  readonly service: string
+  readonly mayProbe: boolean
   /** The first attempt's peer. */
   private first: string | undefined = undefined
   private readonly maxAttempts: number
@@ -166,6 +171,10 @@ class RoutedCall {
     this.req = req
     this.maxAttempts = 1 + (req.idempotent ? (req.retries ?? DEFAULT_RETRIES) : (req.retries ?? TRANSPARENT_RETRIES))
     this.canHedge = req.idempotent && !req.ordered && (req.strategy !== 'hash' || req.key === undefined || req.hedgeAfterMs !== undefined)
+    this.strategy = req.strategy
+    this.key = req.key
+    this.service = req.service
+    this.mayProbe = this.canHedge && req.hedgeAfterMs === undefined
     this.opts = req.callId !== undefined || req.ordered
       ? { ...(req.callId !== undefined ? { callId: req.callId } : {}), ...(req.ordered ? { ordered: true, key: req.key ?? '' } : {}) }
       : undefined
@@ -243,11 +252,11 @@ class RoutedCall {
    * attempt can start (no candidate left; the deadline has passed, then `lastError` says so).
    */
   private pick (): number | undefined {
-    const { deps, req, canHedge } = this
-    if (this.first !== undefined && this.tried === undefined) this.tried = new Set([this.first])
-    const peer = deps.balancer.pick(deps.candidates(req.service, req.method), { strategy: req.strategy, key: req.key, exclude: this.tried, service: req.service, mayProbe: canHedge && req.hedgeAfterMs === undefined })
+    const { deps, req } = this
+    if (this.first !== undefined && this.exclude === undefined) this.exclude = new Set([this.first])
+    const peer = deps.balancer.pick(deps.candidates(req.service, req.method), this)
     if (peer === undefined) return undefined
-    if (this.tried !== undefined) this.tried.add(peer)
+    if (this.exclude !== undefined) this.exclude.add(peer)
     else this.first = peer
     this.attempts++
     const remaining = req.deadline === undefined ? Infinity : req.deadline - (this.attempts === 1 && req.sentAt !== undefined ? req.sentAt : Date.now())
