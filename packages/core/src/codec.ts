@@ -96,6 +96,28 @@ export const codec: Codec = {
   }
 }
 
+/** Largest body decoded through the scratch buffer (larger ones are decoded where they are), bytes. */
+const SCRATCH_BYTES = 16 * 1024
+const scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES)
+let scratchBusy = false
+
+/**
+ * `codec.decode` for a short-lived view (a frame body cut from a received chunk): the bytes are copied into one
+ * reused buffer first, so msgpackr's per-source set-up (a DataView kept on the source) is made once, not per
+ * body. Decoded values never point into the scratch buffer (`copyBuffers`).
+ */
+export function decodeView (bytes: Uint8Array): unknown {
+  const n = bytes.byteLength
+  if (n > SCRATCH_BYTES || scratchBusy) return packr.unpack(bytes)
+  scratchBusy = true
+  try {
+    scratch.set(bytes)
+    return packr.unpack(scratch, n)
+  } finally {
+    scratchBusy = false
+  }
+}
+
 /**
  * Whether `value` nests arrays, objects, maps or sets deeper than `maxDepth` (a scalar has depth 0, `[1]` depth 1).
  * Iterative, so hostile input cannot overflow the stack here.

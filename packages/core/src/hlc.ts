@@ -41,9 +41,11 @@ export class HybridClock {
     this.maxDriftMs = options.maxDriftMs ?? HLC_MAX_DRIFT_MS
   }
 
-  /** A timestamp for a local or send event. */
-  tick (): HlcTimestamp {
-    const pt = this.physical()
+  /**
+   * A timestamp for a local or send event. `pt`: the physical time, when the caller has just read it (a session
+   * reads it once per received chunk); a value a little in the past only makes the counter advance instead.
+   */
+  tick (pt = this.physical()): HlcTimestamp {
     if (pt > this.wall) {
       this.wall = pt
       this.logical = 0
@@ -57,13 +59,12 @@ export class HybridClock {
    * A timestamp for the receipt of a remote timestamp: later than both this clock and the remote one.
    * A remote wall time more than `maxDriftMs` ahead of the physical clock is not merged (a broken or hostile
    * clock must not drag ours into the future); the receipt is then timestamped locally and counted in
-   * `rejected`.
+   * `rejected`. `pt` as for tick.
    */
-  receive (remote: HlcTimestamp): HlcTimestamp {
-    const pt = this.physical()
+  receive (remote: HlcTimestamp, pt = this.physical()): HlcTimestamp {
     if (!Number.isFinite(remote.wall) || !Number.isFinite(remote.logical) || remote.wall - pt > this.maxDriftMs) {
       this.rejected++
-      return this.tick()
+      return this.tick(pt)
     }
     const wall = Math.max(this.wall, remote.wall, pt)
     if (wall === this.wall && wall === remote.wall) {

@@ -14,21 +14,22 @@ const SEED = Number(process.env.PEERCALL_FUZZ_SEED ?? 20261206)
 const LIMITS = { maxDepth: 64 }
 
 const id = fc.integer({ min: 1, max: 0xffffffff })
-const ts = fc.record({ wall: fc.integer({ min: 1, max: 2 ** 47 }), logical: fc.nat({ max: 1e6 }) })
+const wall = fc.integer({ min: 1, max: 2 ** 47 })
+const logical = fc.nat({ max: 1e6 })
 const meta = fc.option(fc.dictionary(fc.string({ minLength: 1, maxLength: 16 }), fc.string({ maxLength: 32 }), { maxKeys: 8 }), { nil: undefined })
 const value = fc.jsonValue({ maxDepth: 3 })
 
 const frame: fc.Arbitrary<Frame> = fc.oneof(
   fc.record({
     type: fc.constant(FrameType.REQUEST), id, service: fc.string({ minLength: 1 }), method: fc.string({ minLength: 1 }),
-    args: fc.array(value, { maxLength: 4 }), timeoutMs: fc.nat(), ts,
+    args: fc.array(value, { maxLength: 4 }), timeoutMs: fc.nat(), wall, logical,
     opts: fc.option(fc.record({ callId: fc.string({ minLength: 1 }), ordered: fc.boolean(), key: fc.string() }, { requiredKeys: [] }), { nil: undefined }),
     meta
   }),
-  fc.record({ type: fc.constant(FrameType.RESPONSE), id, result: value, ts, trailers: meta }),
+  fc.record({ type: fc.constant(FrameType.RESPONSE), id, result: value, wall, logical, trailers: meta }),
   fc.record({
     type: fc.constant(FrameType.ERROR), id, code: fc.constantFrom('UNAVAILABLE', 'NOT_FOUND', 'REMOTE', 'OVERLOADED'), message: fc.string(),
-    name: fc.string(), data: value, mayHaveExecuted: fc.boolean(), retryable: fc.boolean(), ts, trailers: meta
+    name: fc.string(), data: value, mayHaveExecuted: fc.boolean(), retryable: fc.boolean(), wall, logical, trailers: meta
   }),
   fc.record({ type: fc.constant(FrameType.CANCEL), id }),
   fc.record({ type: fc.constant(FrameType.PING), nonce: fc.nat() }),

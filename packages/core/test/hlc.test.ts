@@ -73,3 +73,14 @@ test('formatHlc sorts as the timestamps do', t => {
   const xs = [{ wall: 2, logical: 0 }, { wall: 1, logical: 10 }, { wall: 1, logical: 9 }]
   t.deepEqual([...xs].sort(compareHlc).map(formatHlc), xs.map(formatHlc).sort())
 })
+
+test('a physical time given by the caller is used instead of reading the clock, and stays monotonic when a little in the past', t => {
+  let reads = 0
+  const c = new HybridClock({ now: () => { reads++; return 1000 } })
+  t.deepEqual(c.tick(2000), { wall: 2000, logical: 0 })
+  t.deepEqual(c.tick(1990), { wall: 2000, logical: 1 }, 'a stale physical time: the counter advances')
+  t.deepEqual(c.receive({ wall: 2000, logical: 5 }, 1995), { wall: 2000, logical: 6 })
+  t.deepEqual(c.receive({ wall: 2500, logical: 0 }, 2400), { wall: 2500, logical: 1 })
+  t.deepEqual(c.receive({ wall: 2400 + 120_000, logical: 0 }, 2400), { wall: 2500, logical: 2 }, 'too far ahead of the given time: not merged')
+  t.is(reads, 0)
+})

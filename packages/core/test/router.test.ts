@@ -153,3 +153,70 @@ test('a keyed hash call is not hedged unless hedgeAfterMs is given; a hedge\'s o
   t.is(hedges.length, 1)
   t.deepEqual(outcomes.map(o => [o.peer === owner, o.hedge === true]).sort(), [[false, true], [true, false]], 'the hedge flagged, the owner\'s attempt not')
 })
+
+test('a call that is neither hedged nor cancellable (answered through its attempts\' promises, chained) behaves as one with a signal', async t => {
+  const peers = ['a', 'b', 'c', 'd']
+  const candidates = (): Array<{ peerId: string }> => peers.map(peerId => ({ peerId }))
+  for (const signal of [undefined, new AbortController().signal]) {
+    const label = signal === undefined ? 'chained' : 'with a signal'
+    // unreachable hosts are skipped (transparent retries), the reachable one answers; the balancer learns each end
+    const balancer = createBalancer()
+    const tried: string[] = []
+    let failures = 0
+    const value = await routedCall({
+      balancer,
+      candidates,
+      attempt: async peer => {
+        tried.push(peer)
+        if (tried.length < 3) throw unreachable(peer)
+        return `from ${peer}`
+      }
+    }, request({ idempotent: false, callId: undefined, signal, onFail: () => { failures++ } }))
+    t.is(value, `from ${tried[2]}`, label)
+    t.is(new Set(tried).size, 3, label)
+    t.is(failures, 0, label)
+    t.is(peers.reduce((n, p) => n + balancer.stats(p).calls, 0), 3, `${label}: every attempt's end reported`)
+    // a failure that may have run a non-idempotent call is not retried; onFail is told once
+    const remote: string[] = []
+    const err = await routedCall({
+      balancer: createBalancer(),
+      candidates,
+      attempt: async peer => { remote.push(peer); throw new RpcError('REMOTE', 'boom', { peer }) }
+    }, request({ idempotent: false, callId: undefined, signal, onFail: () => { failures++ } })).then(() => undefined, (e: unknown) => e as RpcError)
+    t.is(err?.code, 'REMOTE', label)
+    t.is(err?.service, 'S', label)
+    t.is(remote.length, 1, label)
+    t.is(failures, 1, label)
+    // no candidate: UNAVAILABLE, never sent; onFail told once
+    const none = await routedCall({ balancer: createBalancer(), candidates: () => [], attempt: async () => 1 },
+      request({ idempotent: false, callId: undefined, signal, onFail: () => { failures++ } })).then(() => undefined, (e: unknown) => e as RpcError)
+    t.is(none?.code, 'UNAVAILABLE', label)
+    t.false(none?.mayHaveExecuted, label)
+    t.is(failures, 2, label)
+    // every host unreachable: the last failure, after one attempt per host
+    const all: string[] = []
+    const last = await routedCall({ balancer: createBalancer(), candidates, attempt: async peer => { all.push(peer); throw unreachable(peer) } },
+      request({ idempotent: false, callId: undefined, signal })).then(() => undefined, (e: unknown) => e as RpcError)
+    t.is(last?.code, 'UNAVAILABLE', label)
+    t.is(all.length, peers.length, label)
+  }
+})
+
+test('the time an attempt spent opening a connection is left out of the latency the balancer learns, chained or not', async t => {
+  for (const signal of [undefined, new AbortController().signal]) {
+    const balancer = createBalancer()
+    const start = performance.now()
+    await routedCall({
+      balancer,
+      candidates: () => [{ peerId: 'a' }],
+      attempt: async (_peer, _r, _ms, _signal, _opts, info) => {
+        await new Promise(resolve => setTimeout(resolve, 80))
+        info.connectMs += 75 // as a dial of 75 ms would
+        return 1
+      }
+    }, request({ idempotent: false, callId: undefined, signal }))
+    const elapsed = performance.now() - start
+    const learned = balancer.stats('a').latencyMs
+    t.true(learned <= elapsed - 70, `${signal === undefined ? 'chained' : 'with a signal'}: learned ${learned} ms of ${elapsed} ms`)
+  }
+})

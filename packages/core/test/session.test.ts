@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import test from 'ava'
 import { codec } from '../src/codec.js'
 import { callContext } from '../src/server/context.js'
@@ -83,6 +84,29 @@ test('unknown services and methods get NOT_FOUND, and the session keeps serving'
   const e3 = await rejection(client.request('S', 'constructor', []))
   t.is(e3.code, 'NOT_FOUND')
   t.is(await client.request('S', 'a', []), 1)
+})
+
+test('each call runs in its own context, after awaits too; the stream\'s other stores are seen; nothing leaks out', async t => {
+  const other = new AsyncLocalStorage<string>()
+  // the server end is made inside another store's context, as a stream accepted inside a traced request would be
+  const pair = other.run('made here', () => setup())
+  const seen: Array<[string | undefined, string | undefined, string | undefined]> = []
+  pair.registry.register('S', {
+    async who (n: number) {
+      const before = callContext()?.callId
+      await new Promise(resolve => setTimeout(resolve, n))
+      seen.push([before, callContext()?.callId, other.getStore()])
+      return callContext()?.callId
+    },
+    sync () { return [callContext()?.callId, other.getStore()] }
+  })
+  const ids = ['a', 'b', 'c', 'd']
+  const out = await Promise.all(ids.map((id, i) => pair.client.request('S', 'who', [10 - 2 * i], { opts: { callId: id } })))
+  t.deepEqual(out, ids)
+  for (const [before, after] of seen) t.is(before, after)
+  t.true(seen.every(([, , store]) => store === 'made here'))
+  t.deepEqual(await pair.client.request('S', 'sync', [], { opts: { callId: 'e' } }), ['e', 'made here'])
+  t.is(callContext(), undefined)
 })
 
 test('the handler sees its call context: caller, deadline, timestamp', async t => {

@@ -148,6 +148,7 @@ export class Caller {
       hedgeAfterMs: options.hedgeAfterMs,
       attemptTimeoutMs: options.attemptTimeoutMs,
       deadline,
+      sentAt: now,
       signal,
       ordered,
       meta,
@@ -279,7 +280,7 @@ export class Caller {
       return callLocal(this.deps.dispatch, this.deps.clock, peer, { service, method, args, timeoutMs, signal, opts, meta, onTrailers, input, onFail })
     }
     const session = this.deps.pool.get(peer)
-    if (session !== undefined) return session.request(service, method, args, { timeoutMs, signal, opts, meta, onTrailers, input, onFail })
+    if (session !== undefined) return session.send(service, method, args, timeoutMs, signal, opts, meta, onTrailers, input, onFail)
     return this.callAfterDial(peer, service, method, args, timeoutMs, signal, opts, meta, onTrailers, info, input, onFail)
   }
 

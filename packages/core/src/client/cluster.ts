@@ -27,7 +27,8 @@ export class ClusterView {
   private readonly cache = new Map<string, Map<string, Candidate[]>>()
   private readonly cacheWithSuspects = new Map<string, Map<string, Candidate[]>>()
   private readonly loadAt = new Map<string, number>()
-  private readonly idempotentCache = new Map<string, boolean>()
+  /** Idempotency declared by the hosts, by service then method (no key string made per call). */
+  private readonly idempotentCache = new Map<string, Map<string, boolean>>()
 
   constructor (membership: Membership, local: LocalHost) {
     this.membership = membership
@@ -89,12 +90,13 @@ export class ClusterView {
   idempotent (service: string, method: string): boolean {
     const local = this.local.idempotent(service, method)
     if (local !== undefined) return local
-    const key = `${service}.${method}`
-    let known = this.idempotentCache.get(key)
+    let byMethod = this.idempotentCache.get(service)
+    let known = byMethod?.get(method)
     if (known === undefined) {
       const metaKey = IDEMPOTENT_META_PREFIX + service
       known = this.membership.members().some(m => m.meta?.[metaKey]?.split(',').includes(method) === true)
-      this.idempotentCache.set(key, known)
+      if (byMethod === undefined) this.idempotentCache.set(service, byMethod = new Map())
+      byMethod.set(method, known)
     }
     return known
   }

@@ -30,6 +30,8 @@ export interface RouteRequest {
   attemptTimeoutMs: number | undefined
   /** Absolute deadline, ms since the epoch; undefined: none. */
   deadline: number | undefined
+  /** Date.now() when the caller sent the call, if it read it: the first attempt's time left counts from it. */
+  sentAt?: number
   signal: AbortSignal | undefined
   /** Headers sent with every attempt. */
   meta: Metadata | undefined
@@ -108,134 +110,267 @@ export function mayRetry (err: RpcError, idempotent: boolean): boolean {
   return idempotent && err.retryable
 }
 
-export async function routedCall (deps: RouterDeps, req: RouteRequest): Promise<unknown> {
-  const { balancer } = deps
-  balancer.onCall()
-  const tried = new Set<string>()
-  const maxAttempts = 1 + (req.idempotent ? (req.retries ?? DEFAULT_RETRIES) : (req.retries ?? TRANSPARENT_RETRIES))
-  // a keyed 'hash' call stays with the key's owner: hedged only when the caller names hedgeAfterMs
-  const canHedge = req.idempotent && !req.ordered && (req.strategy !== 'hash' || req.key === undefined || req.hedgeAfterMs !== undefined)
-  let attempts = 0
+/** Routes one call: its answer, or the error of its last attempt once no other may follow. */
+export function routedCall (deps: RouterDeps, req: RouteRequest): Promise<unknown> {
+  deps.balancer.onCall()
+  const call = new RoutedCall(deps, req)
+  // a call that no hedge races and no signal cancels settles with its last attempt: its answer is that attempt's
+  // promise, chained (no promise of its own, one hop less)
+  if (!call.canHedge && req.signal === undefined) {
+    try {
+      return call.startChained()
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+  const { promise, resolve, reject } = Promise.withResolvers<unknown>()
+  call.resolve = resolve
+  call.reject = reject
+  try {
+    call.start()
+  } catch (err) {
+    reject(err)
+  }
+  return promise
+}
+
+/**
+ * The state of one routed call: its attempts, retries and hedge timer. One object per call with its methods on
+ * the prototype, so a call makes no closures beyond its attempts' two callbacks.
+ */
+class RoutedCall {
+  resolve: (value: unknown) => void = ignore
+  reject: (err: unknown) => void = ignore
+  private readonly deps: RouterDeps
+  private readonly req: RouteRequest
+  /** Peers tried so far, made at the second attempt (most calls have one); the pick excludes them. */
+  exclude: Set<string> | undefined = undefined
+  // the call is its own PickRequest (no object per pick): strategy, key, service, mayProbe and exclude
+  readonly strategy: Strategy
+  readonly key: string | undefined
+  readonly service: string
+  readonly mayProbe: boolean
+  /** The first attempt's peer. */
+  private first: string | undefined = undefined
+  private readonly maxAttempts: number
+  /** A keyed 'hash' call stays with the key's owner: hedged only when the caller names hedgeAfterMs. */
+  readonly canHedge: boolean
+  private readonly opts: RequestOptions | undefined
+  private attempts = 0
   /** Attempts that never reached a handler (`neverSent`): they do not count against `maxAttempts`. */
-  let unsent = 0
-  const spent = (): number => attempts - unsent
-  let lastError: RpcError | undefined
-  const active = new Set<Attempt>()
-  const opts: RequestOptions | undefined = req.callId !== undefined || req.ordered
-    ? { ...(req.callId !== undefined ? { callId: req.callId } : {}), ...(req.ordered ? { ordered: true, key: req.key ?? '' } : {}) }
-    : undefined
+  private unsent = 0
+  private lastError: RpcError | undefined
+  /** The attempts still out (more than one only while hedging). */
+  private readonly active: Attempt[] = []
+  private settled = false
+  private hedgeTimer: ReturnType<typeof setTimeout> | undefined
+  private onAbort: (() => void) | undefined
 
-  return await new Promise<unknown>((resolve, reject) => {
-    let settled = false
-    let hedgeTimer: ReturnType<typeof setTimeout> | undefined
+  constructor (deps: RouterDeps, req: RouteRequest) {
+    this.deps = deps
+    this.req = req
+    this.maxAttempts = 1 + (req.idempotent ? (req.retries ?? DEFAULT_RETRIES) : (req.retries ?? TRANSPARENT_RETRIES))
+    this.canHedge = req.idempotent && !req.ordered && (req.strategy !== 'hash' || req.key === undefined || req.hedgeAfterMs !== undefined)
+    this.strategy = req.strategy
+    this.key = req.key
+    this.service = req.service
+    this.mayProbe = this.canHedge && req.hedgeAfterMs === undefined
+    this.opts = req.callId !== undefined || req.ordered
+      ? { ...(req.callId !== undefined ? { callId: req.callId } : {}), ...(req.ordered ? { ordered: true, key: req.key ?? '' } : {}) }
+      : undefined
+  }
 
-    const finish = (err: RpcError | undefined, value?: unknown): void => {
-      if (settled) return
-      settled = true
-      if (hedgeTimer !== undefined) clearTimeout(hedgeTimer)
-      req.signal?.removeEventListener('abort', onAbort)
-      for (const a of active) {
-        if (a.probe && err === undefined) continue // its own handlers report its end to the balancer
-        if (!a.done) {
-          a.done = true
-          a.controller?.abort(new RpcError('CANCELLED', 'another attempt answered first'))
-          balancer.onEnd(a.peer, { latencyMs: performance.now() - a.started, ok: false, failureKind: 'cancelled', hedge: a.hedge })
-        }
-      }
-      active.clear()
-      if (err !== undefined) {
-        req.onFail?.()
-        reject(err)
-      } else {
-        resolve(value)
-      }
-    }
-
-    const onAbort = (): void => {
-      finish(new RpcError('CANCELLED', `${req.service}.${req.method}: cancelled`, { service: req.service, method: req.method, mayHaveExecuted: attempts > 0 }))
-    }
+  start (): void {
+    const req = this.req
     if (req.signal !== undefined) {
+      const onAbort = this.onAbort = (): void => {
+        this.finish(new RpcError('CANCELLED', `${req.service}.${req.method}: cancelled`, { service: req.service, method: req.method, mayHaveExecuted: this.attempts > 0 }))
+      }
       if (req.signal.aborted) { onAbort(); return }
       req.signal.addEventListener('abort', onAbort, { once: true })
     }
     // No timer of its own for the call's deadline: every attempt is given at most the time left (the session's
     // per-request timer enforces it), and no attempt starts after the deadline, so the last attempt's end is the
     // call's end at the latest. One timer per call instead of two.
+    if (!this.launch(false)) {
+      this.finish(this.lastError ?? this.deps.unroutable?.(req) ?? new RpcError('UNAVAILABLE', `${req.service}.${req.method}: no live peer hosts service ${req.service}`, { service: req.service, method: req.method, mayHaveExecuted: false }))
+    }
+  }
 
-    const launch = (hedge: boolean): boolean => {
-      const candidates = deps.candidates(req.service, req.method)
-      const peer = balancer.pick(candidates, { strategy: req.strategy, key: req.key, exclude: tried, service: req.service, mayProbe: canHedge && req.hedgeAfterMs === undefined })
-      if (peer === undefined) return false
-      tried.add(peer)
-      attempts++
-      const remaining = req.deadline === undefined ? Infinity : req.deadline - Date.now()
-      if (remaining <= 0) {
-        lastError ??= new RpcError('DEADLINE_EXCEEDED', `${req.service}.${req.method}: deadline exceeded after ${attempts - 1} attempt(s)`, { service: req.service, method: req.method, mayHaveExecuted: attempts > 1 })
-        return false
+  /** Starts a call that is neither hedged nor cancellable: its answer is its attempts' promises, chained. */
+  startChained (): Promise<unknown> {
+    const req = this.req
+    const first = this.launchChained()
+    if (first !== undefined) return first
+    req.onFail?.()
+    return Promise.reject(this.lastError ?? this.deps.unroutable?.(req) ?? new RpcError('UNAVAILABLE', `${req.service}.${req.method}: no live peer hosts service ${req.service}`, { service: req.service, method: req.method, mayHaveExecuted: false }))
+  }
+
+  /** One attempt of a chained call, or undefined when none can start (no candidate left, deadline passed). */
+  private launchChained (): Promise<unknown> | undefined {
+    const timeoutMs = this.pick()
+    if (timeoutMs === undefined) return undefined
+    const peer = this.peer
+    const started = performance.now()
+    // one attempt at a time: the call itself carries the attempt's connect time (no object per attempt)
+    this.connectMs = 0
+    this.deps.balancer.onStart(peer)
+    return this.deps.attempt(peer, this.req, timeoutMs === Infinity ? undefined : timeoutMs, undefined, this.opts, this).then(
+      value => {
+        this.deps.balancer.onEnd(peer, { latencyMs: performance.now() - started - this.connectMs, ok: true, hedge: false })
+        return value
+      },
+      (e: unknown) => this.failedChained(peer, started, e)
+    )
+  }
+
+  /** A chained attempt failed: the next attempt's promise, or the call's error. */
+  private failedChained (peer: string, started: number, e: unknown): Promise<unknown> {
+    const err = e instanceof RpcError ? e : new RpcError('INTERNAL', String((e as Error)?.message ?? e), { peer, cause: e })
+    this.deps.balancer.onEnd(peer, { latencyMs: performance.now() - started, ok: false, failureKind: failureKind(err) })
+    this.lastError = err
+    if (neverSent(err)) this.unsent++
+    const req = this.req
+    if (this.spent() < this.maxAttempts && mayRetry(err, req.idempotent) && (neverSent(err) || this.deps.balancer.retryBudget.tryWithdraw())) {
+      const next = this.launchChained()
+      if (next !== undefined) {
+        this.deps.onRetry?.(req, err.peer ?? '', err)
+        return next
       }
-      const attemptsLeft = Math.max(1, maxAttempts - spent() + 1)
-      const share = req.attemptTimeoutMs ?? (req.idempotent && attemptsLeft > 1 ? remaining / attemptsLeft : remaining)
-      const timeoutMs = share === Infinity ? undefined : Math.max(1, Math.round(Math.min(share, remaining)))
-      // an attempt that another may race (a hedge) needs its own cancellation; otherwise the caller's signal is enough
-      const controller = canHedge ? new AbortController() : undefined
-      const a: Attempt = { peer, info: { connectMs: 0 }, controller, started: performance.now(), done: false, hedge, probe: canHedge && req.hedgeAfterMs === undefined && balancer.hedgeDelayMs(peer) === 0 }
-      active.add(a)
-      balancer.onStart(peer)
-      if (hedge) deps.onHedge?.(req, peer)
-      deps.attempt(peer, req, timeoutMs, controller?.signal ?? req.signal, opts, a.info).then(
-        value => {
-          if (a.done) return
-          a.done = true
-          active.delete(a)
-          const ms = performance.now() - a.started - a.info.connectMs
-          balancer.onEnd(peer, { latencyMs: ms, ok: true, hedge })
-          finish(undefined, value)
-        },
-        (e: unknown) => {
-          if (a.done) return
-          a.done = true
-          active.delete(a)
-          const err = e instanceof RpcError ? e : new RpcError('INTERNAL', String((e as Error)?.message ?? e), { peer, cause: e })
-          balancer.onEnd(peer, { latencyMs: performance.now() - a.started, ok: false, failureKind: failureKind(err) })
-          lastError = err
-          if (neverSent(err)) unsent++
-          onFailure(err)
-        }
-      )
-      armHedge(a)
-      return true
     }
+    req.onFail?.()
+    throw err.service === undefined ? err.with({ service: req.service, method: req.method }) : err
+  }
 
-    const onFailure = (err: RpcError): void => {
-      if (settled) return
-      if (active.size > 0) return // a hedge is still running: let it answer
-      // an unsent attempt put no load on any host, so its retry is not taken from the retry budget (which exists
-      // to stop retry storms from overloading hosts); it is bounded by the untried candidates and the deadline
-      if (spent() < maxAttempts && mayRetry(err, req.idempotent) && (neverSent(err) || balancer.retryBudget.tryWithdraw())) {
-        if (launch(false)) {
-          deps.onRetry?.(req, err.peer ?? '', err)
-          return
-        }
+  /** The peer of the last pick (pick's other result). */
+  private peer = ''
+  /** A chained call's current attempt's time spent opening a connection (its AttemptInfo), ms. */
+  connectMs = 0
+
+  /**
+   * Picks the next attempt's peer (into `peer`) and its time budget: ms, Infinity for none, or undefined when no
+   * attempt can start (no candidate left; the deadline has passed, then `lastError` says so).
+   */
+  private pick (): number | undefined {
+    const { deps, req } = this
+    if (this.first !== undefined && this.exclude === undefined) this.exclude = new Set([this.first])
+    const peer = deps.balancer.pick(deps.candidates(req.service, req.method), this)
+    if (peer === undefined) return undefined
+    if (this.exclude !== undefined) this.exclude.add(peer)
+    else this.first = peer
+    this.attempts++
+    const remaining = req.deadline === undefined ? Infinity : req.deadline - (this.attempts === 1 && req.sentAt !== undefined ? req.sentAt : Date.now())
+    if (remaining <= 0) {
+      this.lastError ??= new RpcError('DEADLINE_EXCEEDED', `${req.service}.${req.method}: deadline exceeded after ${this.attempts - 1} attempt(s)`, { service: req.service, method: req.method, mayHaveExecuted: this.attempts > 1 })
+      return undefined
+    }
+    const attemptsLeft = Math.max(1, this.maxAttempts - this.spent() + 1)
+    const share = req.attemptTimeoutMs ?? (req.idempotent && attemptsLeft > 1 ? remaining / attemptsLeft : remaining)
+    this.peer = peer
+    return share === Infinity ? Infinity : Math.max(1, Math.round(Math.min(share, remaining)))
+  }
+
+  private spent (): number {
+    return this.attempts - this.unsent
+  }
+
+  private finish (err: RpcError | undefined, value?: unknown): void {
+    if (this.settled) return
+    this.settled = true
+    if (this.hedgeTimer !== undefined) clearTimeout(this.hedgeTimer)
+    if (this.onAbort !== undefined) this.req.signal?.removeEventListener('abort', this.onAbort)
+    for (const a of this.active) {
+      if (a.probe && err === undefined) continue // its own handlers report its end to the balancer
+      if (!a.done) {
+        a.done = true
+        a.controller?.abort(new RpcError('CANCELLED', 'another attempt answered first'))
+        this.deps.balancer.onEnd(a.peer, { latencyMs: performance.now() - a.started, ok: false, failureKind: 'cancelled', hedge: a.hedge })
       }
-      finish(err.service === undefined ? err.with({ service: req.service, method: req.method }) : err)
     }
+    this.active.length = 0
+    if (err !== undefined) {
+      this.req.onFail?.()
+      this.reject(err)
+    } else {
+      this.resolve(value)
+    }
+  }
 
-    const armHedge = (a: Attempt): void => {
-      if (!canHedge || settled || spent() >= maxAttempts) return
-      if (hedgeTimer !== undefined) clearTimeout(hedgeTimer)
-      const delay = req.hedgeAfterMs ?? (a.probe ? 0 : balancer.hedgeDelayMs(a.peer))
-      if (delay === undefined) return
-      hedgeTimer = setTimeout(() => {
-        hedgeTimer = undefined
-        if (settled || spent() >= maxAttempts) return
-        // a probe's hedge is not taken from the budget: probes are bounded by the balancer (one per slow peer per second)
-        if (!a.probe && !balancer.hedging.tryAcquire()) return
-        launch(true)
-      }, delay)
-    }
+  private launch (hedge: boolean): boolean {
+    const { deps, req, canHedge } = this
+    const balancer = deps.balancer
+    const budget = this.pick()
+    if (budget === undefined) return false
+    const peer = this.peer
+    const timeoutMs = budget === Infinity ? undefined : budget
+    // an attempt that another may race (a hedge) needs its own cancellation; otherwise the caller's signal is enough
+    const controller = canHedge ? new AbortController() : undefined
+    const a: Attempt = { peer, info: { connectMs: 0 }, controller, started: performance.now(), done: false, hedge, probe: canHedge && req.hedgeAfterMs === undefined && balancer.hedgeDelayMs(peer) === 0 }
+    this.active.push(a)
+    balancer.onStart(peer)
+    if (hedge) deps.onHedge?.(req, peer)
+    deps.attempt(peer, req, timeoutMs, controller?.signal ?? req.signal, this.opts, a.info).then(
+      value => { this.answered(a, value) },
+      (e: unknown) => { this.failed(a, e) }
+    )
+    this.armHedge(a)
+    return true
+  }
 
-    if (!launch(false)) {
-      finish(lastError ?? deps.unroutable?.(req) ?? new RpcError('UNAVAILABLE', `${req.service}.${req.method}: no live peer hosts service ${req.service}`, { service: req.service, method: req.method, mayHaveExecuted: false }))
+  private drop (a: Attempt): void {
+    const i = this.active.indexOf(a)
+    if (i >= 0) this.active.splice(i, 1)
+  }
+
+  private answered (a: Attempt, value: unknown): void {
+    if (a.done) return
+    a.done = true
+    this.drop(a)
+    const ms = performance.now() - a.started - a.info.connectMs
+    this.deps.balancer.onEnd(a.peer, { latencyMs: ms, ok: true, hedge: a.hedge })
+    this.finish(undefined, value)
+  }
+
+  private failed (a: Attempt, e: unknown): void {
+    if (a.done) return
+    a.done = true
+    this.drop(a)
+    const err = e instanceof RpcError ? e : new RpcError('INTERNAL', String((e as Error)?.message ?? e), { peer: a.peer, cause: e })
+    this.deps.balancer.onEnd(a.peer, { latencyMs: performance.now() - a.started, ok: false, failureKind: failureKind(err) })
+    this.lastError = err
+    if (neverSent(err)) this.unsent++
+    this.onFailure(err)
+  }
+
+  private onFailure (err: RpcError): void {
+    if (this.settled) return
+    if (this.active.length > 0) return // a hedge is still running: let it answer
+    const req = this.req
+    // an unsent attempt put no load on any host, so its retry is not taken from the retry budget (which exists
+    // to stop retry storms from overloading hosts); it is bounded by the untried candidates and the deadline
+    if (this.spent() < this.maxAttempts && mayRetry(err, req.idempotent) && (neverSent(err) || this.deps.balancer.retryBudget.tryWithdraw())) {
+      if (this.launch(false)) {
+        this.deps.onRetry?.(req, err.peer ?? '', err)
+        return
+      }
     }
-  })
+    this.finish(err.service === undefined ? err.with({ service: req.service, method: req.method }) : err)
+  }
+
+  private armHedge (a: Attempt): void {
+    if (!this.canHedge || this.settled || this.spent() >= this.maxAttempts) return
+    if (this.hedgeTimer !== undefined) clearTimeout(this.hedgeTimer)
+    const balancer = this.deps.balancer
+    const delay = this.req.hedgeAfterMs ?? (a.probe ? 0 : balancer.hedgeDelayMs(a.peer))
+    if (delay === undefined) return
+    this.hedgeTimer = setTimeout(() => {
+      this.hedgeTimer = undefined
+      if (this.settled || this.spent() >= this.maxAttempts) return
+      // a probe's hedge is not taken from the budget: probes are bounded by the balancer (one per slow peer per second)
+      if (!a.probe && !balancer.hedging.tryAcquire()) return
+      this.launch(true)
+    }, delay)
+  }
 }
+
+function ignore (): void {}

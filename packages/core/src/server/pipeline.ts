@@ -10,7 +10,7 @@ import { RpcError } from '../errors.js'
 import { InterceptorChain } from '../interceptors.js'
 import { permissionDenied } from '../security/authorize.js'
 import { freezeMetadata } from '../wire/metadata.js'
-import { currentCall, runInContext } from './context.js'
+import { currentCall, runCallInContext, runInContext } from './context.js'
 import { DedupCache } from './dedup.js'
 import { LoadMeter } from './load.js'
 import { OrderedQueues } from './ordering.js'
@@ -71,11 +71,7 @@ export class ServerPipeline {
       throw new RpcError('OVERLOADED', `${call.service}.${call.method}: ${running} calls from this peer are executing (limit ${this.maxInflightPerPeer})`, { mayHaveExecuted: false })
     }
     if (call.streaming || call.input !== undefined) return this.openStream(call, args)
-    const run = (): unknown => this.run(call, args)
-    const once = call.callId === undefined
-      ? run
-      : () => this.dedup.run(call.peer, call.callId as string, run, err => !(err instanceof RpcError) || err.mayHaveExecuted)
-    const out = call.ordered ? this.ordered.run(call.peer, call.key ?? '', once) : once()
+    const out = call.ordered ? this.ordered.run(call.peer, call.key ?? '', () => this.once(call, args)) : this.once(call, args)
     if (isThenable(out)) {
       this.executing.set(call.peer, running + 1)
       const done = (): void => {
@@ -108,9 +104,15 @@ export class ServerPipeline {
     return this.invoke(call, args)
   }
 
+  /** Runs a call, once per call id when it has one (a repeat gets the first one's answer). */
+  private once (call: ServerCall, args: unknown[]): unknown {
+    if (call.callId === undefined) return this.run(call, args)
+    return this.dedup.run(call.peer, call.callId, () => this.run(call, args), mayHaveExecuted)
+  }
+
   private invoke (call: ServerCall, args: unknown[]): unknown {
     return this.incoming.size === 0
-      ? runInContext(call, this.registry.invoke, this.registry, [call, args])
+      ? runCallInContext(call, this.registry, args, call.scope)
       : runInContext(call, this.incoming.run, undefined, [{ service: call.service, method: call.method, args, meta: call.meta, peer: call.peer }])
   }
 
@@ -127,6 +129,11 @@ export class ServerPipeline {
     this.meter.end(started)
     return out
   }
+}
+
+/** Whether a failure may have run the call (then its answer is remembered for the call id). */
+function mayHaveExecuted (err: unknown): boolean {
+  return !(err instanceof RpcError) || err.mayHaveExecuted
 }
 
 function isThenable (v: unknown): v is PromiseLike<unknown> {

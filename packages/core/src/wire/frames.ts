@@ -7,9 +7,10 @@
  * wrong (`InvalidRequest`: answered with an error for that call alone); and bytes that are not a frame at all
  * (a thrown PROTOCOL RpcError: the stream is reset).
  */
-import { codec, exceedsDepth } from '../codec.js'
+import { codec, decodeView, exceedsDepth } from '../codec.js'
 import { RpcError, isRpcErrorCode } from '../errors.js'
 import { metadataProblem } from './metadata.js'
+import { encodeRequestSimple, encodeResponseSimple, encodeSimple } from './simple-pack.js'
 import type { RpcErrorCode } from '../errors.js'
 import type { HlcTimestamp } from '../hlc.js'
 import type { Metadata } from './metadata.js'
@@ -72,7 +73,9 @@ export interface RequestFrame {
   args: unknown[]
   /** Relative deadline, ms; 0: none. */
   timeoutMs: number
-  ts: HlcTimestamp
+  /** The sender's clock at send time (a frame is its own HlcTimestamp: no object per frame for it). */
+  wall: number
+  logical: number
   opts: RequestOptions | undefined
   meta: Metadata | undefined
 }
@@ -81,7 +84,9 @@ export interface ResponseFrame {
   type: typeof FrameType.RESPONSE
   id: number
   result: unknown
-  ts: HlcTimestamp
+  /** The sender's clock at send time. */
+  wall: number
+  logical: number
   trailers: Metadata | undefined
 }
 
@@ -96,7 +101,9 @@ export interface ErrorFrame {
   data: unknown
   mayHaveExecuted: boolean
   retryable: boolean
-  ts: HlcTimestamp
+  /** The sender's clock at send time. */
+  wall: number
+  logical: number
   trailers: Metadata | undefined
 }
 
@@ -125,36 +132,52 @@ export interface DecodeLimits {
   maxDepth: number
 }
 
+/** The MessagePack of a frame's array: by the fast path for simple values, else by the codec. */
+function pack (frame: unknown[]): Uint8Array {
+  return encodeSimple(frame) ?? codec.encode(frame)
+}
+
 /** A REQUEST body from its fields (the hot path: no frame object is built). */
 export function encodeRequest (id: number, service: string, method: string, args: unknown[], timeoutMs: number, ts: HlcTimestamp, opts: RequestOptions | undefined, meta: Metadata | undefined): Uint8Array {
-  return codec.encode(meta !== undefined
+  if (opts === undefined && meta === undefined) {
+    return encodeRequestSimple(id, service, method, args, timeoutMs, ts.wall, ts.logical) ??
+      codec.encode([FrameType.REQUEST, id, service, method, args, timeoutMs, ts.wall, ts.logical])
+  }
+  return pack(meta !== undefined
     ? [FrameType.REQUEST, id, service, method, args, timeoutMs, ts.wall, ts.logical, opts ?? null, meta]
     : opts !== undefined
       ? [FrameType.REQUEST, id, service, method, args, timeoutMs, ts.wall, ts.logical, opts]
       : [FrameType.REQUEST, id, service, method, args, timeoutMs, ts.wall, ts.logical])
 }
 
+/** A RESPONSE body from its fields (the hot path: no frame object is built). */
+export function encodeResponse (id: number, result: unknown, ts: HlcTimestamp, trailers: Metadata | undefined): Uint8Array {
+  if (trailers === undefined) {
+    return encodeResponseSimple(id, result, ts.wall, ts.logical) ?? codec.encode([FrameType.RESPONSE, id, result, ts.wall, ts.logical])
+  }
+  return pack(trailers !== undefined
+    ? [FrameType.RESPONSE, id, result, ts.wall, ts.logical, trailers]
+    : [FrameType.RESPONSE, id, result, ts.wall, ts.logical])
+}
+
 /** One frame body. Throws when a value cannot be encoded. */
 export function encodeFrame (f: Frame): Uint8Array {
   switch (f.type) {
-    case FrameType.REQUEST: return encodeRequest(f.id, f.service, f.method, f.args, f.timeoutMs, f.ts, f.opts, f.meta)
-    case FrameType.RESPONSE:
-      return codec.encode(f.trailers !== undefined
-        ? [f.type, f.id, f.result, f.ts.wall, f.ts.logical, f.trailers]
-        : [f.type, f.id, f.result, f.ts.wall, f.ts.logical])
+    case FrameType.REQUEST: return encodeRequest(f.id, f.service, f.method, f.args, f.timeoutMs, f, f.opts, f.meta)
+    case FrameType.RESPONSE: return encodeResponse(f.id, f.result, f, f.trailers)
     case FrameType.ERROR:
-      return codec.encode(f.trailers !== undefined
-        ? [f.type, f.id, f.code, f.message, f.name, f.data, f.mayHaveExecuted, f.ts.wall, f.ts.logical, f.retryable, f.trailers]
-        : [f.type, f.id, f.code, f.message, f.name, f.data, f.mayHaveExecuted, f.ts.wall, f.ts.logical, f.retryable])
-    case FrameType.CANCEL: return codec.encode([f.type, f.id])
-    case FrameType.PING: return codec.encode([f.type, f.nonce])
-    case FrameType.PONG: return codec.encode([f.type, f.nonce])
-    case FrameType.GOAWAY: return codec.encode([f.type, f.reason])
+      return pack(f.trailers !== undefined
+        ? [f.type, f.id, f.code, f.message, f.name, f.data, f.mayHaveExecuted, f.wall, f.logical, f.retryable, f.trailers]
+        : [f.type, f.id, f.code, f.message, f.name, f.data, f.mayHaveExecuted, f.wall, f.logical, f.retryable])
+    case FrameType.CANCEL: return pack([f.type, f.id])
+    case FrameType.PING: return pack([f.type, f.nonce])
+    case FrameType.PONG: return pack([f.type, f.nonce])
+    case FrameType.GOAWAY: return pack([f.type, f.reason])
     case FrameType.ITEM:
-    case FrameType.INPUT: return codec.encode([f.type, f.id, f.value])
+    case FrameType.INPUT: return pack([f.type, f.id, f.value])
     case FrameType.ITEM_CREDIT:
-    case FrameType.INPUT_CREDIT: return codec.encode([f.type, f.id, f.n])
-    case FrameType.INPUT_END: return codec.encode([f.type, f.id])
+    case FrameType.INPUT_CREDIT: return pack([f.type, f.id, f.n])
+    case FrameType.INPUT_END: return pack([f.type, f.id])
   }
 }
 
@@ -165,7 +188,7 @@ export function encodeFrame (f: Frame): Uint8Array {
 export function decodeFrame (body: Uint8Array, limits: DecodeLimits): Decoded {
   let raw: unknown
   try {
-    raw = codec.decode(body)
+    raw = decodeView(body)
   } catch (err) {
     throw notAFrame(`undecodable frame: ${(err as Error).message}`)
   }
@@ -180,7 +203,7 @@ export function decodeFrame (body: Uint8Array, limits: DecodeLimits): Decoded {
     case FrameType.REQUEST: return decodeRequest(f)
     case FrameType.RESPONSE:
       if (!isRequestId(f[1])) throw notAFrame('malformed response frame')
-      return { type: FrameType.RESPONSE, id: f[1], result: f[2], ts: timestamp(f[3], f[4]), trailers: metadataOrUndefined(f[5]) }
+      return { type: FrameType.RESPONSE, id: f[1], result: f[2], wall: wallOf(f[3], f[4]), logical: logicalOf(f[3], f[4]), trailers: metadataOrUndefined(f[5]) }
     case FrameType.ERROR: return decodeError(f)
     case FrameType.CANCEL:
       if (!isRequestId(f[1])) throw notAFrame('malformed cancel frame')
@@ -219,7 +242,8 @@ function decodeRequest (f: unknown[]): RequestFrame | InvalidRequest {
     method: method as string,
     args: args as unknown[],
     timeoutMs: timeoutMs as number,
-    ts: timestamp(wall, logical),
+    wall: wallOf(wall, logical),
+    logical: logicalOf(wall, logical),
     opts: opts === undefined || opts === null ? undefined : opts as RequestOptions,
     meta: meta === undefined || meta === null ? undefined : meta as Metadata
   }
@@ -260,14 +284,19 @@ function decodeError (f: unknown[]): ErrorFrame {
     mayHaveExecuted: typeof executed === 'boolean' ? executed : true,
     // an unknown code is not retried: the sender may mean something this version cannot tell
     retryable: known && typeof retryable === 'boolean' ? retryable : false,
-    ts: timestamp(wall, logical),
+    wall: wallOf(wall, logical),
+    logical: logicalOf(wall, logical),
     trailers: metadataOrUndefined(trailers)
   }
 }
 
-/** A remote timestamp; one that is not two numbers reads as 0.0, which the clock's receive ignores. */
-function timestamp (wall: unknown, logical: unknown): HlcTimestamp {
-  return typeof wall === 'number' && typeof logical === 'number' ? { wall, logical } : { wall: 0, logical: 0 }
+/** A remote timestamp's wall time; one that is not two numbers reads as 0.0, which the clock's receive ignores. */
+function wallOf (wall: unknown, logical: unknown): number {
+  return typeof wall === 'number' && typeof logical === 'number' ? wall : 0
+}
+
+function logicalOf (wall: unknown, logical: unknown): number {
+  return typeof wall === 'number' && typeof logical === 'number' ? logical : 0
 }
 
 /** Trailers as received: kept when valid metadata, dropped otherwise (an answer is not lost for a bad trailer). */

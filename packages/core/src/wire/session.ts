@@ -10,15 +10,16 @@
  * stream (PROTOCOL).
  */
 import { RpcError, describeThrown } from '../errors.js'
-import { ServerCall, deadlineError, runInContext } from '../server/context.js'
-import { clearDeadlineTimer, setDeadlineTimer } from '../timers.js'
+import { ServerCall, callScope, deadlineError, runInContext } from '../server/context.js'
+import { DeadlineQueue } from '../timers.js'
 import { WRITE_STALL_TIMEOUT_MS } from '../defaults.js'
 import { FrameDecoder, encodeFrames } from './framing.js'
-import { FrameType, MAX_REQUEST_ID, MAX_WIRE_TIMEOUT_MS, decodeFrame, encodeFrame, encodeRequest } from './frames.js'
+import { FrameType, MAX_REQUEST_ID, MAX_WIRE_TIMEOUT_MS, decodeFrame, encodeFrame, encodeRequest, encodeResponse } from './frames.js'
 import { FrameWriter } from '@peercall/membership'
+import { pooledRun } from './simple-pack.js'
 import { Credit, InboundItems, STREAM_WINDOW_ITEMS, isAsyncIterable, pumpItems } from './streams.js'
 import type { HybridClock, HlcTimestamp } from '../hlc.js'
-import type { DeadlineTimer } from '../timers.js'
+import type { Deadlined } from '../timers.js'
 import type { CreditFrame, Decoded, ErrorFrame, ItemFrame, RequestFrame, RequestOptions, ResponseFrame } from './frames.js'
 import type { Metadata } from './metadata.js'
 import type { Ticket, WriteBudget } from '@peercall/membership'
@@ -76,13 +77,12 @@ export interface OpenStream {
   done: Promise<unknown>
 }
 
-interface PendingCall {
+interface PendingCall extends Deadlined {
   id: number
   service: string
   method: string
   resolve: (value: unknown) => void
   reject: (err: RpcError) => void
-  timer: DeadlineTimer | undefined
   signal: AbortSignal | undefined
   onAbort: (() => void) | undefined
   onTrailers: ((trailers: Metadata) => void) | undefined
@@ -115,6 +115,8 @@ export class Session {
   /** When the session was made, and when bytes last came from the remote (undefined: none yet); performance.now() ms. */
   readonly openedAt = performance.now()
   lastReadAt: number | undefined
+  /** Date.now() when the chunk being read arrived: the receipt time of the requests in it (one clock read per chunk). */
+  private chunkAt = 0
   private readonly opts: SessionOptions
   private readonly stream: ByteStream
   private readonly decoder: FrameDecoder
@@ -124,6 +126,12 @@ export class Session {
   /** Stream state of the served calls that stream (input, answer or both). */
   private readonly served = new Map<number, ServedStream>()
   private readonly pongs = new Map<number, (rtt: number) => void>()
+  /** Where the calls from the remote run: the context the session was made in (as its read loop's). */
+  private readonly scope = callScope()
+  /** The deadlines of this side's calls, on one timer. */
+  private readonly deadlines = new DeadlineQueue<PendingCall>(call => {
+    this.giveUp(call, deadlineError({ service: call.service, method: call.method, peer: this.peer }))
+  })
   private nextId = 1
   private nextNonce = 1
   /** This side said GOAWAY: no new calls either way, but answers still flow. */
@@ -141,7 +149,7 @@ export class Session {
     this.opts = options
     this.peer = options.peer
     this.decoder = new FrameDecoder({ maxFrameSize: options.maxFrameSize })
-    this.writer = new FrameWriter({ maxQueuedBytes: options.maxPendingWriteBytes, budget: options.writeBudget, encode: encodeFrames })
+    this.writer = new FrameWriter({ maxQueuedBytes: options.maxPendingWriteBytes, budget: options.writeBudget, encode: frameChunk })
     this.stream.sink(this.writer.source()).then(
       () => { this.afterWrite() },
       (err: Error) => { this.close(err) }
@@ -172,7 +180,13 @@ export class Session {
   // ---------------------------------------------------------------- client side
 
   request (service: string, method: string, args: unknown[], options: RequestOptionsOut = {}): Promise<unknown> {
-    return this.start(service, method, args, options, undefined)
+    return this.start(service, method, args, options.timeoutMs, options.signal, options.opts, options.meta, options.onTrailers, options.input, options.onFail, undefined)
+  }
+
+  /** `request` with its options as arguments (the caller's path: no options object per call). */
+  send (service: string, method: string, args: unknown[], timeoutMs: number | undefined, signal: AbortSignal | undefined, opts: RequestOptions | undefined,
+    meta: Metadata | undefined, onTrailers: ((trailers: Metadata) => void) | undefined, input: AsyncIterable<unknown> | undefined, onFail: (() => void) | undefined): Promise<unknown> {
+    return this.start(service, method, args, timeoutMs, signal, opts, meta, onTrailers, input, onFail, undefined)
   }
 
   /** A call whose answer is read as a stream of items (server streaming, bidi). */
@@ -181,57 +195,54 @@ export class Session {
     const items = new InboundItems(window,
       n => { if (call !== undefined && this.pending.get(call.id) === call && !this.closed) this.writer.push(encodeFrame({ type: FrameType.ITEM_CREDIT, id: call.id, n })) },
       () => { if (call !== undefined) this.giveUp(call, cancelled(service, method, this.peer, call.ticket === undefined, 'the consumer left the stream')) })
-    const done = this.start(service, method, args, options, items, window, c => { call = c })
+    const done = this.start(service, method, args, options.timeoutMs, options.signal, options.opts, options.meta, options.onTrailers, options.input, options.onFail, items, window, c => { call = c })
     done.catch((err: unknown) => { items.fail(err) })
     return { items, done }
   }
 
-  private start (service: string, method: string, args: unknown[], options: RequestOptionsOut, items: InboundItems | undefined, window = 0, made?: (call: PendingCall) => void): Promise<unknown> {
+  private start (service: string, method: string, args: unknown[], timeoutMs: number | undefined, signal: AbortSignal | undefined, requestOpts: RequestOptions | undefined,
+    meta: Metadata | undefined, onTrailers: ((trailers: Metadata) => void) | undefined, input: AsyncIterable<unknown> | undefined, onFail: (() => void) | undefined,
+    items: InboundItems | undefined, window = 0, made?: (call: PendingCall) => void): Promise<unknown> {
     if (!this.isOpen || this.draining) {
-      options.onFail?.()
+      onFail?.()
       return Promise.reject(new RpcError('UNAVAILABLE', `${service}.${method}: connection to ${this.peer} is ${this.draining ? 'draining' : 'closed'}`, {
         peer: this.peer, service, method, mayHaveExecuted: false
       }))
     }
-    const signal = options.signal
     if (signal?.aborted === true) {
-      options.onFail?.()
+      onFail?.()
       return Promise.reject(cancelled(service, method, this.peer, false, signal.reason))
     }
     const id = this.nextId
     this.nextId = id >= MAX_REQUEST_ID ? 1 : id + 1
-    const timeoutMs = options.timeoutMs
-    const opts = items === undefined && options.input === undefined
-      ? options.opts
-      : { ...options.opts, ...(items !== undefined ? { stream: window } : {}), ...(options.input !== undefined ? { input: STREAM_WINDOW_ITEMS } : {}) }
+    const opts = items === undefined && input === undefined
+      ? requestOpts
+      : { ...requestOpts, ...(items !== undefined ? { stream: window } : {}), ...(input !== undefined ? { input: STREAM_WINDOW_ITEMS } : {}) }
     const wireTimeoutMs = timeoutMs === undefined ? 0 : Math.min(Math.max(1, Math.ceil(timeoutMs)), MAX_WIRE_TIMEOUT_MS)
     let body: Uint8Array
     try {
-      body = encodeRequest(id, service, method, args, wireTimeoutMs, this.opts.clock.tick(), opts, options.meta)
+      body = encodeRequest(id, service, method, args, wireTimeoutMs, this.opts.clock.tick(), opts, meta)
     } catch (err) {
-      options.onFail?.()
+      onFail?.()
       return Promise.reject(new RpcError('INVALID_ARGUMENT', `${service}.${method}: arguments cannot be encoded: ${(err as Error).message}`, {
         service, method, mayHaveExecuted: false, cause: err
       }))
     }
     if (body.byteLength > this.opts.maxFrameSize) {
-      options.onFail?.()
+      onFail?.()
       return Promise.reject(new RpcError('INVALID_ARGUMENT', `${service}.${method}: request of ${body.byteLength} bytes exceeds the frame limit of ${this.opts.maxFrameSize} bytes`, {
         service, method, mayHaveExecuted: false
       }))
     }
     const { promise, resolve, reject } = Promise.withResolvers<unknown>()
-    const call: PendingCall = { id, service, method, resolve, reject, timer: undefined, signal, onAbort: undefined, onTrailers: options.onTrailers, ticket: undefined, items, inputCredit: undefined, onFail: options.onFail }
+    const call: PendingCall = { id, service, method, resolve, reject, signal, onAbort: undefined, onTrailers, ticket: undefined, items, inputCredit: undefined, onFail, deadlineAt: 0, deadlineSlot: -1 }
     made?.(call)
-    if (timeoutMs !== undefined) {
-      call.timer = setDeadlineTimer(() => { this.giveUp(call, deadlineError({ service, method, peer: this.peer })) }, timeoutMs)
-    }
+    if (timeoutMs !== undefined) this.deadlines.add(call, timeoutMs)
     if (signal !== undefined) {
       call.onAbort = () => { this.giveUp(call, cancelled(service, method, this.peer, call.ticket === undefined, signal.reason)) }
       signal.addEventListener('abort', call.onAbort, { once: true })
     }
     this.pending.set(id, call)
-    const input = options.input
     if (input !== undefined) call.inputCredit = new Credit(STREAM_WINDOW_ITEMS)
     if (this.writer.hasRoom(body.byteLength)) {
       this.writer.push(body, this.pending.size + this.serving.size > 1)
@@ -310,7 +321,7 @@ export class Session {
   private settle (call: PendingCall): void {
     this.pending.delete(call.id)
     call.inputCredit?.close()
-    clearDeadlineTimer(call.timer)
+    this.deadlines.remove(call)
     if (call.onAbort !== undefined) call.signal?.removeEventListener('abort', call.onAbort)
     if (this.pending.size === 0 && this.serving.size === 0) this.notifyIdle()
   }
@@ -326,6 +337,7 @@ export class Session {
           if (!this.closed) this.close(new RpcError('UNAVAILABLE', `${this.peer} did not read ${this.writer.queuedBytes} queued bytes in time`, { peer: this.peer, mayHaveExecuted: true }))
           break
         }
+        this.chunkAt = Date.now()
         if (chunk instanceof Uint8Array) {
           if (!this.onChunk(chunk)) break
         } else {
@@ -417,7 +429,7 @@ export class Session {
   }
 
   private receiveTimestamp (ts: HlcTimestamp): HlcTimestamp {
-    return ts.wall > 0 ? this.opts.clock.receive(ts) : this.opts.clock.tick()
+    return ts.wall > 0 ? this.opts.clock.receive(ts, this.chunkAt) : this.opts.clock.tick(this.chunkAt)
   }
 
   // ---------------------------------------------------------------- server side
@@ -436,13 +448,15 @@ export class Session {
       this.sendError(id, new RpcError('OVERLOADED', `${service}.${method}: ${this.serving.size} calls from this peer are in flight (limit ${this.opts.maxInflight})`, { mayHaveExecuted: false }), undefined)
       return true
     }
-    const ts = this.receiveTimestamp(f.ts)
-    const deadline = f.timeoutMs > 0 ? Date.now() + f.timeoutMs : undefined
-    const call = new ServerCall(this.peer, service, method, deadline, ts, f.opts, f.meta)
-    this.serving.set(id, call)
+    const ts = this.receiveTimestamp(f)
+    const deadline = f.timeoutMs > 0 ? this.chunkAt + f.timeoutMs : undefined
+    const call = new ServerCall(this.peer, service, method, deadline, ts, f.opts, f.meta, this.scope)
     if (deadline !== undefined) this.startSweeper()
     const streamed = f.opts?.stream !== undefined || f.opts?.input !== undefined
+    // a unary call is listed as being served once its handler turns out to be asynchronous: one that answers at
+    // once is over before any other frame is read (no cancel, deadline sweep or second use of its id can meet it)
     if (streamed) {
+      this.serving.set(id, call)
       const st: ServedStream = { call, itemCredit: undefined, input: undefined }
       if (f.opts?.input !== undefined) {
         st.input = new InboundItems(f.opts.input, n => {
@@ -456,30 +470,35 @@ export class Session {
     try {
       out = this.opts.dispatch(call, f.args)
     } catch (err) {
-      this.finish(id, call, err, true)
+      this.finish(id, call, err, true, !streamed)
       return true
     }
     if (f.opts?.stream !== undefined) {
       this.streamAnswer(id, call, out, f.opts.stream)
     } else if (out !== null && typeof out === 'object' && typeof (out as PromiseLike<unknown>).then === 'function') {
-      (out as PromiseLike<unknown>).then(
-        value => { this.finishUnary(id, call, value) },
-        err => { this.finish(id, call, err, true) }
+      const pending = out as PromiseLike<unknown>
+      if (!streamed) this.serving.set(id, call)
+      pending.then(
+        value => { this.finishUnary(id, call, value, false) },
+        err => { this.finish(id, call, err, true, false) }
       )
     } else {
-      this.finishUnary(id, call, out)
+      this.finishUnary(id, call, out, !streamed)
     }
     return true
   }
 
-  /** A unary answer; a handler that streams its answer needs a caller that reads a stream. */
-  private finishUnary (id: number, call: ServerCall, value: unknown): void {
+  /**
+   * A unary answer; a handler that streams its answer needs a caller that reads a stream. `now`: the call
+   * answered at once and was never listed as being served.
+   */
+  private finishUnary (id: number, call: ServerCall, value: unknown, now: boolean): void {
     if (isAsyncIterable(value) && typeof (value as unknown as AsyncIterator<unknown>).next === 'function') {
       void (value as unknown as AsyncIterator<unknown>).return?.(undefined)?.catch(() => {})
-      this.finish(id, call, new RpcError('INVALID_ARGUMENT', `${call.service}.${call.method} streams its answer: read it with node.stream()`, { mayHaveExecuted: true }), true)
+      this.finish(id, call, new RpcError('INVALID_ARGUMENT', `${call.service}.${call.method} streams its answer: read it with node.stream()`, { mayHaveExecuted: true }), true, now)
       return
     }
-    this.finish(id, call, value, false)
+    this.finish(id, call, value, false, now)
   }
 
   /** Sends the handler's items within the caller's credit, then the end (RESPONSE) or the error. */
@@ -546,12 +565,15 @@ export class Session {
     call?.inputCredit?.add(f.n)
   }
 
-  private finish (id: number, call: ServerCall, value: unknown, failed: boolean): void {
+  /** Sends a call's answer. `now`: the call answered at once and was never listed as being served. */
+  private finish (id: number, call: ServerCall, value: unknown, failed: boolean, now = false): void {
     call.finish()
     call.settled = true
-    if (this.serving.get(id) !== call) return // cancelled, timed out or closed: nobody waits for it
-    this.serving.delete(id)
-    this.endServed(id, undefined)
+    if (!now) {
+      if (this.serving.get(id) !== call) return // cancelled, timed out or closed: nobody waits for it
+      this.serving.delete(id)
+      if (this.served.size > 0) this.endServed(id, undefined)
+    }
     if (this.serving.size === 0 && this.pending.size === 0) this.notifyIdle()
     if (this.closed) return
     if (failed) {
@@ -560,7 +582,8 @@ export class Session {
     }
     let body: Uint8Array
     try {
-      body = encodeFrame({ type: FrameType.RESPONSE, id, result: value, ts: this.opts.clock.tick(), trailers: call.trailers })
+      // an answer given at once is sent while its chunk is read: the chunk's physical time serves (no clock read)
+      body = encodeResponse(id, value, now ? this.opts.clock.tick(this.chunkAt) : this.opts.clock.tick(), call.trailers)
     } catch (err) {
       this.sendError(id, new RpcError('INTERNAL', `${call.service}.${call.method}: result cannot be encoded: ${(err as Error).message}`), call.trailers)
       return
@@ -618,7 +641,7 @@ export class Session {
   private onResponse (f: ResponseFrame): void {
     const call = this.pending.get(f.id)
     if (call === undefined || call.ticket !== undefined) return // we gave up on it already (or never sent it)
-    this.receiveTimestamp(f.ts)
+    this.receiveTimestamp(f)
     this.settle(call)
     if (f.trailers !== undefined) this.tellTrailers(call, f.trailers)
     call.items?.end()
@@ -633,7 +656,7 @@ export class Session {
     }
     const call = this.pending.get(f.id)
     if (call === undefined || call.ticket !== undefined) return true
-    this.receiveTimestamp(f.ts)
+    this.receiveTimestamp(f)
     this.settle(call)
     if (f.trailers !== undefined) this.tellTrailers(call, f.trailers)
     const err = new RpcError(f.code, f.message, {
@@ -728,9 +751,10 @@ export class Session {
     this.opts.log?.('protocol violation by %s: %s', this.peer, reason)
     const err = new RpcError('PROTOCOL', `protocol violation by ${this.peer}: ${reason}`, { peer: this.peer })
     if (!this.closed) {
+      const ts = this.opts.clock.tick()
       this.writer.push(encodeFrame({
         type: FrameType.ERROR, id: 0, code: 'PROTOCOL', message: reason, name: 'RpcError', data: undefined,
-        mayHaveExecuted: false, retryable: false, ts: this.opts.clock.tick(), trailers: undefined
+        mayHaveExecuted: false, retryable: false, wall: ts.wall, logical: ts.logical, trailers: undefined
       }))
     }
     this.closeError = err
@@ -753,6 +777,7 @@ export class Session {
       ? err
       : new RpcError('UNAVAILABLE', `connection to ${this.peer} ${remoteEnded ? 'was closed by the peer' : 'was lost'}${err !== undefined ? `: ${err.message}` : ''}`, { peer: this.peer, mayHaveExecuted: true, cause: err })
     this.failAll(reason)
+    this.deadlines.clear()
     this.writer.close()
     if (err !== undefined) this.stream.abort?.(err)
     else this.stream.close?.().catch(() => {})
@@ -800,16 +825,21 @@ export class Session {
   }
 }
 
+/** One chunk of frames: a slice of the encoder's pool when the bodies lie there in order, else a copy. */
+function frameChunk (bodies: readonly Uint8Array[]): Uint8Array {
+  return pooledRun(bodies) ?? encodeFrames(bodies)
+}
+
 /** The ERROR frame that answers call `id` with `err`: an RpcError keeps its code and flags; any other throw is REMOTE. */
 export function errorFrame (id: number, err: unknown, ts: HlcTimestamp, trailers: Metadata | undefined): ErrorFrame {
   if (err instanceof RpcError) {
     return {
       type: FrameType.ERROR, id, code: err.code, message: err.message, name: err.remoteName ?? 'RpcError', data: err.data,
-      mayHaveExecuted: err.mayHaveExecuted, retryable: err.retryable, ts, trailers
+      mayHaveExecuted: err.mayHaveExecuted, retryable: err.retryable, wall: ts.wall, logical: ts.logical, trailers
     }
   }
   const d = describeThrown(err)
-  return { type: FrameType.ERROR, id, code: 'REMOTE', message: d.message, name: d.name, data: d.data, mayHaveExecuted: true, retryable: false, ts, trailers }
+  return { type: FrameType.ERROR, id, code: 'REMOTE', message: d.message, name: d.name, data: d.data, mayHaveExecuted: true, retryable: false, wall: ts.wall, logical: ts.logical, trailers }
 }
 
 function cancelled (service: string, method: string, peer: string, sent: boolean, reason: unknown): RpcError {
