@@ -18,6 +18,9 @@ export class PeerProcesses {
   /** set on shutdown: a peer that reports `listening` after it is killed at once */
   stopping = false
 
+  /** When each peer printed its listening line (performance.now()). */
+  readonly listeningAt = new Map<string, number>()
+
   /** Start one peer process (LAN profile) that bootstraps through `bootstrap`. */
   async start (bootstrap: string[]): Promise<PeerProcess> {
     this.pending++
@@ -32,6 +35,7 @@ export class PeerProcesses {
         }
       }
       this.all.push(p)
+      this.listeningAt.set(p.peerId, performance.now())
       if (this.stopping) p.child.kill('SIGKILL')
       return p
     } finally {

@@ -153,7 +153,7 @@ async function runSize (n: number): Promise<RealResult> {
   const falseSuspicions = falseOf('suspect')
   const falseDeaths = falseOf('dead')
   // which healthy peers were declared dead, and when (s after the start): the cause is read from there
-  const falseDeathEvents = observers.flatMap((o, i) => o.log.dead.filter(([, id]) => !killed.has(id)).map(([at, id]) => `observer ${i}: ${id.slice(-6)} at ${((at - tStart) / 1000).toFixed(1)} s`))
+  const falseDeathEvents = observers.flatMap((o, i) => o.log.dead.filter(([, id]) => !killed.has(id)).map(([at, id]) => `observer ${i}: ${id.slice(-6)} at ${((at - tStart) / 1000).toFixed(1)} s (${((at - (procs.listeningAt.get(id) ?? NaN)) / 1000).toFixed(1)} s after it was listening; alive at the end: ${o.alive().has(id)})`))
   if (falseDeathEvents.length > 0) log(`N = ${n}: healthy peers declared dead: ${falseDeathEvents.join('; ')}`)
   log(`N = ${n}: false suspicions ${falseSuspicions.toFixed(1)}, false deaths ${falseDeaths.toFixed(1)} (mean per observer)`)
   const peersPublishing = clusterSize
