@@ -158,8 +158,11 @@ test('a peer whose clock is 2 s ahead cannot store its versions anywhere; the pu
   t.is(await fast.node.call(KV_SERVICE, 'get', ['skewed'], { peer: fast.node.peerId }), 2)
 })
 
-test('a restarted owner (memory lost) catches up before its copies count', async t => {
-  t.timeout(90_000)
+/**
+ * Three peers with identity files, `count` keys `<prefix>-<i>` = i written, then the third crashed (memory lost)
+ * and seen dead: what a restart test starts from. The third's identity is `keys[2]`.
+ */
+async function crashedThird (t: { teardown: (fn: () => Promise<void>) => void }, prefix: string, count: number): Promise<{ peers: Peer[], keys: PrivateKey[], kv: ReturnType<typeof kvClient> }> {
   const dir = await mkdtemp(join(tmpdir(), 'kv-restart-'))
   t.teardown(async () => { await rm(dir, { recursive: true, force: true }) })
   const keys = await Promise.all([0, 1, 2].map(async i => await loadOrCreateIdentity(join(dir, `${i}.key`))))
@@ -170,9 +173,15 @@ test('a restarted owner (memory lost) catches up before its copies count', async
   peers.push(await start([peers[0].node.multiaddrs[0]], FAST, keys[2]))
   await waitFor(() => peers.every(p => p.kv.status().ready && p.kv.status().alive === 3), 20_000, 'ready')
   const kv = kvClient(peers[0].node)
-  for (let i = 0; i < 30; i++) await kv.put(`r-${i}`, i)
+  for (let i = 0; i < count; i++) await kv.put(`${prefix}-${i}`, i)
   await crash(peers[2])
   await waitFor(() => peers[0].node.members().find(m => m.peerId === peers[2].node.peerId)?.state === 'dead', 20_000, 'dead')
+  return { peers, keys, kv }
+}
+
+test('a restarted owner (memory lost) catches up before its copies count', async t => {
+  t.timeout(90_000)
+  const { peers, keys, kv } = await crashedThird(t, 'r', 30)
   // written while it is down: on the two others only
   for (let i = 0; i < 30; i++) await kv.put(`r-${i}`, i + 100)
   const id = peers[2].node.peerId
@@ -191,19 +200,7 @@ test('a restarted owner that meets the cluster only after its settle time still 
   // its membership found no one in time (a slow bootstrap on a loaded machine): it was ready alone, so the peers
   // it meets afterwards are not new to the cluster and may hold the writes it lost
   t.timeout(90_000)
-  const dir = await mkdtemp(join(tmpdir(), 'kv-restart-alone-'))
-  t.teardown(async () => { await rm(dir, { recursive: true, force: true }) })
-  const keys = await Promise.all([0, 1, 2].map(async i => await loadOrCreateIdentity(join(dir, `${i}.key`))))
-  const peers: Peer[] = []
-  t.teardown(async () => { await stopAll(peers) })
-  peers.push(await start([], FAST, keys[0]))
-  peers.push(await start([peers[0].node.multiaddrs[0]], FAST, keys[1]))
-  peers.push(await start([peers[0].node.multiaddrs[0]], FAST, keys[2]))
-  await waitFor(() => peers.every(p => p.kv.status().ready && p.kv.status().alive === 3), 20_000, 'ready')
-  const kv = kvClient(peers[0].node)
-  for (let i = 0; i < 20; i++) await kv.put(`a-${i}`, i)
-  await crash(peers[2])
-  await waitFor(() => peers[0].node.members().find(m => m.peerId === peers[2].node.peerId)?.state === 'dead', 20_000, 'dead')
+  const { peers, keys } = await crashedThird(t, 'a', 20)
   const back = await start([], { settleMs: 300 }, keys[2])
   peers[2] = back
   await waitFor(() => back.kv.status().ready, 20_000, 'ready alone')
