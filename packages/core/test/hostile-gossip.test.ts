@@ -7,7 +7,7 @@
  */
 import test from 'ava'
 import { multiaddr } from '@multiformats/multiaddr'
-import { encodeFrames, MEMBERSHIP_PROTOCOL, membershipTopic } from '@peercall/membership'
+import { encodeFrames, GOSSIPSUB_HEARTBEAT_MS, MEMBERSHIP_PROTOCOL, membershipTopic } from '@peercall/membership'
 import { Packr } from 'msgpackr'
 import { createNode } from '../src/index.js'
 import { rawPeer, settledHeap } from './helpers/raw-peer.js'
@@ -19,6 +19,8 @@ import type { Node } from '../src/node.js'
 const CLUSTER = 'hostile'
 const TOPIC = membershipTopic(CLUSTER)
 const packr = new Packr({ useRecords: false, mapsAsObjects: true })
+/** gossipsub's message cache length in heartbeats (its GossipsubHistoryLength; our options keep the default). */
+const GOSSIPSUB_HISTORY_LENGTH = 5
 const envelope = (m: unknown): Uint8Array => packr.pack({ c: CLUSTER, m })
 
 type Teardown = { teardown: (fn: () => Promise<void>) => void }
@@ -164,10 +166,13 @@ test.serial('a flood of accusations: the view stays bounded, the accused refute 
   await waitFor(() => view(a, b.peerId)?.state === 'alive' && view(b, a.peerId)?.state === 'alive', 30_000, 'accused members alive again')
   await served(a, b)
   await served(b, a)
+  // gossipsub keeps whole messages for GossipsubHistoryLength (5) heartbeats to answer IWANTs: 45-61 MB for this
+  // flood across the three nodes of this process, gone once the cache has turned over
+  await new Promise(resolve => setTimeout(resolve, (GOSSIPSUB_HISTORY_LENGTH + 1) * GOSSIPSUB_HEARTBEAT_MS))
   const grown = (await settledHeap()) - heapBefore
   t.log(`${published} accusations; a's membership holds ${size}; b's incarnation at a went from ${incOf[b.peerId]} to ${view(a, b.peerId)?.incarnation}; heap grew ${(grown / 1e6).toFixed(1)} MB`)
-  // this process also hosts the flooding peer, and gossipsub keeps every message id for its 2-minute duplicate filter
-  t.true(grown < 64e6)
+  // what stays: each node's ids in gossipsub's 2-minute duplicate filter (15-16 MB measured for the three nodes)
+  t.true(grown < 32e6, `heap grew ${(grown / 1e6).toFixed(1)} MB`)
 })
 
 test.serial('an accusation at the largest safe incarnation: the accused can still refute', async t => {
