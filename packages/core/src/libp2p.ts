@@ -10,7 +10,7 @@ import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { connectionManagerOptions, gossipsubOptions, MDNS_QUERY_INTERVAL_MS } from '@peercall/membership'
 import { createLibp2p } from 'libp2p'
-import { CONNECTION_PING_INTERVAL_MS } from './defaults.js'
+import { CONNECTION_MONITOR } from './defaults.js'
 import { explainListenError } from './listen-error.js'
 import type { ConnectionGater, Libp2p, PrivateKey, PubSub } from '@libp2p/interface'
 
@@ -44,9 +44,9 @@ export async function peerServices (settings: Pick<Libp2pSettings, 'services' | 
 /**
  * A libp2p node for a cluster peer: TCP, Noise, yamux, identify, ping, and gossipsub with membership's settings
  * (strict signing, no IP-colocation penalty for peers sharing a host), with the connection manager tuned for a
- * cluster (membership's `connectionManagerOptions`: many inbound connections per second from one host), and the
- * connection monitor's ping every 30 s instead of 10 s (`CONNECTION_PING_INTERVAL_MS`), and `@libp2p/mdns` when
- * `settings.mdns` is given.
+ * cluster (membership's `connectionManagerOptions`: many inbound connections per second from one host), without
+ * libp2p's connection monitor (`CONNECTION_MONITOR`: membership checks the links it has reason to doubt), and
+ * `@libp2p/mdns` when `settings.mdns` is given.
  */
 export async function createPeerLibp2p (settings: Libp2pSettings): Promise<Libp2p<{ pubsub: PubSub }>> {
   try {
@@ -64,7 +64,7 @@ async function startLibp2p (settings: Libp2pSettings): Promise<Libp2p<{ pubsub: 
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: connectionManagerOptions(),
-    connectionMonitor: { pingInterval: CONNECTION_PING_INTERVAL_MS },
+    connectionMonitor: { enabled: CONNECTION_MONITOR },
     ...(settings.connectionGater !== undefined ? { connectionGater: settings.connectionGater } : {}),
     ...(settings.connectionProtector !== undefined ? { connectionProtector: settings.connectionProtector as any } : {}),
     services: await peerServices(settings)

@@ -1,16 +1,17 @@
 import test from 'ava'
 import { MDNS_QUERY_INTERVAL_MS, mdnsServiceTag } from '@peercall/membership'
 import { createPeerLibp2p, peerServices } from '../src/libp2p.js'
-import { CONNECTION_PING_INTERVAL_MS } from '../src/defaults.js'
+import { CONNECTION_MONITOR } from '../src/defaults.js'
 
-test('the libp2p node pings its connections every 30 s (connection monitor), not libp2p\'s 10 s', async t => {
+test('the libp2p node runs without libp2p\'s connection monitor (membership checks the links it doubts)', async t => {
   t.timeout(20_000)
-  t.is(CONNECTION_PING_INTERVAL_MS, 30_000)
+  t.false(CONNECTION_MONITOR)
   const node = await createPeerLibp2p({ listen: ['/ip4/127.0.0.1/tcp/0'] })
   try {
-    // libp2p keeps its components on the node; the monitor's interval is not exposed otherwise
-    const monitor = (node as unknown as { components: { connectionMonitor?: { pingIntervalMs: number } } }).components.connectionMonitor
-    t.is(monitor?.pingIntervalMs, CONNECTION_PING_INTERVAL_MS)
+    // libp2p keeps its components on the node, and reading one it did not configure throws
+    const components = (node as unknown as { components: Record<string, unknown> }).components
+    t.throws(() => components.connectionMonitor, { message: 'connectionMonitor not set' })
+    t.notThrows(() => components.connectionManager)
   } finally {
     await node.stop()
   }

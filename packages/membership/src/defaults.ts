@@ -36,6 +36,13 @@ export const TOMBSTONE_MS = 300_000
 export const LATENESS_THRESHOLD_MS = PROBE_TIMEOUT_MS
 /** How long a member declared dead has to answer a ping on its open connection before the connection is closed as a zombie (so the dialer re-dials it), ms: four probe timeouts. */
 export const DEAD_PING_TIMEOUT_MS = 4 * PROBE_TIMEOUT_MS
+/**
+ * How long a live member whose probe was answered only through others has to answer a ping on our connection to it
+ * before that connection is closed as cut (the next call or probe then dials anew), ms. Twice libp2p's own minimum for
+ * its connection monitor's ping (AdaptiveTimeout's 5 s): the member is alive, so a slow answer from a busy peer must
+ * not cost it a connection with calls on it (peercall choice).
+ */
+export const LINK_PING_TIMEOUT_MS = 10_000
 /** Extra delay, in ms, given to queued input before a late timer's decision is taken (one event-loop turn). */
 export const LATE_GRACE_MS = 1
 

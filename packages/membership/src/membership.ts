@@ -8,7 +8,7 @@ import { logger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { decodeDirect, decodeGossip, encode, MAX_MESSAGE_BYTES } from './codec.js'
-import { DEAD_PING_TIMEOUT_MS, FAST, LAN, MEMBERSHIP_STREAMS_PER_CONNECTION, RECORD_INTERVAL_MS, resolveConfig } from './defaults.js'
+import { DEAD_PING_TIMEOUT_MS, FAST, LAN, LINK_PING_TIMEOUT_MS, MEMBERSHIP_STREAMS_PER_CONNECTION, RECORD_INTERVAL_MS, resolveConfig } from './defaults.js'
 import { Dialer } from './dialer.js'
 import { MEMBERSHIP_PROTOCOL, membershipTopic } from './libp2p-options.js'
 import { Links } from './links.js'
@@ -128,6 +128,8 @@ export class MembershipNode extends TypedEventEmitter<MembershipEvents> {
   private readonly listeners: Array<[Listenable, string, (e: any) => void]> = []
   /** addresses last written to the peer store, by peer */
   private readonly knownAddrs = new Map<string, string>()
+  /** peers whose connections are being checked with a ping (`closeIfUnresponsive`) */
+  private readonly pinging = new Set<string>()
 
   constructor (libp2p: Libp2p<{ pubsub: PubSub }>, opts: MembershipOptions) {
     super()
@@ -336,6 +338,10 @@ export class MembershipNode extends TypedEventEmitter<MembershipEvents> {
     for (const s of out.sends) void this.sendDirect(s.to, s.msg)
     for (const b of out.broadcasts) void this.publish(b)
     for (const e of out.events) this.emitEvent(e)
+    // alive, yet silent on our own link to it: a cut link (a middlebox's lost state, a one-sided network fault)
+    // leaves the TCP connection open while nothing passes, and every call and probe on it would wait; closed if it
+    // does not answer a ping, so that the next call dials anew
+    for (const id of out.answeredIndirectly) void this.closeIfUnresponsive(id, LINK_PING_TIMEOUT_MS)
     clearTimeout(this.timer)
     const wait = Math.max(0, Math.min(swim.nextDeadline(), now + this.config.probeIntervalMs) - performance.now())
     this.timer = setTimeout(() => { this.pump() }, wait)
@@ -358,7 +364,7 @@ export class MembershipNode extends TypedEventEmitter<MembershipEvents> {
       // retransmitting with a back-off that reaches tens of seconds), and the dialer, which skips connected peers,
       // would never re-dial it: the two sides would stay apart long after the network heals. It is closed if it does
       // not answer a ping; a member falsely accused (a forged or mistaken 'dead') answers, and keeps its connection
-      void this.closeIfUnresponsive(member.peerId)
+      void this.closeIfUnresponsive(member.peerId, DEAD_PING_TIMEOUT_MS)
       // keep re-dialling a dead member's addresses for as long as its tombstone lives: partitions heal
       if (member.addrs.length > 0) this.dialer?.want(member.peerId, member.addrs, now + this.config.tombstoneMs, member.peerId)
     } else if (e.type === 'leave') {
@@ -407,15 +413,19 @@ export class MembershipNode extends TypedEventEmitter<MembershipEvents> {
     }
   }
 
-  /** Closes the connections to `peer` unless it answers a ping on them within DEAD_PING_TIMEOUT_MS. */
-  private async closeIfUnresponsive (peer: string): Promise<void> {
+  /** Closes the connections to `peer` unless it answers a ping on them within `timeoutMs`; one check per peer at a time. */
+  private async closeIfUnresponsive (peer: string, timeoutMs: number): Promise<void> {
     const pinger = (this.libp2p.services as { ping?: { ping: (peer: PeerId, options?: { signal?: AbortSignal }) => Promise<number> } }).ping
-    if (pinger === undefined || !this.isConnected(peer)) return
+    if (pinger === undefined || this.pinging.has(peer) || !this.isConnected(peer)) return
+    this.pinging.add(peer)
     const id = peerIdFromString(peer)
     try {
-      await pinger.ping(id, { signal: AbortSignal.timeout(DEAD_PING_TIMEOUT_MS) })
+      await pinger.ping(id, { signal: AbortSignal.timeout(timeoutMs) })
     } catch {
+      this.log('closing the connections to %s: no answer to a ping within %d ms', peer, timeoutMs)
       await this.libp2p.hangUp(id).catch(() => {})
+    } finally {
+      this.pinging.delete(peer)
     }
   }
 

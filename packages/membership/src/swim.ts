@@ -54,6 +54,11 @@ export interface Outputs {
   sends: Array<{ to: string, msg: DirectMessage }>
   broadcasts: GossipMessage[]
   events: SwimEvent[]
+  /**
+   * Members whose probe was answered only after its direct stage had timed out (through an intermediary, or late):
+   * alive, but the direct link to them may be cut. The caller checks that link (the state machine has no I/O).
+   */
+  answeredIndirectly: string[]
 }
 
 export type Random = () => number
@@ -95,7 +100,7 @@ export class Swim {
   private readonly suspicions = new Map<string, Suspicion>()
   /** when each member we hold suspect or dead was last told so because its own record came in (`noticeAccused`) */
   private readonly noticed = new Map<string, number>()
-  private out: Outputs = { sends: [], broadcasts: [], events: [] }
+  private out: Outputs = { sends: [], broadcasts: [], events: [], answeredIndirectly: [] }
 
   constructor (id: string, config: SwimConfig, now: number, opts: { incarnation?: number, data?: unknown, random?: Random } = {}) {
     this.id = id
@@ -134,7 +139,7 @@ export class Swim {
   /** Take (and clear) the outputs produced since the last call. */
   drain (): Outputs {
     const o = this.out
-    this.out = { sends: [], broadcasts: [], events: [] }
+    this.out = { sends: [], broadcasts: [], events: [], answeredIndirectly: [] }
     return o
   }
 
@@ -310,7 +315,8 @@ export class Swim {
         const p = this.probes.get(msg.seq)
         if (p !== undefined) {
           this.probes.delete(msg.seq)
-          if (this.config.lifeguard && !p.indirect) this.awareness = applyAwarenessDelta(this.awareness, -1, this.config.awarenessMaxMultiplier)
+          if (p.indirect) this.out.answeredIndirectly.push(p.target)
+          else if (this.config.lifeguard) this.awareness = applyAwarenessDelta(this.awareness, -1, this.config.awarenessMaxMultiplier)
           return
         }
         const r = this.relays.get(msg.seq)

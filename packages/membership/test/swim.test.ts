@@ -47,6 +47,7 @@ test('a direct ack ends the probe: no indirect probe, no suspicion, health impro
   const out = s.drain()
   t.false(out.sends.some(x => x.msg.t === 'ping-req'))
   t.is(out.broadcasts.length, 0)
+  t.deepEqual(out.answeredIndirectly, [], 'a direct answer puts no doubt on the link')
   t.is(s.awareness, 1)
 })
 
@@ -119,15 +120,21 @@ test('a suspect or dead member whose own record arrives at the accused incarnati
   t.is(s.members.get('D')!.state, 'alive')
 })
 
-test('an indirect ack saves the target', t => {
+test('an indirect ack saves the target, and names it as answering only through others (its direct link is doubted)', t => {
   const s = peer('A', ['B', 'C', 'D', 'E'])
   const p = firstPing(s)
   runTo(s, p.at + TO + 5, p.at)
   const req = s.drain().sends.find(x => x.msg.t === 'ping-req')!
   s.receive(req.to, { t: 'ack', seq: p.seq }, p.at + TO + 10)
+  t.deepEqual(s.drain().answeredIndirectly, [p.to])
   runTo(s, p.at + T - 1, p.at + TO + 10)
-  t.false(s.drain().broadcasts.some(b => b.t === 'suspect'))
+  const out = s.drain()
+  t.false(out.broadcasts.some(b => b.t === 'suspect'))
+  t.deepEqual(out.answeredIndirectly, [])
   t.is(s.members.get(p.to)!.state, 'alive')
+  // a second copy of the ack (from another intermediary) names nobody again
+  s.receive('E', { t: 'ack', seq: p.seq }, p.at + T)
+  t.deepEqual(s.drain().answeredIndirectly, [])
 })
 
 test('an intermediary relays the ack, or sends a nack after 80% of the probe timeout (Lifeguard only)', t => {
