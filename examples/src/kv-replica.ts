@@ -23,6 +23,7 @@ import { HybridClock, RpcError, callContext } from '@peercall/core'
 import { Roster } from './kv-placement.js'
 import { Recovery } from './kv-recovery.js'
 import { MAX_CLOCK_OFFSET_MS, checkEntry, compareVersions, newer } from './kv-version.js'
+import { PeerOffsets } from './kv-offsets.js'
 import type { Entry, Version } from './kv-version.js'
 import type { AuthorizeRequest, PeercallNode } from '@peercall/core'
 
@@ -111,6 +112,8 @@ export class ReplicatedKeyValue {
   private readonly now: () => number
   private readonly maxOffsetMs: number
   private readonly clock: HybridClock
+  /** how far other peers' clocks are known to run ahead of this one (from the send times on their copies) */
+  private readonly offsets = new PeerOffsets()
   private readonly roster: Roster
   private readonly recovery: Recovery
   private readonly self: string
@@ -149,7 +152,7 @@ export class ReplicatedKeyValue {
       get: async (key: string) => await this.get(key),
       entry: (key: string) => this.entry(key),
       copy: (key: string) => this.copy(key),
-      replicate: (entries: Array<[string, Entry]>) => this.replicate(entries),
+      replicate: (entries: Array<[string, Entry]>, sentAt?: number) => this.replicate(entries, sentAt),
       pull: () => this.pull(),
       size: () => this.size(),
       keys: () => this.keys(),
@@ -253,6 +256,20 @@ export class ReplicatedKeyValue {
     return newest.value
   }
 
+  /**
+   * A received copy, checked: well formed, its version no more than the accepted offset ahead of this clock, and
+   * not stamped by a peer whose clock is known to run further ahead than that (a copy delayed on its way arrives
+   * with its lead shrunk by the delay).
+   */
+  private checkCopy (e: unknown, now: number): Entry {
+    const entry = checkEntry(e, now, this.maxOffsetMs)
+    const ahead = this.offsets.aheadMs(entry.version.by, now)
+    if (ahead > this.maxOffsetMs) {
+      throw new RpcError('INVALID_ARGUMENT', `version stamped by a peer whose clock runs at least ${Math.round(ahead)} ms ahead of this one (accepted offset ${this.maxOffsetMs} ms)`, { data: { reason: 'clock-offset', aheadMs: ahead } })
+    }
+    return entry
+  }
+
   /** This peer's own copy with its version, or undefined (whether or not it has caught up). */
   entry (key: string): Entry | undefined {
     return this.data.get(key)
@@ -269,15 +286,20 @@ export class ReplicatedKeyValue {
     return e
   }
 
-  /** Stores copies sent by other owners; one result per entry. Malformed entries refuse the whole call. */
-  replicate (entries: Array<[string, Entry]>): CopyResult[] {
+  /**
+   * Stores copies sent by other owners; one result per entry. Malformed entries refuse the whole call. `sentAt`
+   * (optional): the sender's clock when it sent them, which tells how far ahead of this one its clock at least runs.
+   */
+  replicate (entries: Array<[string, Entry]>, sentAt?: number): CopyResult[] {
     if (!Array.isArray(entries) || entries.length > COPY_BATCH) throw new RpcError('INVALID_ARGUMENT', `replicate takes an array of at most ${COPY_BATCH} [key, entry] pairs`)
     const now = this.now()
+    const caller = callContext()?.peer
+    if (caller !== undefined) this.offsets.note(caller, sentAt, now)
     const checked: Array<[string, Entry] | undefined> = entries.map(pair => {
       if (!Array.isArray(pair) || pair.length !== 2) throw new RpcError('INVALID_ARGUMENT', 'replicate takes [key, entry] pairs')
       checkKey(pair[0])
       try {
-        return [pair[0], checkEntry(pair[1], now, this.maxOffsetMs)]
+        return [pair[0], this.checkCopy(pair[1], now)]
       } catch (err) {
         if (((err as RpcError).data as { reason?: string } | undefined)?.reason !== 'clock-offset') throw err
         this.counters.clockRejects++
@@ -426,7 +448,7 @@ export class ReplicatedKeyValue {
   }
 
   private async send (peer: string, entries: Array<[string, Entry]>, timeoutMs: number): Promise<CopyResult[]> {
-    return await this.node.call<CopyResult[]>(KV_SERVICE, 'replicate', [entries], { peer, timeoutMs })
+    return await this.node.call<CopyResult[]>(KV_SERVICE, 'replicate', [entries, this.now()], { peer, timeoutMs })
   }
 
   // ---------------------------------------------------------------- catch-up and anti-entropy
@@ -481,7 +503,7 @@ export class ReplicatedKeyValue {
       const now = this.now()
       for (const pair of Array.isArray(answer?.entries) ? answer.entries : []) {
         try {
-          const e = checkEntry(pair[1], now, this.maxOffsetMs)
+          const e = this.checkCopy(pair[1], now)
           checkKey(pair[0])
           const old = this.data.get(pair[0])
           if (old === undefined || newer(e.version, old.version)) { this.data.set(pair[0], e); this.clock.receive(e.version) }

@@ -140,7 +140,7 @@ test('hostile input: forged, non-finite and far-future versions are refused, and
   t.true(a.kv.stats().refused >= 2)
 })
 
-test('a peer whose clock is 2 s ahead cannot store its versions anywhere; the put fails with the reason', async t => {
+test('a peer whose clock is 2 s ahead cannot store its versions anywhere, even by a copy delayed on its way; the put fails with the reason', async t => {
   t.timeout(60_000)
   const a = await start([])
   const b = await start([a.node.multiaddrs[0]])
@@ -156,6 +156,17 @@ test('a peer whose clock is 2 s ahead cannot store its versions anywhere; the pu
   // a put through an honest peer succeeds, and the skewed peer's reads still work
   await kvClient(a.node).put('skewed', 2)
   t.is(await fast.node.call(KV_SERVICE, 'get', ['skewed'], { peer: fast.node.peerId }), 2)
+  // a copy from the skewed peer that was delayed on its way (sent 1.6 s before it is read, by a clock 2 s ahead)
+  // looks only 400 ms ahead: it is refused because its stamping peer is known to run 2 s ahead, whoever relays it
+  const late = { value: 3, version: { wall: Date.now() + 400, logical: 0, by: fast.node.peerId } }
+  const replicate = async (from: Peer, entry: unknown): Promise<Array<{ ok: boolean, reason?: string }>> =>
+    await from.node.call(KV_SERVICE, 'replicate', [[['skewed', entry]], Date.now() + (from === fast ? 400 : 0)], { peer: a.node.peerId })
+  t.like((await replicate(fast, late))[0], { ok: false, reason: 'clock-offset' })
+  t.like((await replicate(b, late))[0], { ok: false, reason: 'clock-offset' })
+  t.is(a.kv.entry('skewed')?.value, 2)
+  // an honest peer's copy is taken
+  t.like((await replicate(b, { value: 4, version: { wall: Date.now(), logical: 0, by: b.node.peerId } }))[0], { ok: true })
+  t.is(a.kv.entry('skewed')?.value, 4)
 })
 
 /**
