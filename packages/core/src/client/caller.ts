@@ -12,6 +12,7 @@ import { DIAL_TIMEOUT_MS } from '../defaults.js'
 import { NO_META } from '../wire/metadata.js'
 import { isAsyncIterable } from '../wire/streams.js'
 import { callLocal, localStream } from './local.js'
+import { batchWallNow } from './batch-clock.js'
 import { DEFAULT_RETRIES, TRANSPARENT_RETRIES, failureKind, mayRetry, neverSent, routedCall } from './router.js'
 import { callProblem, invalidCall } from './validate.js'
 import type { HybridClock } from '../hlc.js'
@@ -120,7 +121,7 @@ export class Caller {
 
   /** Sends a validated call: pinned to `options.peer`, or routed. `onFail` counts its failure. */
   private send (service: string, method: string, args: unknown[], meta: Metadata | undefined, options: CallOptions, onFail: (() => void) | undefined): Promise<unknown> {
-    const now = Date.now()
+    const now = batchWallNow()
     // a call made while a handler runs inherits what is left of the handler's deadline and its cancellation
     const outer = currentCall()
     const deadline = this.deadlineOf(options, now, outer)

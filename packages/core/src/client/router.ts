@@ -7,6 +7,7 @@
  * after the request may have run is retried only for idempotent calls. Retries go to a peer not yet tried.
  */
 import { RpcError } from '../errors.js'
+import { batchMonoNow, batchWallNow } from './batch-clock.js'
 import type { Balancer, FailureKind, Strategy } from '@peercall/balancer'
 import type { Candidate } from '@peercall/balancer'
 import type { RequestOptions } from '../wire/frames.js'
@@ -211,13 +212,13 @@ class RoutedCall {
     const timeoutMs = this.pick()
     if (timeoutMs === undefined) return undefined
     const peer = this.peer
-    const started = performance.now()
+    const started = batchMonoNow()
     // one attempt at a time: the call itself carries the attempt's connect time (no object per attempt)
     this.connectMs = 0
     this.deps.balancer.onStart(peer)
     return this.deps.attempt(peer, this.req, timeoutMs === Infinity ? undefined : timeoutMs, undefined, this.opts, this).then(
       value => {
-        this.deps.balancer.onEnd(peer, { latencyMs: performance.now() - started - this.connectMs, ok: true, hedge: false })
+        this.deps.balancer.onEnd(peer, { latencyMs: batchMonoNow() - started - this.connectMs, ok: true, hedge: false })
         return value
       },
       (e: unknown) => this.failedChained(peer, started, e)
@@ -227,7 +228,7 @@ class RoutedCall {
   /** A chained attempt failed: the next attempt's promise, or the call's error. */
   private failedChained (peer: string, started: number, e: unknown): Promise<unknown> {
     const err = e instanceof RpcError ? e : new RpcError('INTERNAL', String((e as Error)?.message ?? e), { peer, cause: e })
-    this.deps.balancer.onEnd(peer, { latencyMs: performance.now() - started, ok: false, failureKind: failureKind(err) })
+    this.deps.balancer.onEnd(peer, { latencyMs: batchMonoNow() - started, ok: false, failureKind: failureKind(err) })
     this.lastError = err
     if (neverSent(err)) this.unsent++
     const req = this.req
@@ -259,7 +260,7 @@ class RoutedCall {
     if (this.exclude !== undefined) this.exclude.add(peer)
     else this.first = peer
     this.attempts++
-    const remaining = req.deadline === undefined ? Infinity : req.deadline - (this.attempts === 1 && req.sentAt !== undefined ? req.sentAt : Date.now())
+    const remaining = req.deadline === undefined ? Infinity : req.deadline - (this.attempts === 1 && req.sentAt !== undefined ? req.sentAt : batchWallNow())
     if (remaining <= 0) {
       this.lastError ??= new RpcError('DEADLINE_EXCEEDED', `${req.service}.${req.method}: deadline exceeded after ${this.attempts - 1} attempt(s)`, { service: req.service, method: req.method, mayHaveExecuted: this.attempts > 1 })
       return undefined
@@ -284,7 +285,7 @@ class RoutedCall {
       if (!a.done) {
         a.done = true
         a.controller?.abort(new RpcError('CANCELLED', 'another attempt answered first'))
-        this.deps.balancer.onEnd(a.peer, { latencyMs: performance.now() - a.started, ok: false, failureKind: 'cancelled', hedge: a.hedge })
+        this.deps.balancer.onEnd(a.peer, { latencyMs: batchMonoNow() - a.started, ok: false, failureKind: 'cancelled', hedge: a.hedge })
       }
     }
     this.active.length = 0
@@ -305,7 +306,7 @@ class RoutedCall {
     const timeoutMs = budget === Infinity ? undefined : budget
     // an attempt that another may race (a hedge) needs its own cancellation; otherwise the caller's signal is enough
     const controller = canHedge ? new AbortController() : undefined
-    const a: Attempt = { peer, info: { connectMs: 0 }, controller, started: performance.now(), done: false, hedge, probe: canHedge && req.hedgeAfterMs === undefined && balancer.hedgeDelayMs(peer) === 0 }
+    const a: Attempt = { peer, info: { connectMs: 0 }, controller, started: batchMonoNow(), done: false, hedge, probe: canHedge && req.hedgeAfterMs === undefined && balancer.hedgeDelayMs(peer) === 0 }
     this.active.push(a)
     balancer.onStart(peer)
     if (hedge) deps.onHedge?.(req, peer)
@@ -326,7 +327,7 @@ class RoutedCall {
     if (a.done) return
     a.done = true
     this.drop(a)
-    const ms = performance.now() - a.started - a.info.connectMs
+    const ms = batchMonoNow() - a.started - a.info.connectMs
     this.deps.balancer.onEnd(a.peer, { latencyMs: ms, ok: true, hedge: a.hedge })
     this.finish(undefined, value)
   }
@@ -336,7 +337,7 @@ class RoutedCall {
     a.done = true
     this.drop(a)
     const err = e instanceof RpcError ? e : new RpcError('INTERNAL', String((e as Error)?.message ?? e), { peer: a.peer, cause: e })
-    this.deps.balancer.onEnd(a.peer, { latencyMs: performance.now() - a.started, ok: false, failureKind: failureKind(err) })
+    this.deps.balancer.onEnd(a.peer, { latencyMs: batchMonoNow() - a.started, ok: false, failureKind: failureKind(err) })
     this.lastError = err
     if (neverSent(err)) this.unsent++
     this.onFailure(err)

@@ -17,6 +17,7 @@ import { FrameDecoder, encodeFrames } from './framing.js'
 import { FrameType, MAX_REQUEST_ID, MAX_WIRE_TIMEOUT_MS, decodeFrame, encodeFrame, encodeRequest, encodeResponse } from './frames.js'
 import { FrameWriter } from '@peercall/membership'
 import { pooledRun } from './simple-pack.js'
+import { batchMonoNow, batchWallNow } from '../client/batch-clock.js'
 import { Credit, InboundItems, STREAM_WINDOW_ITEMS, isAsyncIterable, pumpItems } from './streams.js'
 import type { HybridClock, HlcTimestamp } from '../hlc.js'
 import type { Deadlined } from '../timers.js'
@@ -221,7 +222,7 @@ export class Session {
     const wireTimeoutMs = timeoutMs === undefined ? 0 : Math.min(Math.max(1, Math.ceil(timeoutMs)), MAX_WIRE_TIMEOUT_MS)
     let body: Uint8Array
     try {
-      body = encodeRequest(id, service, method, args, wireTimeoutMs, this.opts.clock.tick(), opts, meta)
+      body = encodeRequest(id, service, method, args, wireTimeoutMs, this.opts.clock.tick(batchWallNow()), opts, meta)
     } catch (err) {
       onFail?.()
       return Promise.reject(new RpcError('INVALID_ARGUMENT', `${service}.${method}: arguments cannot be encoded: ${(err as Error).message}`, {
@@ -237,7 +238,7 @@ export class Session {
     const { promise, resolve, reject } = Promise.withResolvers<unknown>()
     const call: PendingCall = { id, service, method, resolve, reject, signal, onAbort: undefined, onTrailers, ticket: undefined, items, inputCredit: undefined, onFail, deadlineAt: 0, deadlineSlot: -1 }
     made?.(call)
-    if (timeoutMs !== undefined) this.deadlines.add(call, timeoutMs)
+    if (timeoutMs !== undefined) this.deadlines.add(call, timeoutMs, batchMonoNow())
     if (signal !== undefined) {
       call.onAbort = () => { this.giveUp(call, cancelled(service, method, this.peer, call.ticket === undefined, signal.reason)) }
       signal.addEventListener('abort', call.onAbort, { once: true })
