@@ -214,9 +214,11 @@ export function createBalancer (options: BalancerOptions = {}): Balancer {
     ctx.key = req.key
     exclude = req.exclude !== undefined && req.exclude.size > 0 ? req.exclude : undefined
     // skip ejected peers unless every candidate not excluded is ejected
-    ignoreEjection = true
-    for (const id of s.ids) {
-      if ((exclude === undefined || !exclude.has(id)) && outlier.available(id)) { ignoreEjection = false; break }
+    ignoreEjection = !outlier.allHealthy
+    if (ignoreEjection) {
+      for (const id of s.ids) {
+        if ((exclude === undefined || !exclude.has(id)) && outlier.available(id)) { ignoreEjection = false; break }
+      }
     }
     return pickerFor(s, req.strategy)
   }
