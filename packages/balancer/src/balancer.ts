@@ -53,6 +53,8 @@ interface Snapshot {
   /** From which expected latency a candidate is slow (src/slow.ts), and when that was computed. */
   slowAboveMs: number
   slowAt: number
+  /** Picks made for the service so far (round-robin's turn), carried over from the snapshot this one replaces. */
+  seq: number
 }
 
 const COUNTS_AGAINST_PEER = new Set(['transport', 'timeout', 'overloaded'])
@@ -72,7 +74,6 @@ export function createBalancer (options: BalancerOptions = {}): Balancer {
   const hedging = new HedgingPolicy(now, options.hedging)
   const advisor = new ScalingAdvisor(now, options.scaling)
   const snapshots = new Map<string, Snapshot>()
-  const seqs = new Map<string, number>()
   const rings = new Map<string, HashRing>() // LRU by insertion order
   const lastRing = new Map<string, HashRing>() // per service, the base for incremental rebuilds
   const reroutes: Record<HashReroute, number> = { excluded: 0, ejected: 0, 'over-capacity': 0 }
@@ -156,7 +157,8 @@ export function createBalancer (options: BalancerOptions = {}): Balancer {
       candidates: copy,
       pickers: {},
       slowAboveMs: Infinity,
-      slowAt: -Infinity
+      slowAt: -Infinity,
+      seq: s?.seq ?? 0
     }
     // only loads changed (same ids in the same order): keep the ring without even computing its cache key
     if (s !== undefined && s.ids.length === fresh.ids.length && s.ids.every((id, i) => id === fresh.ids[i])) {
@@ -205,18 +207,18 @@ export function createBalancer (options: BalancerOptions = {}): Balancer {
   const prepare = (candidates: readonly Candidate[], req: PickRequest): Picker => {
     const service = req.service ?? ''
     const s = snapshotFor(service, candidates)
-    const seq = seqs.get(service) ?? 0
-    seqs.set(service, seq + 1)
     ctx.now = now()
     current = s
     mayProbe = req.mayProbe === true
-    ctx.seq = seq
+    ctx.seq = s.seq++
     ctx.key = req.key
     exclude = req.exclude !== undefined && req.exclude.size > 0 ? req.exclude : undefined
     // skip ejected peers unless every candidate not excluded is ejected
-    ignoreEjection = true
-    for (const id of s.ids) {
-      if ((exclude === undefined || !exclude.has(id)) && outlier.available(id)) { ignoreEjection = false; break }
+    ignoreEjection = !outlier.allHealthy
+    if (ignoreEjection) {
+      for (const id of s.ids) {
+        if ((exclude === undefined || !exclude.has(id)) && outlier.available(id)) { ignoreEjection = false; break }
+      }
     }
     return pickerFor(s, req.strategy)
   }

@@ -55,8 +55,9 @@ export class PeakEwma {
   }
 
   private update (rttMs: number, now: number, keepAtMost: number): void {
-    const td = Math.max(now - this.stamp, 0)
-    const w = Math.min(Math.exp(-td / this.tau), keepAtMost)
+    const td = now - this.stamp
+    // no time elapsed (samples of one clock reading): exp(0) = 1, so the weight is keepAtMost
+    const w = td > 0 ? Math.min(Math.exp(-td / this.tau), keepAtMost) : keepAtMost
     if (rttMs > this.cost) this.cost = rttMs
     else this.cost = this.cost * w + rttMs * (1 - w)
     this.stamp = Math.max(now, this.stamp)

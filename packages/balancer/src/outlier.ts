@@ -56,6 +56,8 @@ export class OutlierDetector {
   private readonly now: () => number
   /** peers currently ejected (state 'ejected', time not up) */
   private ejectedCount = 0
+  /** peers not healthy (ejected or half-open) */
+  private unhealthy = 0
 
   constructor (now: () => number, options: OutlierOptions = {}) {
     this.now = now
@@ -74,8 +76,14 @@ export class OutlierDetector {
     return e.state
   }
 
+  /** Whether every peer is healthy (then each is available, and a pick needs no look-up per candidate). */
+  get allHealthy (): boolean {
+    return this.unhealthy === 0
+  }
+
   /** Whether a call may go to the peer now: healthy, or half-open with no probe in flight. */
   available (peer: string): boolean {
+    if (this.unhealthy === 0) return true
     const e = this.entries.get(peer)
     if (e === undefined) return true
     this.refresh(e)
@@ -97,6 +105,7 @@ export class OutlierDetector {
 
   /** A call to the peer starts; in half-open state it is the probe. */
   onStart (peer: string): void {
+    if (this.unhealthy === 0) return // nothing to mark: only a half-open peer's call is its probe
     const e = this.entry(peer)
     this.refresh(e)
     if (e.state === 'probing') e.probeInFlight = true
@@ -110,7 +119,7 @@ export class OutlierDetector {
     if (e.state === 'probing') {
       e.probeInFlight = false
       if (failure) this.eject(e, true)
-      else { e.state = 'healthy'; e.consecutive = 0; e.multiplierAt = this.now() }
+      else { e.state = 'healthy'; e.consecutive = 0; e.multiplierAt = this.now(); this.unhealthy-- }
       return
     }
     if (!failure) { e.consecutive = 0; return }
@@ -123,6 +132,7 @@ export class OutlierDetector {
     if (e === undefined) return
     this.refresh(e)
     if (e.state === 'ejected') this.ejectedCount--
+    if (e.state !== 'healthy') this.unhealthy--
     this.entries.delete(peer)
   }
 
@@ -149,6 +159,7 @@ export class OutlierDetector {
     if (e.state === 'healthy') {
       const decay = Math.floor((now - e.multiplierAt) / this.interval)
       e.multiplier = Math.max(0, e.multiplier - decay)
+      this.unhealthy++
     }
     e.multiplier++
     e.multiplierAt = now

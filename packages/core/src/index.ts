@@ -19,6 +19,7 @@ import './engine.js' // first: an old Node.js is refused before any dependency l
 import { createBalancer } from '@peercall/balancer'
 import { createMembership, mdnsServiceTag } from '@peercall/membership'
 import { Node, wantsMetrics } from './node.js'
+import { batchWallNow } from './client/batch-clock.js'
 import { createPeerLibp2p } from './libp2p.js'
 import { DEFAULT_CLUSTER, DEFAULT_LISTEN } from './defaults.js'
 import { securitySettings } from './security/settings.js'
@@ -72,7 +73,7 @@ export async function createNode (options: NodeOptions = {}): Promise<PeercallNo
     services: [],
     load: () => node === undefined ? { inflight: 0, latencyMs: 0 } : node.load()
   })
-  const balancer = createBalancer(options.balancer)
+  const balancer = createBalancer({ now: batchWallNow, ...options.balancer })
   node = new Node(libp2p, membership, balancer, options, createMetrics)
   try {
     await node.start()

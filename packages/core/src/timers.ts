@@ -93,9 +93,9 @@ export class DeadlineQueue<T extends Deadlined> {
     return this.heap.length
   }
 
-  /** Queues `entry` to expire `ms` from now. */
-  add (entry: T, ms: number): void {
-    const at = performance.now() + Math.max(0, ms)
+  /** Queues `entry` to expire `ms` after `now` (performance.now() ms: by default read here). */
+  add (entry: T, ms: number, now = performance.now()): void {
+    const at = now + Math.max(0, ms)
     entry.deadlineAt = at
     const heap = this.heap
     entry.deadlineSlot = heap.length

@@ -12,6 +12,7 @@ import { DIAL_TIMEOUT_MS } from '../defaults.js'
 import { NO_META } from '../wire/metadata.js'
 import { isAsyncIterable } from '../wire/streams.js'
 import { callLocal, localStream } from './local.js'
+import { batchWallNow } from './batch-clock.js'
 import { DEFAULT_RETRIES, TRANSPARENT_RETRIES, failureKind, mayRetry, neverSent, routedCall } from './router.js'
 import { callProblem, invalidCall } from './validate.js'
 import type { HybridClock } from '../hlc.js'
@@ -21,7 +22,7 @@ import type { CallOptions } from '../types.js'
 import type { RequestOptions } from '../wire/frames.js'
 import type { Metadata } from '../wire/metadata.js'
 import type { SessionPool } from '../wire/pool.js'
-import type { Dispatch, Session } from '../wire/session.js'
+import type { CallSink, Dispatch, Session } from '../wire/session.js'
 import type { ClusterView } from './cluster.js'
 import type { AttemptInfo, RouteRequest, RouterDeps } from './router.js'
 import type { Balancer } from '@peercall/balancer'
@@ -66,7 +67,7 @@ export class Caller {
       balancer: deps.balancer,
       candidates: (s, m) => deps.allowed(deps.view.candidates(s, ring, m)),
       unroutable: r => deps.unroutable?.(r.service, r.method),
-      attempt: (peer, r, ms, signal, opts, info) => this.attemptAt(peer, r.service, r.method, r.args, ms, signal, opts, r.meta, r.onTrailers, info, r.input),
+      attempt: (peer, r, ms, signal, opts, info, sink) => this.attemptAt(peer, r.service, r.method, r.args, ms, signal, opts, r.meta, r.onTrailers, info, r.input, undefined, sink),
       onRetry: () => { this.counters.retries++ },
       onHedge: () => { this.counters.hedges++ }
     })
@@ -120,7 +121,7 @@ export class Caller {
 
   /** Sends a validated call: pinned to `options.peer`, or routed. `onFail` counts its failure. */
   private send (service: string, method: string, args: unknown[], meta: Metadata | undefined, options: CallOptions, onFail: (() => void) | undefined): Promise<unknown> {
-    const now = Date.now()
+    const now = batchWallNow()
     // a call made while a handler runs inherits what is left of the handler's deadline and its cancellation
     const outer = currentCall()
     const deadline = this.deadlineOf(options, now, outer)
@@ -273,14 +274,23 @@ export class Caller {
     yield * items
   }
 
-  /** One attempt at one peer (this one included), with no routing. */
+  /**
+   * One attempt at one peer (this one included), with no routing. With a `sink`, an attempt sent on an open
+   * session answers undefined and tells the sink its outcome (Session.send); any other answers its promise.
+   */
   private attemptAt (peer: string, service: string, method: string, args: unknown[], timeoutMs: number | undefined, signal: AbortSignal | undefined,
-    opts: RequestOptions | undefined, meta: Metadata | undefined, onTrailers: ((t: Metadata) => void) | undefined, info?: AttemptInfo, input?: AsyncIterable<unknown>, onFail?: () => void): Promise<unknown> {
+    opts: RequestOptions | undefined, meta: Metadata | undefined, onTrailers: ((t: Metadata) => void) | undefined, info: AttemptInfo | undefined, input: AsyncIterable<unknown> | undefined, onFail: (() => void) | undefined,
+    sink: CallSink | undefined): Promise<unknown> | undefined
+  private attemptAt (peer: string, service: string, method: string, args: unknown[], timeoutMs: number | undefined, signal: AbortSignal | undefined,
+    opts: RequestOptions | undefined, meta: Metadata | undefined, onTrailers: ((t: Metadata) => void) | undefined, info?: AttemptInfo, input?: AsyncIterable<unknown>, onFail?: () => void): Promise<unknown>
+  private attemptAt (peer: string, service: string, method: string, args: unknown[], timeoutMs: number | undefined, signal: AbortSignal | undefined,
+    opts: RequestOptions | undefined, meta: Metadata | undefined, onTrailers: ((t: Metadata) => void) | undefined, info?: AttemptInfo, input?: AsyncIterable<unknown>, onFail?: () => void,
+    sink?: CallSink): Promise<unknown> | undefined {
     if (peer === this.deps.localId) {
       return callLocal(this.deps.dispatch, this.deps.clock, peer, { service, method, args, timeoutMs, signal, opts, meta, onTrailers, input, onFail })
     }
     const session = this.deps.pool.get(peer)
-    if (session !== undefined) return session.send(service, method, args, timeoutMs, signal, opts, meta, onTrailers, input, onFail)
+    if (session !== undefined) return session.send(service, method, args, timeoutMs, signal, opts, meta, onTrailers, input, onFail, sink)
     return this.callAfterDial(peer, service, method, args, timeoutMs, signal, opts, meta, onTrailers, info, input, onFail)
   }
 

@@ -7,10 +7,12 @@
  * after the request may have run is retried only for idempotent calls. Retries go to a peer not yet tried.
  */
 import { RpcError } from '../errors.js'
+import { batchMonoNow, batchWallNow } from './batch-clock.js'
 import type { Balancer, FailureKind, Strategy } from '@peercall/balancer'
 import type { Candidate } from '@peercall/balancer'
 import type { RequestOptions } from '../wire/frames.js'
 import type { Metadata } from '../wire/metadata.js'
+import type { CallSink } from '../wire/session.js'
 
 /** Attempts after the first for an idempotent call that names no `retries` (gRPC's default retry policy allows up to 5 attempts; Finagle budgets them). */
 export const DEFAULT_RETRIES = 2
@@ -52,9 +54,11 @@ export interface RouterDeps {
   unroutable?: (req: RouteRequest) => RpcError | undefined
   /**
    * One attempt at one peer. It adds the time spent opening a connection to `info.connectMs`, which is left out
-   * of the latency the balancer learns (a first call's dial is not the peer's service time).
+   * of the latency the balancer learns (a first call's dial is not the peer's service time). Given a `sink`, it
+   * may answer undefined and tell the sink the attempt's outcome instead of answering a promise.
    */
-  attempt: (peer: string, req: RouteRequest, timeoutMs: number | undefined, signal: AbortSignal | undefined, opts: RequestOptions | undefined, info: AttemptInfo) => Promise<unknown>
+  attempt: (peer: string, req: RouteRequest, timeoutMs: number | undefined, signal: AbortSignal | undefined, opts: RequestOptions | undefined, info: AttemptInfo,
+    sink?: CallSink) => Promise<unknown> | undefined
   onRetry?: (req: RouteRequest, peer: string, err: RpcError) => void
   onHedge?: (req: RouteRequest, peer: string) => void
 }
@@ -114,20 +118,14 @@ export function mayRetry (err: RpcError, idempotent: boolean): boolean {
 export function routedCall (deps: RouterDeps, req: RouteRequest): Promise<unknown> {
   deps.balancer.onCall()
   const call = new RoutedCall(deps, req)
-  // a call that no hedge races and no signal cancels settles with its last attempt: its answer is that attempt's
-  // promise, chained (no promise of its own, one hop less)
-  if (!call.canHedge && req.signal === undefined) {
-    try {
-      return call.startChained()
-    } catch (err) {
-      return Promise.reject(err)
-    }
-  }
   const { promise, resolve, reject } = Promise.withResolvers<unknown>()
   call.resolve = resolve
   call.reject = reject
   try {
-    call.start()
+    // a call that no hedge races and no signal cancels has one attempt out at a time: the call itself is that
+    // attempt's sink (no promise, callbacks or object per attempt)
+    if (!call.canHedge && req.signal === undefined) call.startChained()
+    else call.start()
   } catch (err) {
     reject(err)
   }
@@ -136,9 +134,10 @@ export function routedCall (deps: RouterDeps, req: RouteRequest): Promise<unknow
 
 /**
  * The state of one routed call: its attempts, retries and hedge timer. One object per call with its methods on
- * the prototype, so a call makes no closures beyond its attempts' two callbacks.
+ * the prototype, so a call makes no closures beyond its attempts' two callbacks (none when it is chained: it is
+ * then its one attempt's sink and info).
  */
-class RoutedCall {
+class RoutedCall implements CallSink {
   resolve: (value: unknown) => void = ignore
   reject: (err: unknown) => void = ignore
   private readonly deps: RouterDeps
@@ -160,8 +159,8 @@ class RoutedCall {
   /** Attempts that never reached a handler (`neverSent`): they do not count against `maxAttempts`. */
   private unsent = 0
   private lastError: RpcError | undefined
-  /** The attempts still out (more than one only while hedging). */
-  private readonly active: Attempt[] = []
+  /** The attempts still out (more than one only while hedging); a chained call has none. */
+  private active: Attempt[] = NO_ATTEMPTS
   private settled = false
   private hedgeTimer: ReturnType<typeof setTimeout> | undefined
   private onAbort: (() => void) | undefined
@@ -197,54 +196,60 @@ class RoutedCall {
     }
   }
 
-  /** Starts a call that is neither hedged nor cancellable: its answer is its attempts' promises, chained. */
-  startChained (): Promise<unknown> {
+  /**
+   * Starts a call that is neither hedged nor cancellable: one attempt at a time, whose outcome comes to the call
+   * itself (`answer`, `fail`).
+   */
+  startChained (): void {
     const req = this.req
-    const first = this.launchChained()
-    if (first !== undefined) return first
+    if (this.launchChained()) return
     req.onFail?.()
-    return Promise.reject(this.lastError ?? this.deps.unroutable?.(req) ?? new RpcError('UNAVAILABLE', `${req.service}.${req.method}: no live peer hosts service ${req.service}`, { service: req.service, method: req.method, mayHaveExecuted: false }))
+    this.reject(this.lastError ?? this.deps.unroutable?.(req) ?? new RpcError('UNAVAILABLE', `${req.service}.${req.method}: no live peer hosts service ${req.service}`, { service: req.service, method: req.method, mayHaveExecuted: false }))
   }
 
-  /** One attempt of a chained call, or undefined when none can start (no candidate left, deadline passed). */
-  private launchChained (): Promise<unknown> | undefined {
+  /** One attempt of a chained call; false when none can start (no candidate left, deadline passed). */
+  private launchChained (): boolean {
     const timeoutMs = this.pick()
-    if (timeoutMs === undefined) return undefined
-    const peer = this.peer
-    const started = performance.now()
-    // one attempt at a time: the call itself carries the attempt's connect time (no object per attempt)
+    if (timeoutMs === undefined) return false
+    // one attempt at a time: the call itself carries the attempt's start and connect time (no object per attempt)
+    this.started = batchMonoNow()
     this.connectMs = 0
-    this.deps.balancer.onStart(peer)
-    return this.deps.attempt(peer, this.req, timeoutMs === Infinity ? undefined : timeoutMs, undefined, this.opts, this).then(
-      value => {
-        this.deps.balancer.onEnd(peer, { latencyMs: performance.now() - started - this.connectMs, ok: true, hedge: false })
-        return value
-      },
-      (e: unknown) => this.failedChained(peer, started, e)
-    )
+    this.deps.balancer.onStart(this.peer)
+    const answer = this.deps.attempt(this.peer, this.req, timeoutMs === Infinity ? undefined : timeoutMs, undefined, this.opts, this, this)
+    // an attempt that did not take the sink (this peer's own pipeline, a dial, a request refused at once)
+    if (answer !== undefined) answer.then(value => { this.answer(value) }, (e: unknown) => { this.fail(e) })
+    return true
   }
 
-  /** A chained attempt failed: the next attempt's promise, or the call's error. */
-  private failedChained (peer: string, started: number, e: unknown): Promise<unknown> {
+  /** The chained attempt answered (CallSink). */
+  answer (value: unknown): void {
+    ANSWERED.latencyMs = batchMonoNow() - this.started - this.connectMs
+    this.deps.balancer.onEnd(this.peer, ANSWERED)
+    this.resolve(value)
+  }
+
+  /** The chained attempt failed (CallSink): the next attempt, or the call's error. */
+  fail (e: unknown): void {
+    const peer = this.peer
     const err = e instanceof RpcError ? e : new RpcError('INTERNAL', String((e as Error)?.message ?? e), { peer, cause: e })
-    this.deps.balancer.onEnd(peer, { latencyMs: performance.now() - started, ok: false, failureKind: failureKind(err) })
+    this.deps.balancer.onEnd(peer, { latencyMs: batchMonoNow() - this.started, ok: false, failureKind: failureKind(err) })
     this.lastError = err
     if (neverSent(err)) this.unsent++
     const req = this.req
     if (this.spent() < this.maxAttempts && mayRetry(err, req.idempotent) && (neverSent(err) || this.deps.balancer.retryBudget.tryWithdraw())) {
-      const next = this.launchChained()
-      if (next !== undefined) {
+      if (this.launchChained()) {
         this.deps.onRetry?.(req, err.peer ?? '', err)
-        return next
+        return
       }
     }
     req.onFail?.()
-    throw err.service === undefined ? err.with({ service: req.service, method: req.method }) : err
+    this.reject(err.service === undefined ? err.with({ service: req.service, method: req.method }) : err)
   }
 
-  /** The peer of the last pick (pick's other result). */
+  /** The peer of the last pick (pick's other result): a chained call's current attempt's peer. */
   private peer = ''
-  /** A chained call's current attempt's time spent opening a connection (its AttemptInfo), ms. */
+  /** A chained call's current attempt's start (batchMonoNow) and time spent opening a connection (its AttemptInfo), ms. */
+  private started = 0
   connectMs = 0
 
   /**
@@ -259,7 +264,7 @@ class RoutedCall {
     if (this.exclude !== undefined) this.exclude.add(peer)
     else this.first = peer
     this.attempts++
-    const remaining = req.deadline === undefined ? Infinity : req.deadline - (this.attempts === 1 && req.sentAt !== undefined ? req.sentAt : Date.now())
+    const remaining = req.deadline === undefined ? Infinity : req.deadline - (this.attempts === 1 && req.sentAt !== undefined ? req.sentAt : batchWallNow())
     if (remaining <= 0) {
       this.lastError ??= new RpcError('DEADLINE_EXCEEDED', `${req.service}.${req.method}: deadline exceeded after ${this.attempts - 1} attempt(s)`, { service: req.service, method: req.method, mayHaveExecuted: this.attempts > 1 })
       return undefined
@@ -284,7 +289,7 @@ class RoutedCall {
       if (!a.done) {
         a.done = true
         a.controller?.abort(new RpcError('CANCELLED', 'another attempt answered first'))
-        this.deps.balancer.onEnd(a.peer, { latencyMs: performance.now() - a.started, ok: false, failureKind: 'cancelled', hedge: a.hedge })
+        this.deps.balancer.onEnd(a.peer, { latencyMs: batchMonoNow() - a.started, ok: false, failureKind: 'cancelled', hedge: a.hedge })
       }
     }
     this.active.length = 0
@@ -305,11 +310,13 @@ class RoutedCall {
     const timeoutMs = budget === Infinity ? undefined : budget
     // an attempt that another may race (a hedge) needs its own cancellation; otherwise the caller's signal is enough
     const controller = canHedge ? new AbortController() : undefined
-    const a: Attempt = { peer, info: { connectMs: 0 }, controller, started: performance.now(), done: false, hedge, probe: canHedge && req.hedgeAfterMs === undefined && balancer.hedgeDelayMs(peer) === 0 }
+    const a: Attempt = { peer, info: { connectMs: 0 }, controller, started: batchMonoNow(), done: false, hedge, probe: canHedge && req.hedgeAfterMs === undefined && balancer.hedgeDelayMs(peer) === 0 }
+    if (this.active === NO_ATTEMPTS) this.active = []
     this.active.push(a)
     balancer.onStart(peer)
     if (hedge) deps.onHedge?.(req, peer)
-    deps.attempt(peer, req, timeoutMs, controller?.signal ?? req.signal, this.opts, a.info).then(
+    // given no sink, an attempt answers a promise
+    ;(deps.attempt(peer, req, timeoutMs, controller?.signal ?? req.signal, this.opts, a.info) as Promise<unknown>).then(
       value => { this.answered(a, value) },
       (e: unknown) => { this.failed(a, e) }
     )
@@ -326,7 +333,7 @@ class RoutedCall {
     if (a.done) return
     a.done = true
     this.drop(a)
-    const ms = performance.now() - a.started - a.info.connectMs
+    const ms = batchMonoNow() - a.started - a.info.connectMs
     this.deps.balancer.onEnd(a.peer, { latencyMs: ms, ok: true, hedge: a.hedge })
     this.finish(undefined, value)
   }
@@ -336,7 +343,7 @@ class RoutedCall {
     a.done = true
     this.drop(a)
     const err = e instanceof RpcError ? e : new RpcError('INTERNAL', String((e as Error)?.message ?? e), { peer: a.peer, cause: e })
-    this.deps.balancer.onEnd(a.peer, { latencyMs: performance.now() - a.started, ok: false, failureKind: failureKind(err) })
+    this.deps.balancer.onEnd(a.peer, { latencyMs: batchMonoNow() - a.started, ok: false, failureKind: failureKind(err) })
     this.lastError = err
     if (neverSent(err)) this.unsent++
     this.onFailure(err)
@@ -374,3 +381,9 @@ class RoutedCall {
 }
 
 function ignore (): void {}
+
+/** The `active` of a call that never had two attempts out at once (shared: never added to). */
+const NO_ATTEMPTS: Attempt[] = []
+
+/** The outcome of a chained attempt that answered, reused: the balancer reads it within onEnd only. */
+const ANSWERED = { latencyMs: 0, ok: true, hedge: false }

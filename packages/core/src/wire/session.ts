@@ -17,6 +17,7 @@ import { FrameDecoder, encodeFrames } from './framing.js'
 import { FrameType, MAX_REQUEST_ID, MAX_WIRE_TIMEOUT_MS, decodeFrame, encodeFrame, encodeRequest, encodeResponse } from './frames.js'
 import { FrameWriter } from '@peercall/membership'
 import { pooledRun } from './simple-pack.js'
+import { batchMonoNow, batchWallNow } from '../client/batch-clock.js'
 import { Credit, InboundItems, STREAM_WINDOW_ITEMS, isAsyncIterable, pumpItems } from './streams.js'
 import type { HybridClock, HlcTimestamp } from '../hlc.js'
 import type { Deadlined } from '../timers.js'
@@ -77,10 +78,21 @@ export interface OpenStream {
   done: Promise<unknown>
 }
 
+/**
+ * Told of a call's outcome in place of a promise: the router's attempts, which settle the routed call's own
+ * promise (no promise and no callbacks per attempt). Told at most once.
+ */
+export interface CallSink {
+  answer(value: unknown): void
+  fail(err: RpcError): void
+}
+
 interface PendingCall extends Deadlined {
   id: number
   service: string
   method: string
+  /** Where the outcome goes: `sink` when the caller gave one, else the call's promise (resolve, reject). */
+  sink: CallSink | undefined
   resolve: (value: unknown) => void
   reject: (err: RpcError) => void
   signal: AbortSignal | undefined
@@ -183,10 +195,15 @@ export class Session {
     return this.start(service, method, args, options.timeoutMs, options.signal, options.opts, options.meta, options.onTrailers, options.input, options.onFail, undefined)
   }
 
-  /** `request` with its options as arguments (the caller's path: no options object per call). */
+  /**
+   * `request` with its options as arguments (the caller's path: no options object per call). With a `sink`, a
+   * request that is sent (or waits for room) answers undefined and its outcome goes to the sink; one refused at
+   * once (closed session, cancelled, arguments that cannot be encoded) still answers a rejected promise.
+   */
   send (service: string, method: string, args: unknown[], timeoutMs: number | undefined, signal: AbortSignal | undefined, opts: RequestOptions | undefined,
-    meta: Metadata | undefined, onTrailers: ((trailers: Metadata) => void) | undefined, input: AsyncIterable<unknown> | undefined, onFail: (() => void) | undefined): Promise<unknown> {
-    return this.start(service, method, args, timeoutMs, signal, opts, meta, onTrailers, input, onFail, undefined)
+    meta: Metadata | undefined, onTrailers: ((trailers: Metadata) => void) | undefined, input: AsyncIterable<unknown> | undefined, onFail: (() => void) | undefined,
+    sink?: CallSink): Promise<unknown> | undefined {
+    return this.start(service, method, args, timeoutMs, signal, opts, meta, onTrailers, input, onFail, undefined, 0, undefined, sink)
   }
 
   /** A call whose answer is read as a stream of items (server streaming, bidi). */
@@ -202,7 +219,13 @@ export class Session {
 
   private start (service: string, method: string, args: unknown[], timeoutMs: number | undefined, signal: AbortSignal | undefined, requestOpts: RequestOptions | undefined,
     meta: Metadata | undefined, onTrailers: ((trailers: Metadata) => void) | undefined, input: AsyncIterable<unknown> | undefined, onFail: (() => void) | undefined,
-    items: InboundItems | undefined, window = 0, made?: (call: PendingCall) => void): Promise<unknown> {
+    items: InboundItems | undefined, window?: number, made?: (call: PendingCall) => void): Promise<unknown>
+  private start (service: string, method: string, args: unknown[], timeoutMs: number | undefined, signal: AbortSignal | undefined, requestOpts: RequestOptions | undefined,
+    meta: Metadata | undefined, onTrailers: ((trailers: Metadata) => void) | undefined, input: AsyncIterable<unknown> | undefined, onFail: (() => void) | undefined,
+    items: InboundItems | undefined, window: number, made: ((call: PendingCall) => void) | undefined, sink: CallSink | undefined): Promise<unknown> | undefined
+  private start (service: string, method: string, args: unknown[], timeoutMs: number | undefined, signal: AbortSignal | undefined, requestOpts: RequestOptions | undefined,
+    meta: Metadata | undefined, onTrailers: ((trailers: Metadata) => void) | undefined, input: AsyncIterable<unknown> | undefined, onFail: (() => void) | undefined,
+    items: InboundItems | undefined, window = 0, made?: (call: PendingCall) => void, sink?: CallSink): Promise<unknown> | undefined {
     if (!this.isOpen || this.draining) {
       onFail?.()
       return Promise.reject(new RpcError('UNAVAILABLE', `${service}.${method}: connection to ${this.peer} is ${this.draining ? 'draining' : 'closed'}`, {
@@ -221,7 +244,7 @@ export class Session {
     const wireTimeoutMs = timeoutMs === undefined ? 0 : Math.min(Math.max(1, Math.ceil(timeoutMs)), MAX_WIRE_TIMEOUT_MS)
     let body: Uint8Array
     try {
-      body = encodeRequest(id, service, method, args, wireTimeoutMs, this.opts.clock.tick(), opts, meta)
+      body = encodeRequest(id, service, method, args, wireTimeoutMs, this.opts.clock.tick(batchWallNow()), opts, meta)
     } catch (err) {
       onFail?.()
       return Promise.reject(new RpcError('INVALID_ARGUMENT', `${service}.${method}: arguments cannot be encoded: ${(err as Error).message}`, {
@@ -234,10 +257,13 @@ export class Session {
         service, method, mayHaveExecuted: false
       }))
     }
-    const { promise, resolve, reject } = Promise.withResolvers<unknown>()
-    const call: PendingCall = { id, service, method, resolve, reject, signal, onAbort: undefined, onTrailers, ticket: undefined, items, inputCredit: undefined, onFail, deadlineAt: 0, deadlineSlot: -1 }
+    let promise: Promise<unknown> | undefined
+    let resolve: (value: unknown) => void = ignore
+    let reject: (err: RpcError) => void = ignore
+    if (sink === undefined) ({ promise, resolve, reject } = Promise.withResolvers<unknown>())
+    const call: PendingCall = { id, service, method, sink, resolve, reject, signal, onAbort: undefined, onTrailers, ticket: undefined, items, inputCredit: undefined, onFail, deadlineAt: 0, deadlineSlot: -1 }
     made?.(call)
-    if (timeoutMs !== undefined) this.deadlines.add(call, timeoutMs)
+    if (timeoutMs !== undefined) this.deadlines.add(call, timeoutMs, batchMonoNow())
     if (signal !== undefined) {
       call.onAbort = () => { this.giveUp(call, cancelled(service, method, this.peer, call.ticket === undefined, signal.reason)) }
       signal.addEventListener('abort', call.onAbort, { once: true })
@@ -314,7 +340,7 @@ export class Session {
     const e = unsent ? err.with({ mayHaveExecuted: false }) : err
     call.items?.fail(e)
     call.onFail?.()
-    call.reject(e)
+    failCall(call, e)
     if (!unsent && !this.ending && !this.closed) this.writer.push(encodeFrame({ type: FrameType.CANCEL, id: call.id }))
   }
 
@@ -645,7 +671,7 @@ export class Session {
     this.settle(call)
     if (f.trailers !== undefined) this.tellTrailers(call, f.trailers)
     call.items?.end()
-    call.resolve(f.result)
+    answerCall(call, f.result)
   }
 
   private onError (f: ErrorFrame): boolean {
@@ -671,7 +697,7 @@ export class Session {
     })
     call.items?.fail(err)
     call.onFail?.()
-    call.reject(err)
+    failCall(call, err)
     return true
   }
 
@@ -803,7 +829,7 @@ export class Session {
       this.writer.withdraw(call.ticket)
       this.settle(call)
       call.onFail?.()
-      call.reject(reason.with({ service: call.service, method: call.method, peer: this.peer, mayHaveExecuted: false }))
+      failCall(call, reason.with({ service: call.service, method: call.method, peer: this.peer, mayHaveExecuted: false }))
     }
   }
 
@@ -813,7 +839,7 @@ export class Session {
       if (unsent) this.writer.withdraw(call.ticket as Ticket)
       this.settle(call)
       call.onFail?.()
-      call.reject(reason.with({ service: call.service, method: call.method, peer: this.peer, mayHaveExecuted: !unsent }))
+      failCall(call, reason.with({ service: call.service, method: call.method, peer: this.peer, mayHaveExecuted: !unsent }))
     }
     for (const [id, call] of [...this.serving]) {
       this.serving.delete(id)
@@ -824,6 +850,20 @@ export class Session {
     this.pongs.clear()
   }
 }
+
+/** Tells a call's caller its answer: through its sink, or its promise. */
+function answerCall (call: PendingCall, value: unknown): void {
+  if (call.sink !== undefined) call.sink.answer(value)
+  else call.resolve(value)
+}
+
+/** Tells a call's caller its failure: through its sink, or its promise. */
+function failCall (call: PendingCall, err: RpcError): void {
+  if (call.sink !== undefined) call.sink.fail(err)
+  else call.reject(err)
+}
+
+function ignore (): void {}
 
 /** One chunk of frames: a slice of the encoder's pool when the bodies lie there in order, else a copy. */
 function frameChunk (bodies: readonly Uint8Array[]): Uint8Array {
