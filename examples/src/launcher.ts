@@ -17,6 +17,16 @@ export const PEER_SCRIPT = fileURLToPath(new URL('./peer.js', import.meta.url))
  */
 export const PEER_NODE_FLAGS: readonly string[] = ['--optimize-for-size']
 
+/**
+ * Environment of a peer process, under the parent's own (a variable the parent sets wins). `MALLOC_ARENA_MAX=2`:
+ * glibc's malloc gives each thread that allocates its own arena, up to 8 per core, and an arena keeps the memory
+ * its thread freed; a peer's V8 worker threads (concurrent GC, background compilation) each filled one. With two
+ * arenas an idle peer among 31 others holds about 3 MB less, with no cost in calls per second or CPU per call that
+ * `bench/src/scale/flag-cost.ts` could tell; one arena saves 1.7 MB more but costs 7% of the calls per second
+ * (docs/performance.md, "Memory of an idle peer").
+ */
+export const PEER_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' }
+
 export interface PeerProcess {
   child: ChildProcess
   peerId: string
@@ -47,7 +57,7 @@ export async function startPeer (options: StartPeerOptions = {}): Promise<PeerPr
   if (options.identity !== undefined) args.push('--identity', options.identity)
   if (options.profile !== undefined) args.push('--profile', options.profile)
   if (options.report !== true) args.push('--quiet')
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...PEER_ENV, ...process.env } })
   const lines = createInterface({ input: child.stdout! })
   const events: Array<Record<string, unknown>> = []
   return await new Promise<PeerProcess>((resolve, reject) => {

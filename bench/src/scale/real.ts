@@ -17,6 +17,7 @@ import {
 import { Observer } from './observer.js'
 import { PeerProcesses } from './processes.js'
 import { procCpuSeconds, procIo, procRssMB } from './procio.js'
+import { connectionsAmong } from './sockets.js'
 import { median, percentile, round, sleep, waitFor } from './stats.js'
 import { Traffic } from './traffic.js'
 import type { RealResult } from './real-types.js'
@@ -124,7 +125,8 @@ async function runSize (n: number): Promise<RealResult> {
   const calls = { ok: traffic.ok, failed: traffic.failed, p50Ms: round(percentile(traffic.latenciesMs, 0.5)), p99Ms: round(percentile(traffic.latenciesMs, 0.99)), perSecond: round(traffic.ok / ((windowMs + 1000) / 1000), 1) }
   const idle = await measureBytes(original, traffic, false)
   const load1 = loadavg()[0]
-  log(`N = ${n}: wire write ${idle.write.toFixed(0)} B/s idle, ${busy.write.toFixed(0)} B/s with traffic; gossip payload ${busy.payload.toFixed(0)} B/s at an observer; CPU per peer ${idle.cpuPercent.toFixed(1)}% idle, ${busy.cpuPercent.toFixed(1)}% with traffic; RSS per peer idle ${idle.rssMB.toFixed(1)} MB median (anonymous ${idle.anonymousMB.toFixed(1)}), ${idle.rssMaxMB.toFixed(1)} MB max; calls ${calls.ok} ok ${calls.failed} failed; load ${load1.toFixed(2)}`)
+  const conns = connectionsAmong(original.map(p => p.child.pid!))
+  log(`N = ${n}: wire write ${idle.write.toFixed(0)} B/s idle, ${busy.write.toFixed(0)} B/s with traffic; gossip payload ${busy.payload.toFixed(0)} B/s at an observer; CPU per peer ${idle.cpuPercent.toFixed(1)}% idle, ${busy.cpuPercent.toFixed(1)}% with traffic; RSS per peer idle ${idle.rssMB.toFixed(1)} MB median (anonymous ${idle.anonymousMB.toFixed(1)}), ${idle.rssMaxMB.toFixed(1)} MB max; calls ${calls.ok} ok ${calls.failed} failed; connections among the peers beyond one per pair ${conns.extra} (${conns.pairs} pairs); load ${load1.toFixed(2)}`)
   traffic.start()
   const clusterSize = n + 1 + OBSERVERS
   const joinFromSpawnMs: number[] = []; const joinFromListeningMs: number[] = []

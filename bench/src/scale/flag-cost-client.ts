@@ -1,0 +1,43 @@
+/**
+ * Client child of `flag-cost.ts`: `node flag-cost-client.js <addresses-json> <seconds> <server-pid>`. 64 echo calls
+ * of 16 bytes in flight on a pinned connection, 3 s of warm-up, then `seconds` measured; prints
+ * `{"cost": {callsPerSec, clientUs, serverUs}}` (CPU µs per call of each process, user + system).
+ */
+import { readFileSync } from 'node:fs'
+import { emit } from '../harness/child.js'
+import { makePayload } from '../payload.js'
+import { TARGETS } from '../targets/index.js'
+
+/** Calls in flight. */
+const IN_FLIGHT = 64
+/** Warm-up before the measured window, ms. */
+const WARM_UP_MS = 3000
+
+const [addressesJson = '[]', seconds = '6', serverPid = '0'] = process.argv.slice(2)
+const target = await TARGETS['peercall-pinned'].load()
+const conn = await target.connect(JSON.parse(addressesJson) as unknown[])
+const payload = makePayload(16)
+
+/** CPU time of a process, µs (`/proc/<pid>/stat` utime + stime, 10 ms ticks). */
+function cpuUs (pid: number): number {
+  const text = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const f = text.slice(text.lastIndexOf(')') + 2).split(' ')
+  return (Number(f[11]) + Number(f[12])) * 10_000
+}
+
+async function run (ms: number): Promise<number> {
+  let calls = 0
+  const end = performance.now() + ms
+  await Promise.all(Array.from({ length: IN_FLIGHT }, async () => { while (performance.now() < end) { await conn.call(payload); calls++ } }))
+  return calls
+}
+
+await run(WARM_UP_MS)
+const c0 = process.cpuUsage()
+const s0 = cpuUs(Number(serverPid))
+const t0 = performance.now()
+const calls = await run(Number(seconds) * 1000)
+const c = process.cpuUsage(c0)
+const secs = (performance.now() - t0) / 1000
+const round = (x: number): number => Math.round(x * 10) / 10
+emit({ cost: { callsPerSec: Math.round(calls / secs), clientUs: round((c.user + c.system) / calls), serverUs: round((cpuUs(Number(serverPid)) - s0) / calls) } })
