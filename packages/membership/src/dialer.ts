@@ -33,24 +33,6 @@ export interface DialerOptions {
 /** How often the dialer looks at its targets, ms. */
 export const DIALER_TICK_MS = 50
 
-/**
- * How long the peer with the larger id waits before dialling a member it has just learned of, ms (peercall choice):
- * the smaller id dials at once, so that two peers that learn of each other at the same moment (a newcomer and the
- * cluster) make one connection instead of one from each side (each costs both peers about 0.2 MB and a Noise
- * handshake); the larger id still dials after this if nothing connected them, so that a peer that can be reached
- * only one way (behind NAT, a one-way firewall) is connected all the same. Long enough for the smaller side's dial
- * on a loaded machine (a handshake took up to 2 s at a load average of 30 on 2 cores).
- */
-export const LEARNED_DIAL_GRACE_MS = 5000
-
-/**
- * The delay before dialling a member learned of (`LEARNED_DIAL_GRACE_MS`): none when this peer's id sorts before the
- * member's, the grace otherwise. Both peers of a pair compare the same two strings, so exactly one dials at once.
- */
-export function learnedDialDelayMs (self: string, member: string, graceMs = LEARNED_DIAL_GRACE_MS): number {
-  return self < member ? 0 : graceMs
-}
-
 export class Dialer {
   private readonly targets = new Map<string, DialTarget>()
   private timer: ReturnType<typeof setInterval> | undefined
@@ -73,19 +55,15 @@ export class Dialer {
     this.targets.clear()
   }
 
-  /**
-   * Want a connection to `key` (a peer id, or an address when the id is unknown) until `until`, dialling first after
-   * `delayMs` (a target already wanted keeps its own schedule). A target that gets connected meanwhile, by either
-   * side, is dropped without a dial.
-   */
-  want (key: string, addrs: string[], until: number, peer?: string, delayMs = 0): void {
+  /** Want a connection to `key` (a peer id, or an address when the id is unknown) until `until`. */
+  want (key: string, addrs: string[], until: number, peer?: string): void {
     const t = this.targets.get(key)
     if (t !== undefined) {
       t.addrs = addrs.length > 0 ? addrs : t.addrs
       t.until = Math.max(t.until, until)
       return
     }
-    this.targets.set(key, { peer, addrs, until, attempt: 0, nextAt: this.now() + delayMs, dialing: false })
+    this.targets.set(key, { peer, addrs, until, attempt: 0, nextAt: this.now(), dialing: false })
   }
 
   drop (key: string): void { this.targets.delete(key) }

@@ -9,7 +9,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { decodeDirect, decodeGossip, encode, MAX_MESSAGE_BYTES } from './codec.js'
 import { DEAD_PING_TIMEOUT_MS, FAST, LAN, LINK_PING_TIMEOUT_MS, MEMBERSHIP_STREAMS_PER_CONNECTION, RECORD_INTERVAL_MS, resolveConfig } from './defaults.js'
-import { Dialer, learnedDialDelayMs } from './dialer.js'
+import { Dialer } from './dialer.js'
 import { MEMBERSHIP_PROTOCOL, membershipTopic } from './libp2p-options.js'
 import { Links } from './links.js'
 import { LoadSampler, ZERO_LOAD } from './load.js'
@@ -357,9 +357,7 @@ export class MembershipNode extends TypedEventEmitter<MembershipEvents> {
       const key = member.addrs.join(' ')
       if (this.knownAddrs.get(member.peerId) !== key) { this.knownAddrs.set(member.peerId, key); this.learnAddrs(member) }
       if (e.type === 'join' && !this.isConnected(member.peerId) && member.addrs.length > 0) {
-        // both peers learn of each other at about the same time: the smaller id dials, the larger one after a grace
-        const delay = learnedDialDelayMs(this.selfId, member.peerId)
-        this.dialer?.want(member.peerId, member.addrs, now + delay + LEARNED_DIAL_FOR_MS, member.peerId, delay)
+        this.dialer?.want(member.peerId, member.addrs, now + LEARNED_DIAL_FOR_MS, member.peerId)
       }
     } else if (e.type === 'dead') {
       // a connection to a member found dead may be a zombie (a cut network leaves TCP connections open,

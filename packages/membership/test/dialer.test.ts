@@ -1,11 +1,9 @@
 /**
  * The dialer over a fake libp2p and a manual clock: retries with backoff until a deadline, then gives up; a target
- * already connected is dropped without a dial; dials in flight are capped; a success ends the target; a delayed
- * target is dialled after its delay unless connected meanwhile, and of two peers learning of each other exactly one
- * dials at once.
+ * already connected is dropped without a dial; dials in flight are capped; a success ends the target.
  */
 import test from 'ava'
-import { Dialer, LEARNED_DIAL_GRACE_MS, learnedDialDelayMs } from '../src/dialer.js'
+import { Dialer } from '../src/dialer.js'
 import { backoffDelay } from '../src/backoff.js'
 
 interface FakeDial { addrs: string[], at: number, settle: (ok: boolean, peer?: string) => void }
@@ -93,37 +91,4 @@ test('at most `parallel` dials in flight; the rest wait their turn; bad addresse
   t.false(d.has('r'))
   t.false(d.has('bad'), 'a target with no valid address is dropped')
   t.deepEqual(dials.at(-1)?.addrs, ['/ip4/127.0.0.1/tcp/9'])
-})
-
-test('a delayed target is not dialled before its delay, and dropped without a dial if connected meanwhile', async t => {
-  const { libp2p, dials, connected, clock } = fakeLibp2p()
-  const d = new Dialer(libp2p, opts(clock))
-  d.want('late', ['/ip4/127.0.0.1/tcp/4'], 10_000, 'late', 3000)
-  d.want('other-side', ['/ip4/127.0.0.1/tcp/5'], 10_000, 'other-side', 3000)
-  for (; clock.now < 3000; clock.now += 50) d.tick()
-  t.is(dials.length, 0, 'nothing dialled during the delay')
-  connected.add('other-side')
-  clock.now = 3000
-  d.tick()
-  t.is(dials.length, 1, 'the unconnected target is dialled once its delay is over')
-  t.deepEqual(dials[0].addrs, ['/ip4/127.0.0.1/tcp/4'])
-  t.false(d.has('other-side'), 'the target connected meanwhile is dropped')
-  // wanting a target again does not reset its schedule
-  d.want('again', ['/ip4/127.0.0.1/tcp/6'], 20_000, 'again')
-  d.want('again', ['/ip4/127.0.0.1/tcp/6'], 20_000, 'again', 5000)
-  d.tick()
-  t.is(dials.length, 2)
-})
-
-test('of two peers that learn of each other, exactly one dials at once and the other after the grace', t => {
-  const ids = ['12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN', '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo', '12D3KooWA1b2c3']
-  for (const a of ids) {
-    for (const b of ids) {
-      if (a === b) continue
-      const delays = [learnedDialDelayMs(a, b), learnedDialDelayMs(b, a)].sort((x, y) => x - y)
-      t.deepEqual(delays, [0, LEARNED_DIAL_GRACE_MS], `${a.slice(-4)} and ${b.slice(-4)}`)
-    }
-  }
-  t.is(learnedDialDelayMs('a', 'b', 100), 0)
-  t.is(learnedDialDelayMs('b', 'a', 100), 100)
 })
