@@ -19,7 +19,7 @@ import './engine.js' // first: an old Node.js is refused before any dependency l
 import { createBalancer } from '@peercall/balancer'
 import { createMembership, mdnsServiceTag } from '@peercall/membership'
 import { Node, wantsMetrics } from './node.js'
-import { batchWallNow } from './client/batch-clock.js'
+import { batchWallNow } from './batch-clock.js'
 import { createPeerLibp2p } from './libp2p.js'
 import { DEFAULT_CLUSTER, DEFAULT_LISTEN } from './defaults.js'
 import { securitySettings } from './security/settings.js'

@@ -205,7 +205,7 @@ test('a call that is neither hedged nor cancellable (answered through its attemp
 test('the time an attempt spent opening a connection is left out of the latency the balancer learns, chained or not', async t => {
   for (const signal of [undefined, new AbortController().signal]) {
     const balancer = createBalancer()
-    // the router's readings are shared by the work queued with it (client/batch-clock.ts): start after the other
+    // the router's readings are shared by the work queued with it (batch-clock.ts): start after the other
     // tests' set-up, so that the reading is this test's
     await new Promise(resolve => setImmediate(resolve))
     const start = performance.now()

@@ -7,7 +7,7 @@
  * after the request may have run is retried only for idempotent calls. Retries go to a peer not yet tried.
  */
 import { RpcError } from '../errors.js'
-import { batchMonoNow, batchWallNow } from './batch-clock.js'
+import { batchMonoNow, batchWallNow } from '../batch-clock.js'
 import type { Balancer, FailureKind, Strategy } from '@peercall/balancer'
 import type { Candidate } from '@peercall/balancer'
 import type { RequestOptions } from '../wire/frames.js'

@@ -3,7 +3,7 @@
  * after them, and never kept across a wait.
  */
 import test from 'ava'
-import { batchMonoNow, batchWallNow } from '../../src/client/batch-clock.js'
+import { batchMonoNow, batchWallNow } from '../src/batch-clock.js'
 
 function busy (ms: number): void {
   const end = performance.now() + ms
