@@ -3,8 +3,8 @@
  * of 16 bytes in flight on a pinned connection, 3 s of warm-up, then `seconds` measured; prints
  * `{"cost": {callsPerSec, clientUs, serverUs}}` (CPU µs per call of each process, user + system).
  */
-import { readFileSync } from 'node:fs'
 import { emit } from '../harness/child.js'
+import { processCpuMs } from '../harness/cpu.js'
 import { makePayload } from '../payload.js'
 import { TARGETS } from '../targets/index.js'
 
@@ -18,11 +18,9 @@ const target = await TARGETS['peercall-pinned'].load()
 const conn = await target.connect(JSON.parse(addressesJson) as unknown[])
 const payload = makePayload(16)
 
-/** CPU time of a process, µs (`/proc/<pid>/stat` utime + stime, 10 ms ticks). */
+/** CPU time of a process so far, µs (the harness's /proc reading). */
 function cpuUs (pid: number): number {
-  const text = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  const f = text.slice(text.lastIndexOf(')') + 2).split(' ')
-  return (Number(f[11]) + Number(f[12])) * 10_000
+  return (processCpuMs(pid) ?? 0) * 1000
 }
 
 async function run (ms: number): Promise<number> {
