@@ -10,15 +10,19 @@
  *   it answers once W = 2 owners hold it. An owner accepts a copy only if it is newer than the one it holds
  *   (else it answers with its version and the coordinator re-stamps above it), and only versions at most 500 ms
  *   ahead of its own clock (kv-version.ts). No sloppy quorum, no hinted handoff: a put whose preference list has
- *   fewer than W reachable owners fails UNAVAILABLE.
+ *   fewer than W reachable owners fails UNAVAILABLE, at once (unrun) when fewer than W are alive in the
+ *   coordinator's view, so the client's router moves on to a coordinator that can reach them (the other side
+ *   of a partition), as a Cassandra coordinator answers UnavailableException before it sends anything.
  * - get: the coordinator asks the preference list and answers on the first R = 2 copies, returning the newest
- *   and writing it back to the copies that were older before it answers (read repair). R + W > N.
+ *   and writing it back to the copies that were older before it answers (read repair). R + W > N. Fewer than R
+ *   owners alive in the coordinator's view: UNAVAILABLE at once, as for a put.
  * - catching up: a started or restarted peer (memory lost) pulls from the other owners before its copies count
  *   (kv-recovery.ts); anti-entropy every 5 s pushes every key to its owners and hands over keys a peer no longer
  *   owns.
  * - hostile input: replication methods answer members of the roster only (RegisterOptions.authorize); every
  *   version received is checked (finite integers, not far in the future); keys are bounded strings.
  */
+import { setTimeout as sleep } from 'node:timers/promises'
 import { HybridClock, RpcError, callContext } from '@peercall/core'
 import { Roster } from './kv-placement.js'
 import { Recovery } from './kv-recovery.js'
@@ -128,7 +132,9 @@ export class ReplicatedKeyValue {
     /** Received versions refused for being too far ahead of this clock. */
     clockRejects: 0,
     /** Calls to replication methods refused for coming from a non-member. */
-    refused: 0
+    refused: 0,
+    /** Puts and gets refused unrun because fewer than W or R of the key's owners were alive in this peer's view. */
+    ownersDown: 0
   }
 
   constructor (node: PeercallNode, options: ReplicatedKvOptions = {}) {
@@ -199,8 +205,8 @@ export class ReplicatedKeyValue {
     checkKey(key)
     const late = (): boolean => typeof notAfter === 'number' && Date.now() > notAfter
     if (late()) throw new RpcError('DEADLINE_EXCEEDED', `put ${key}: arrived after the client's deadline`, { mayHaveExecuted: false })
-    this.requireReady(`put ${key}`)
     const owners = this.owners(key)
+    this.requireOwners(`put ${key}`, owners, this.requireReady(`put ${key}`), this.writeQuorum)
     const ctx = callContext()
     const expired = (): boolean => late() || (ctx !== undefined && (ctx.signal.aborted || (ctx.deadline !== undefined && Date.now() >= ctx.deadline)))
     let floor: Version | undefined
@@ -224,8 +230,8 @@ export class ReplicatedKeyValue {
   /** The newest of the first R owners' copies, written back to those that were older before answering. */
   async get (key: string): Promise<unknown> {
     checkKey(key)
-    this.requireReady(`get ${key}`)
     const owners = this.owners(key)
+    this.requireOwners(`get ${key}`, owners, this.requireReady(`get ${key}`), this.readQuorum)
     const replies: Array<{ peer: string, entry: Entry | undefined }> = []
     const failures: string[] = []
     let repairLate: ((r: { peer: string, entry: Entry | undefined }) => void) | undefined
@@ -349,9 +355,8 @@ export class ReplicatedKeyValue {
     return out
   }
 
-  private isReady (): boolean {
+  private isReady (alive = this.aliveSet()): boolean {
     const was = this.recovery.isReady()
-    const alive = this.aliveSet()
     const ready = this.recovery.ready(this.roster.peers(), p => alive.has(p), Date.now())
     if (ready && !was) trace?.(`ready roster ${this.roster.peers().map(p => p.slice(-4)).join(',')} alive ${[...alive].map(p => p.slice(-4)).join(',')} pulls ${this.counters.pulls}`)
     return ready
@@ -362,8 +367,27 @@ export class ReplicatedKeyValue {
     if (!this.recovery.isReady()) this.isReady()
   }
 
-  private requireReady (what: string): void {
-    if (!this.isReady()) throw new RpcError('UNAVAILABLE', `${what}: this peer is catching up after a start`, { mayHaveExecuted: false })
+  /** The members this peer sees alive; UNAVAILABLE (unrun) while this peer is catching up after a start. */
+  private requireReady (what: string): Set<string> {
+    const alive = this.aliveSet()
+    if (!this.isReady(alive)) throw new RpcError('UNAVAILABLE', `${what}: this peer is catching up after a start`, { mayHaveExecuted: false })
+    return alive
+  }
+
+  /**
+   * UNAVAILABLE (unrun, so the router tries another coordinator at once) when fewer than `needed` of the key's
+   * owners are alive in this peer's view: their copies would only be waited for until the client gives up on this
+   * coordinator. Suspect owners count as down here (they have missed a direct and an indirect probe), but are
+   * still asked when enough others are alive.
+   */
+  private requireOwners (what: string, owners: string[], alive: Set<string>, needed: number): void {
+    let up = 0
+    for (const p of owners) if (alive.has(p)) up++
+    if (up >= needed) return
+    this.counters.ownersDown++
+    throw new RpcError('UNAVAILABLE', `${what}: ${up} of the key's ${owners.length} owners alive in this peer's view, ${needed} needed`, {
+      mayHaveExecuted: false, data: { reason: 'owners-down', alive: up, needed }
+    })
   }
 
   /** A version later than this clock's last and than `floor`. */
@@ -594,6 +618,12 @@ function callerOf (): string {
  * a coordinator that was just frozen (SIGSTOP) answers nothing for seconds and must not use the whole budget.
  */
 export const FIRST_ATTEMPT_SHARE = 0.5
+/**
+ * Pause before the second attempt when the first was refused unrun everywhere (every coordinator it reached saw
+ * too few of the key's owners alive), ms: about a probe period of the membership's fast profile, time for a
+ * suspicion to be refuted or a view to change, and short against the 2 s budget.
+ */
+export const UNRUN_RETRY_PAUSE_MS = 100
 
 /**
  * A typed client for the replicated store: calls routed by key to its owner (the router fails over along the
@@ -616,9 +646,9 @@ export function kvClient (node: PeercallNode, timeoutMs = 2000): {
     try {
       return await node.call<T>(KV_SERVICE, method, args(Date.now() + first), { ...base, timeoutMs: first })
     } catch (err) {
-      const left = deadline - Date.now()
-      if (!(err instanceof RpcError) || !(err.retryable || err.code === 'DEADLINE_EXCEEDED') || left < 50) throw err
-      return await node.call<T>(KV_SERVICE, method, args(deadline), { ...base, timeoutMs: left })
+      if (!(err instanceof RpcError) || !(err.retryable || err.code === 'DEADLINE_EXCEEDED') || deadline - Date.now() < 50) throw err
+      if (err.code === 'UNAVAILABLE' && !err.mayHaveExecuted && deadline - Date.now() > 4 * UNRUN_RETRY_PAUSE_MS) await sleep(UNRUN_RETRY_PAUSE_MS)
+      return await node.call<T>(KV_SERVICE, method, args(deadline), { ...base, timeoutMs: deadline - Date.now() })
     }
   }
   return {

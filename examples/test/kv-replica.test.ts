@@ -190,6 +190,24 @@ async function crashedThird (t: { teardown: (fn: () => Promise<void>) => void },
   return { peers, keys, kv }
 }
 
+test('a coordinator that sees fewer than W or R of the key\'s owners alive refuses at once, unrun, and stores nothing', async t => {
+  t.timeout(90_000)
+  const { peers } = await crashedThird(t, 'd', 10)
+  const [a, b] = peers
+  const before = a.kv.entry('d-0')
+  await crash(b)
+  await waitFor(() => a.node.members().find(m => m.peerId === b.node.peerId)?.state !== 'alive', 20_000, 'b not alive in a\'s view')
+  // every key has 3 owners (the whole roster), of which a alone is alive: no copy is asked for or waited on
+  for (const [method, args, needed] of [['get', ['d-0'], 2], ['put', ['d-0', 'late'], 2]] as const) {
+    const err = await t.throwsAsync(a.node.call(KV_SERVICE, method, [...args], { peer: a.node.peerId, timeoutMs: 5000 }), { instanceOf: RpcError })
+    t.is(err?.code, 'UNAVAILABLE', method)
+    t.false(err?.mayHaveExecuted, `${method} refused unrun`)
+    t.like(err?.data, { reason: 'owners-down', alive: 1, needed }, method)
+  }
+  t.is(a.kv.stats().ownersDown, 2)
+  t.deepEqual(a.kv.entry('d-0'), before, 'the refused put stored nothing')
+})
+
 test('a restarted owner (memory lost) catches up before its copies count', async t => {
   t.timeout(90_000)
   const { peers, keys, kv } = await crashedThird(t, 'r', 30)
