@@ -28,6 +28,7 @@ import { Roster } from './kv-placement.js'
 import { Recovery } from './kv-recovery.js'
 import { MAX_CLOCK_OFFSET_MS, checkEntry, compareVersions, newer } from './kv-version.js'
 import { PeerOffsets } from './kv-offsets.js'
+import { Silence } from './kv-silence.js'
 import type { Entry, Version } from './kv-version.js'
 import type { AuthorizeRequest, PeercallNode } from '@peercall/core'
 
@@ -118,6 +119,10 @@ export class ReplicatedKeyValue {
   private readonly clock: HybridClock
   /** how far other peers' clocks are known to run ahead of this one (from the send times on their copies) */
   private readonly offsets = new PeerOffsets()
+  /** which owners have left this peer's copy requests unanswered for a copy timeout (kv-silence.ts) */
+  private readonly silence = new Silence(COPY_TIMEOUT_MS)
+  /** silent owners with a probe under way */
+  private readonly probing = new Set<string>()
   private readonly roster: Roster
   private readonly recovery: Recovery
   private readonly self: string
@@ -284,6 +289,8 @@ export class ReplicatedKeyValue {
   /** This peer's copy for a quorum read: refused (UNAVAILABLE) while this peer has not caught up on the key. */
   copy (key: string): Entry | undefined {
     checkKey(key)
+    const caller = callContext()?.peer
+    if (caller !== undefined) this.silence.heard(caller)
     this.checkReady()
     const e = this.data.get(key)
     if (!this.recovery.caughtUp(this.owners(key), this.roster.peers(), Date.now()) && !(e !== undefined && this.recovery.dominates(e.version.wall))) {
@@ -300,7 +307,7 @@ export class ReplicatedKeyValue {
     if (!Array.isArray(entries) || entries.length > COPY_BATCH) throw new RpcError('INVALID_ARGUMENT', `replicate takes an array of at most ${COPY_BATCH} [key, entry] pairs`)
     const now = this.now()
     const caller = callContext()?.peer
-    if (caller !== undefined) this.offsets.note(caller, sentAt, now)
+    if (caller !== undefined) { this.offsets.note(caller, sentAt, now); this.silence.heard(caller) }
     const checked: Array<[string, Entry] | undefined> = entries.map(pair => {
       if (!Array.isArray(pair) || pair.length !== 2) throw new RpcError('INVALID_ARGUMENT', 'replicate takes [key, entry] pairs')
       checkKey(pair[0])
@@ -318,6 +325,7 @@ export class ReplicatedKeyValue {
   /** The entries this peer holds that the caller owns, and this peer's roster: what a starting peer catches up from. */
   pull (): { entries: Array<[string, Entry]>, roster: string[] } {
     const caller = callerOf()
+    this.silence.heard(caller)
     const entries: Array<[string, Entry]> = []
     for (const [key, entry] of this.data) if (this.owners(key).includes(caller)) entries.push([key, entry])
     return { entries, roster: this.roster.peers() }
@@ -376,18 +384,35 @@ export class ReplicatedKeyValue {
 
   /**
    * UNAVAILABLE (unrun, so the router tries another coordinator at once) when fewer than `needed` of the key's
-   * owners are alive in this peer's view: their copies would only be waited for until the client gives up on this
-   * coordinator. Suspect owners count as down here (they have missed a direct and an indirect probe), but are
-   * still asked when enough others are alive.
+   * owners are alive in this peer's view and answering it: their copies would only be waited for until the client
+   * gives up on this coordinator. Suspect owners count as down here (they have missed a direct and an indirect
+   * probe), and so do owners that have left a copy request unanswered for a copy timeout (membership may call a
+   * peer alive that answers others but not this one: kv-silence.ts); both are still asked when enough others are
+   * up, and a silent owner that makes a call refused is probed (its `status`), so that it is heard again.
    */
   private requireOwners (what: string, owners: string[], alive: Set<string>, needed: number): void {
+    const now = Date.now()
     let up = 0
-    for (const p of owners) if (alive.has(p)) up++
+    let silent: string[] | undefined
+    for (const p of owners) {
+      if (!alive.has(p)) continue
+      if (p !== this.self && this.silence.silent(p, now)) (silent ??= []).push(p)
+      else up++
+    }
     if (up >= needed) return
+    // refused without asking them: ask them something else, so that an owner that answers again is counted again
+    if (silent !== undefined) for (const p of silent) this.probe(p)
     this.counters.ownersDown++
-    throw new RpcError('UNAVAILABLE', `${what}: ${up} of the key's ${owners.length} owners alive in this peer's view, ${needed} needed`, {
+    throw new RpcError('UNAVAILABLE', `${what}: ${up} of the key's ${owners.length} owners alive and answering in this peer's view, ${needed} needed`, {
       mayHaveExecuted: false, data: { reason: 'owners-down', alive: up, needed }
     })
+  }
+
+  /** Asks a silent owner for its status (one probe per peer at a time): an answer clears its silence. */
+  private probe (peer: string): void {
+    if (this.probing.has(peer)) return
+    this.probing.add(peer)
+    this.node.call(KV_SERVICE, 'status', [], { peer, timeoutMs: COPY_TIMEOUT_MS }).then(() => { this.silence.heard(peer) }, () => {}).finally(() => { this.probing.delete(peer) })
   }
 
   /** A version later than this clock's last and than `floor`. */
@@ -443,7 +468,9 @@ export class ReplicatedKeyValue {
   /** One owner's copy: this peer's own if caught up, else asked for. */
   private async fetch (peer: string, key: string): Promise<Entry | undefined> {
     if (peer === this.self) return this.copy(key)
+    this.silence.sent(peer, Date.now())
     const e = await this.node.call<Entry | undefined>(KV_SERVICE, 'copy', [key], { peer, timeoutMs: COPY_TIMEOUT_MS })
+    this.silence.heard(peer)
     return e === undefined || e === null ? undefined : checkEntry(e, this.now() + this.maxOffsetMs, this.maxOffsetMs)
   }
 
@@ -472,7 +499,10 @@ export class ReplicatedKeyValue {
   }
 
   private async send (peer: string, entries: Array<[string, Entry]>, timeoutMs: number): Promise<CopyResult[]> {
-    return await this.node.call<CopyResult[]>(KV_SERVICE, 'replicate', [entries, this.now()], { peer, timeoutMs })
+    this.silence.sent(peer, Date.now())
+    const results = await this.node.call<CopyResult[]>(KV_SERVICE, 'replicate', [entries, this.now()], { peer, timeoutMs })
+    this.silence.heard(peer)
+    return results
   }
 
   // ---------------------------------------------------------------- catch-up and anti-entropy
@@ -523,7 +553,9 @@ export class ReplicatedKeyValue {
 
   private async pullFrom (peer: string): Promise<void> {
     try {
+      this.silence.sent(peer, Date.now())
       const answer = await this.node.call<{ entries: Array<[string, Entry]>, roster: string[] }>(KV_SERVICE, 'pull', [], { peer, timeoutMs: SYNC_TIMEOUT_MS })
+      this.silence.heard(peer)
       const now = this.now()
       for (const pair of Array.isArray(answer?.entries) ? answer.entries : []) {
         try {
@@ -624,11 +656,21 @@ export const FIRST_ATTEMPT_SHARE = 0.5
  * suspicion to be refuted or a view to change, and short against the 2 s budget.
  */
 export const UNRUN_RETRY_PAUSE_MS = 100
+/**
+ * A get still unanswered after this long is sent to a second coordinator as well (a hedge; the first answer wins),
+ * ms: Cassandra's speculative retry in its fixed-delay form. About twice the p99 of a get on a loaded 2-core
+ * machine (66 ms at a load average of 38 in the Jepsen-style test), so about 1% of gets are hedged in normal times,
+ * within the router's 5% hedge budget; a coordinator that waits on an owner it cannot reach (a partition not yet
+ * detected) then costs a read 150 ms instead of its attempt's share of the budget.
+ */
+export const READ_HEDGE_AFTER_MS = 150
 
 /**
  * A typed client for the replicated store: calls routed by key to its owner (the router fails over along the
  * ring when a peer is unreachable); a coordinator that has not answered in half the budget is given up and the
- * call routed again (the router has ejected or suspects a frozen peer by then, or hedges a read). Puts carry the client's deadline, so a put that reaches a coordinator after it is refused unrun.
+ * call routed again (the router has ejected or suspects a frozen peer by then). A get unanswered after 150 ms is
+ * hedged to a second coordinator. Puts carry the client's deadline, so a put that reaches a coordinator after it is
+ * refused unrun.
  */
 export function kvClient (node: PeercallNode, timeoutMs = 2000): {
   put: (key: string, value: unknown) => Promise<PutResult>
@@ -637,12 +679,14 @@ export function kvClient (node: PeercallNode, timeoutMs = 2000): {
   /**
    * Two attempts, each routed by key (the router fails over along the ring when a peer is unreachable or
    * answers UNAVAILABLE); `args(notAfter)` builds each attempt's arguments from its deadline (ms since the epoch).
-   * Puts are never hedged: two coordinators of one put racing would only add load.
+   * Gets are hedged after READ_HEDGE_AFTER_MS; puts never are: two coordinators of one put racing would stamp it
+   * twice and only add load.
    */
   const twice = async <T>(method: string, key: string, args: (notAfter: number) => unknown[], hedge: boolean): Promise<T> => {
     const deadline = Date.now() + timeoutMs
     const first = Math.max(1, Math.floor(timeoutMs * FIRST_ATTEMPT_SHARE))
-    const base = { idempotent: true, balance: 'hash' as const, key, ...(hedge ? {} : { hedgeAfterMs: timeoutMs }) }
+    // a keyed call is hedged only when it names a delay (router.ts): a put names none
+    const base = { idempotent: true, balance: 'hash' as const, key, ...(hedge ? { hedgeAfterMs: READ_HEDGE_AFTER_MS } : {}) }
     try {
       return await node.call<T>(KV_SERVICE, method, args(Date.now() + first), { ...base, timeoutMs: first })
     } catch (err) {

@@ -208,6 +208,37 @@ test('a coordinator that sees fewer than W or R of the key\'s owners alive refus
   t.deepEqual(a.kv.entry('d-0'), before, 'the refused put stored nothing')
 })
 
+test('owners alive in membership that leave copy requests unanswered count as down until they are heard again', async t => {
+  t.timeout(90_000)
+  const peers = await cluster(3, t)
+  const [a, b, c] = peers
+  // b and c keep answering probes (alive in every view) but their store stops answering copy requests, as across
+  // a partition that a third party straddles
+  type Handlers = { replicate: unknown, copy: unknown }
+  const deaf = (p: Peer): () => void => {
+    const kv = p.kv as unknown as Handlers
+    const saved = { replicate: kv.replicate, copy: kv.copy }
+    kv.replicate = kv.copy = async () => await new Promise(() => {})
+    return () => { delete (kv as Partial<Handlers>).replicate; delete (kv as Partial<Handlers>).copy; t.is(kv.replicate, saved.replicate) }
+  }
+  const hearB = deaf(b)
+  deaf(c)
+  const put = async (value: string): Promise<unknown> => await a.node.call(KV_SERVICE, 'put', ['s', value], { peer: a.node.peerId, timeoutMs: 5000 })
+  // the first put waits for the copies until their timeout, and fails
+  const first = await t.throwsAsync(put('one'), { instanceOf: RpcError })
+  t.not((first?.data as { reason?: string } | undefined)?.reason, 'owners-down', 'asked b and c, and waited')
+  t.true(a.node.members().filter(m => m.state === 'alive').length === 3, 'b and c alive in membership')
+  // now both are silent to a: refused at once, unrun
+  const second = await t.throwsAsync(put('two'), { instanceOf: RpcError })
+  t.like(second, { code: 'UNAVAILABLE', mayHaveExecuted: false, data: { reason: 'owners-down', alive: 1 } })
+  const read = await t.throwsAsync(a.node.call(KV_SERVICE, 'get', ['s'], { peer: a.node.peerId, timeoutMs: 5000 }), { instanceOf: RpcError })
+  t.like(read, { code: 'UNAVAILABLE', mayHaveExecuted: false, data: { reason: 'owners-down' } })
+  // b answers again: a hears from it (b's own requests, anti-entropy) and writes go through
+  hearB()
+  await waitFor(async () => await put('three').then(() => true, () => false), 20_000, 'a put acknowledged once b is heard again')
+  t.is(b.kv.entry('s')?.value, 'three')
+})
+
 test('a restarted owner (memory lost) catches up before its copies count', async t => {
   t.timeout(90_000)
   const { peers, keys, kv } = await crashedThird(t, 'r', 30)
