@@ -10,12 +10,13 @@
  *   it answers once W = 2 owners hold it. An owner accepts a copy only if it is newer than the one it holds
  *   (else it answers with its version and the coordinator re-stamps above it), and only versions at most 500 ms
  *   ahead of its own clock (kv-version.ts). No sloppy quorum, no hinted handoff: a put whose preference list has
- *   fewer than W reachable owners fails UNAVAILABLE, at once (unrun) when fewer than W are alive in the
- *   coordinator's view, so the client's router moves on to a coordinator that can reach them (the other side
- *   of a partition), as a Cassandra coordinator answers UnavailableException before it sends anything.
+ *   fewer than W reachable owners fails UNAVAILABLE, at once (unrun) when fewer than W are up in the
+ *   coordinator's view (alive in membership and not silent to it: kv-silence.ts), so the client's router moves
+ *   on to a coordinator that can reach them (the other side of a partition), as a Cassandra coordinator answers
+ *   UnavailableException before it sends anything.
  * - get: the coordinator asks the preference list and answers on the first R = 2 copies, returning the newest
  *   and writing it back to the copies that were older before it answers (read repair). R + W > N. Fewer than R
- *   owners alive in the coordinator's view: UNAVAILABLE at once, as for a put.
+ *   owners up in the coordinator's view: UNAVAILABLE at once, as for a put. The client hedges a get after 150 ms.
  * - catching up: a started or restarted peer (memory lost) pulls from the other owners before its copies count
  *   (kv-recovery.ts); anti-entropy every 5 s pushes every key to its owners and hands over keys a peer no longer
  *   owns.
