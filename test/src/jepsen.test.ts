@@ -15,6 +15,7 @@ test('jepsen (short): the replicated store under SIGKILL, SIGSTOP, a partition a
   for (const f of r.faults) t.log(`fault ${f}`)
   for (const a of r.report.anomalies.slice(0, 30)) t.log(`ANOMALY ${a.kind}: ${a.detail}`)
   t.log(summary(r))
+  t.log('during partitions:', r.duringPartitions)
   t.true(r.report.ackedWrites > 100, 'the workload ran')
   t.true(r.report.readsChecked > 100, 'reads were checked')
   t.true(r.faults.length >= 4, 'every kind of fault was injected')

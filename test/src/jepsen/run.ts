@@ -16,9 +16,11 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { check } from './checker.js'
+import { latencyDuring } from './latency.js'
 import { PrivateNet, available } from './netns.js'
 import type { ChildProcess } from 'node:child_process'
 import type { Report } from './checker.js'
+import type { Latency, Window } from './latency.js'
 import type { Convergence, Op } from './history.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -51,6 +53,8 @@ export interface JepsenResult {
   faults: string[]
   namespaces: boolean
   wallMs: number
+  /** the reads and writes that started while the peers were partitioned */
+  duringPartitions: Latency
 }
 
 interface Proc {
@@ -105,6 +109,7 @@ export async function runJepsen (options: JepsenOptions): Promise<JepsenResult> 
   const ids: string[] = []
   const addrs: string[] = []
   const faults: string[] = []
+  const partitions: Window[] = []
   const ip = (i: number): string => net?.ip(i) ?? '127.0.0.1'
   const port = (i: number): number => namespaces ? 4001 : 0
 
@@ -182,8 +187,10 @@ export async function runJepsen (options: JepsenOptions): Promise<JepsenResult> 
         const b = [2, 3, 4].map(k => (k + shift) % PEERS)
         faults.push(`${at()}: partition peers [${a.join(', ')}] | [${b.join(', ')}] for ${partitionMs} ms, then heal`)
         await net.partition(a, b)
+        const from = Date.now()
         await sleep(partitionMs)
         await net.heal()
+        partitions.push({ from, to: Date.now() })
         await converge(`heal of partition ${a.join('')}|${b.join('')}`)
       }
       round++
@@ -204,7 +211,7 @@ export async function runJepsen (options: JepsenOptions): Promise<JepsenResult> 
     if (process.env.JEPSEN_HISTORY !== undefined) {
       await writeFile(process.env.JEPSEN_HISTORY, ops.map(o => JSON.stringify({ ...o, start: o.start - t0, end: o.end - t0 })).join('\n') + '\n')
     }
-    return { report: check(ops, heals, undefined, t0), faults, namespaces, wallMs: Date.now() - began }
+    return { report: check(ops, heals, undefined, t0), faults, namespaces, wallMs: Date.now() - began, duringPartitions: latencyDuring(ops, partitions) }
   } finally {
     for (const p of clients) { p.child.stdin?.write('exit\n'); p.child.kill('SIGKILL') }
     for (const p of peers) { p?.child.kill('SIGCONT'); p?.child.kill('SIGKILL') }
@@ -233,6 +240,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     for (const f of r.faults) console.log(`  fault ${f}`)
     for (const a of r.report.anomalies.slice(0, 50)) console.log(`  ANOMALY ${a.kind}: ${a.detail}`)
     console.log(`run ${i + 1}: ${summary(r)}`)
+    const p = r.duringPartitions
+    if (p.ops > 0) console.log(`  during partitions: ops ${p.ops}, slower than 300 ms ${p.slow} (${(100 * p.slow / p.ops).toFixed(1)}%), slower than 1 s ${p.overSecond}, p99 read ${Math.round(p.p99ReadMs)} ms, p99 write ${Math.round(p.p99WriteMs)} ms`)
     if (r.report.anomalies.length > 0) failed = true
   }
   process.exit(failed ? 1 : 0)
