@@ -241,18 +241,22 @@ export class ReplicatedKeyValue {
     const replies: Array<{ peer: string, entry: Entry | undefined }> = []
     const failures: string[] = []
     let repairLate: ((r: { peer: string, entry: Entry | undefined }) => void) | undefined
+    // silent owners are asked (an answer clears their silence) but not waited for
+    const now = Date.now()
+    const awaited = owners.filter(p => p === this.self || !this.silence.silent(p, now)).length
     await new Promise<void>(resolve => {
       let settled = 0
       for (const peer of owners) {
+        const wait = peer === this.self || !this.silence.silent(peer, now)
         this.fetch(peer, key).then(entry => {
           if (repairLate !== undefined) repairLate({ peer, entry })
           else replies.push({ peer, entry })
         }, (err: unknown) => { failures.push(`${peer === this.self ? 'this peer' : peer.slice(-6)}: ${(err as Error)?.message ?? String(err)}`) }).finally(() => {
-          settled++
-          if (replies.length >= this.readQuorum || settled === owners.length) resolve()
+          if (wait) settled++
+          if (replies.length >= this.readQuorum || settled >= awaited) resolve()
         })
       }
-      if (owners.length === 0) resolve()
+      if (awaited === 0) resolve()
     })
     if (replies.length < this.readQuorum) {
       throw new RpcError('UNAVAILABLE', `get ${key}: ${replies.length} of the ${this.readQuorum} owners' copies needed answered (${failures.join(', ')})`, { mayHaveExecuted: false })
@@ -424,14 +428,19 @@ export class ReplicatedKeyValue {
   }
 
   /**
-   * Sends the entry to every owner and resolves once W acknowledged or all answered. This peer's own copy, if it
+   * Sends the entry to every owner and resolves once W acknowledged or all answered, silent owners aside (they are
+   * sent the copy, and heard again if they answer in time, but not waited for). This peer's own copy, if it
    * is an owner, is stored only after another owner accepted the version (or if it alone makes the quorum), so
    * a version another owner refuses (this clock is off) is stored nowhere.
    */
   private async writeQuorum_ (owners: string[], key: string, entry: Entry): Promise<Tally> {
     const tally: Tally = { acks: 0, reasons: {} }
     const remote = owners.filter(p => p !== this.self)
+    // silent owners are sent the copy (an answer clears their silence) but not waited for
+    const now = Date.now()
+    const awaited = remote.filter(p => !this.silence.silent(p, now)).length
     let localPending = owners.includes(this.self)
+    let done = false
     const count = (r: CopyResult): void => {
       if (r.ok) { tally.acks++; return }
       const reason = r.reason ?? 'error'
@@ -445,20 +454,24 @@ export class ReplicatedKeyValue {
     }
     return await new Promise<Tally>(resolve => {
       let settled = 0
+      const finish = (): void => { done = true; localPending = false; resolve(tally) }
       const check = (): void => {
-        if (settled === remote.length && localPending && this.writeQuorum - tally.acks <= 1) local()
-        if (tally.acks >= this.writeQuorum || (settled === remote.length && !localPending)) resolve(tally)
-        else if (settled === remote.length) { localPending = false; resolve(tally) }
+        if (done) return
+        if (settled >= awaited && localPending && this.writeQuorum - tally.acks <= 1) local()
+        if (tally.acks >= this.writeQuorum || settled >= awaited) finish()
       }
       for (const peer of remote) {
+        const wait = !this.silence.silent(peer, now)
         this.send(peer, [[key, entry]], COPY_TIMEOUT_MS).then(([r]) => {
+          if (done) return
           count(r)
           if (r.ok) local()
         }, (err: unknown) => {
+          if (done) return
           const code = (err as RpcError)?.code ?? 'error'
           tally.reasons[code] = (tally.reasons[code] ?? 0) + 1
         }).finally(() => {
-          settled++
+          if (wait) settled++
           check()
         })
       }
