@@ -88,13 +88,12 @@ export class ClusterView {
 
   /** Whether `service.method` is idempotent, as declared by its hosts (any host declaring it suffices). */
   idempotent (service: string, method: string): boolean {
-    const local = this.local.idempotent(service, method)
-    if (local !== undefined) return local
+    // cached with this peer's own answer too: registering or removing a service invalidates the view
     let byMethod = this.idempotentCache.get(service)
     let known = byMethod?.get(method)
     if (known === undefined) {
       const metaKey = IDEMPOTENT_META_PREFIX + service
-      known = this.membership.members().some(m => m.meta?.[metaKey]?.split(',').includes(method) === true)
+      known = this.local.idempotent(service, method) ?? this.membership.members().some(m => m.meta?.[metaKey]?.split(',').includes(method) === true)
       if (byMethod === undefined) this.idempotentCache.set(service, byMethod = new Map())
       byMethod.set(method, known)
     }
