@@ -134,11 +134,11 @@ function readName (last: string): string | typeof NOT_SIMPLE {
 
 function readArray (n: number, depth: number): unknown[] | typeof NOT_SIMPLE {
   if (n > end - pos) return NOT_SIMPLE // every item takes at least a byte
-  const out: unknown[] = []
+  const out = new Array<unknown>(n) // as the codec makes it
   for (let i = 0; i < n; i++) {
     const v = read(depth)
     if (v === NOT_SIMPLE) return NOT_SIMPLE
-    out.push(v)
+    out[i] = v
   }
   return out
 }
