@@ -32,7 +32,7 @@ function mainThreadCpuUs (): number {
   }
 }
 
-async function phase (ms: number): Promise<{ windows: number[], first1000Ms: number, first1000CpuUs: number, steadyCpuUs: number, first1000MainUs: number, steadyMainUs: number }> {
+async function phase (ms: number): Promise<{ windows: number[], first1000Ms: number, first1000CpuUs: number, steadyCpuUs: number, first1000MainUs: number, steadyMainUs: number, rssMiB: number }> {
   const windows: number[] = []
   const cpu0 = process.cpuUsage()
   const main0 = mainThreadCpuUs()
@@ -74,7 +74,7 @@ async function phase (ms: number): Promise<{ windows: number[], first1000Ms: num
       if (now - t0 < ms - 2000) { lastCpu = process.cpuUsage(); lastMain = mainThreadCpuUs(); lastCalls = calls }
     }
   }
-  return { windows, first1000Ms, first1000CpuUs, steadyCpuUs, first1000MainUs, steadyMainUs }
+  return { windows, first1000Ms, first1000CpuUs, steadyCpuUs, first1000MainUs, steadyMainUs, rssMiB: process.memoryUsage().rss / 2 ** 20 }
 }
 
 const first = await phase(Number(seconds) * 1000)

@@ -28,7 +28,7 @@ function arg (name: string, fallback: string): string {
 }
 
 /** A phase as the client reports it: a figure it could not measure (fewer than 1,000 calls, no /proc) is null. */
-interface Phase { windows: number[], first1000Ms: number | null, first1000CpuUs: number | null, steadyCpuUs: number | null, first1000MainUs: number | null, steadyMainUs: number | null }
+interface Phase { windows: number[], first1000Ms: number | null, first1000CpuUs: number | null, steadyCpuUs: number | null, first1000MainUs: number | null, steadyMainUs: number | null, rssMiB: number | null }
 
 /** The median of the measured values, NaN when none was measured. */
 function measuredMedian (values: Array<number | null>): number {
@@ -67,8 +67,8 @@ async function main (): Promise<void> {
     }
   }
   const rate = (n: number): number => Math.round(n * 1000 / WINDOW_MS)
-  console.log(`| variant (Node flags, both processes) | phase | first 1,000 calls, ms | calls/s in windows of ${WINDOW_MS} ms, from the start (median of ${runs} runs) | steady (last 2 s) | first 1,000 / steady rate | client CPU µs per call, first 1,000 / last 2 s | of which the main thread |`)
-  console.log('|---|---|---|---|---|---|---|---|')
+  console.log(`| variant (Node flags, both processes) | phase | first 1,000 calls, ms | calls/s in windows of ${WINDOW_MS} ms, from the start (median of ${runs} runs) | steady (last 2 s) | first 1,000 / steady rate | client CPU µs per call, first 1,000 / last 2 s | of which the main thread | client RSS at the end, MiB |`)
+  console.log('|---|---|---|---|---|---|---|---|---|')
   for (const name of names) {
     for (const p of [0, 1]) {
       const phases = results.get(name)!.map((r) => r[p])
@@ -82,7 +82,7 @@ async function main (): Promise<void> {
       const cpuSteady = measuredMedian(phases.map((x) => x.steadyCpuUs))
       const mainFirst = measuredMedian(phases.map((x) => x.first1000MainUs))
       const mainSteady = measuredMedian(phases.map((x) => x.steadyMainUs))
-      console.log(`| ${name} \`${VARIANTS[name].join(' ')}\` | ${p === 0 ? 'fresh' : `after ${idle} s idle`} | ${fixed(first)} | ${shown} | ${steady} | ${fixed(firstRate / steady, 2)} | ${fixed(cpuFirst)} / ${fixed(cpuSteady)} | ${fixed(mainFirst)} / ${fixed(mainSteady)} |`)
+      console.log(`| ${name} \`${VARIANTS[name].join(' ')}\` | ${p === 0 ? 'fresh' : `after ${idle} s idle`} | ${fixed(first)} | ${shown} | ${steady} | ${fixed(firstRate / steady, 2)} | ${fixed(cpuFirst)} / ${fixed(cpuSteady)} | ${fixed(mainFirst)} / ${fixed(mainSteady)} | ${fixed(measuredMedian(phases.map((x) => x.rssMiB)))} |`)
     }
   }
 }
