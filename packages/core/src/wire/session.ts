@@ -769,6 +769,7 @@ export class Session {
   }
 
   private notifyIdle (): void {
+    if (this.idleWaiters.length === 0) return // most calls: nobody waits (no array made per call)
     const waiters = this.idleWaiters
     this.idleWaiters = []
     for (const w of waiters) w()
