@@ -27,7 +27,18 @@ function arg (name: string, fallback: string): string {
   return i >= 0 ? process.argv[i + 1] : fallback
 }
 
-interface Phase { windows: number[], first1000Ms: number, first1000CpuUs: number, steadyCpuUs: number, first1000MainUs: number, steadyMainUs: number }
+/** A phase as the client reports it: a figure it could not measure (fewer than 1,000 calls, no /proc) is null. */
+interface Phase { windows: number[], first1000Ms: number | null, first1000CpuUs: number | null, steadyCpuUs: number | null, first1000MainUs: number | null, steadyMainUs: number | null, rssMiB: number | null }
+
+/** The median of the measured values, NaN when none was measured. */
+function measuredMedian (values: Array<number | null>): number {
+  const ok = values.filter((v): v is number => v !== null && Number.isFinite(v))
+  return ok.length === 0 ? Number.NaN : median(ok)
+}
+
+function fixed (v: number | null, digits = 0): string {
+  return v === null || !Number.isFinite(v) ? 'n/a' : v.toFixed(digits)
+}
 
 async function main (): Promise<void> {
   const target = arg('--target', 'peercall-pinned')
@@ -49,29 +60,29 @@ async function main (): Promise<void> {
         const { phases } = await client.waitFor<{ phases: Phase[] }>('phases', (Number(seconds) * 2 + Number(idle)) * 1000 + 60_000)
         await client.stop()
         results.get(name)!.push(phases)
-        process.stderr.write(`run ${run + 1} ${name}: first 1000 calls ${phases[0].first1000Ms.toFixed(0)} ms / after idle ${phases[1].first1000Ms.toFixed(0)} ms\n`)
+        process.stderr.write(`run ${run + 1} ${name}: first 1000 calls ${fixed(phases[0].first1000Ms)} ms / after idle ${fixed(phases[1].first1000Ms)} ms\n`)
       } finally {
         await group.stop()
       }
     }
   }
   const rate = (n: number): number => Math.round(n * 1000 / WINDOW_MS)
-  console.log(`| variant (Node flags, both processes) | phase | first 1,000 calls, ms | calls/s in windows of ${WINDOW_MS} ms, from the start (median of ${runs} runs) | steady (last 2 s) | first 1,000 / steady rate | client CPU µs per call, first 1,000 / last 2 s | of which the main thread |`)
-  console.log('|---|---|---|---|---|---|---|---|')
+  console.log(`| variant (Node flags, both processes) | phase | first 1,000 calls, ms | calls/s in windows of ${WINDOW_MS} ms, from the start (median of ${runs} runs) | steady (last 2 s) | first 1,000 / steady rate | client CPU µs per call, first 1,000 / last 2 s | of which the main thread | client RSS at the end, MiB |`)
+  console.log('|---|---|---|---|---|---|---|---|---|')
   for (const name of names) {
     for (const p of [0, 1]) {
       const phases = results.get(name)!.map((r) => r[p])
       const len = Math.min(...phases.map((x) => x.windows.length))
       const windows = Array.from({ length: len }, (_, i) => median(phases.map((x) => x.windows[i])))
       const steady = rate(median(windows.slice(-8)))
-      const first = median(phases.map((x) => x.first1000Ms))
+      const first = measuredMedian(phases.map((x) => x.first1000Ms))
       const firstRate = 1000 / (first / 1000)
       const shown = windows.filter((_, i) => i < 8 || i % 4 === 0).map(rate).join(' ')
-      const cpuFirst = median(phases.map((x) => x.first1000CpuUs))
-      const cpuSteady = median(phases.map((x) => x.steadyCpuUs))
-      const mainFirst = median(phases.map((x) => x.first1000MainUs))
-      const mainSteady = median(phases.map((x) => x.steadyMainUs))
-      console.log(`| ${name} \`${VARIANTS[name].join(' ')}\` | ${p === 0 ? 'fresh' : `after ${idle} s idle`} | ${first.toFixed(0)} | ${shown} | ${steady} | ${(firstRate / steady).toFixed(2)} | ${cpuFirst.toFixed(0)} / ${cpuSteady.toFixed(0)} | ${mainFirst.toFixed(0)} / ${mainSteady.toFixed(0)} |`)
+      const cpuFirst = measuredMedian(phases.map((x) => x.first1000CpuUs))
+      const cpuSteady = measuredMedian(phases.map((x) => x.steadyCpuUs))
+      const mainFirst = measuredMedian(phases.map((x) => x.first1000MainUs))
+      const mainSteady = measuredMedian(phases.map((x) => x.steadyMainUs))
+      console.log(`| ${name} \`${VARIANTS[name].join(' ')}\` | ${p === 0 ? 'fresh' : `after ${idle} s idle`} | ${fixed(first)} | ${shown} | ${steady} | ${fixed(firstRate / steady, 2)} | ${fixed(cpuFirst)} / ${fixed(cpuSteady)} | ${fixed(mainFirst)} / ${fixed(mainSteady)} | ${fixed(measuredMedian(phases.map((x) => x.rssMiB)))} |`)
     }
   }
 }

@@ -78,7 +78,7 @@ export function moleculerTarget (ServiceBroker: ServiceBrokerClass): Target {
         return action?.endpoints?.filter((e) => e.state).length ?? 0
       }
       await waitUntil(`${servers.length} ${ACTION} endpoint(s)`, () => endpoints() === servers.length, DISCOVERY_TIMEOUT_MS, DISCOVERY_POLL_MS)
-      const call = async (payload: string): Promise<unknown> => await b.call(ACTION, { p: payload })
+      const call = (payload: string): Promise<unknown> => b.call(ACTION, { p: payload })
       const probe = makePayload(16)
       check('moleculer echo', await call(probe), probe)
       return { call, close: async () => { await b.stop() } }

@@ -17,7 +17,7 @@ export const target: Target = {
     if (server === undefined || addresses.length !== 1) throw new Error('peercall-pinned: exactly one server')
     const node = await createNode({ listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [dialAddress(server)] })
     const opts = { peer: server.peerId, timeoutMs: CALL_TIMEOUT_MS }
-    const call = async (payload: string): Promise<unknown> => await node.call(ECHO_SERVICE, ECHO_METHOD, [payload], opts)
+    const call = (payload: string): Promise<unknown> => node.call(ECHO_SERVICE, ECHO_METHOD, [payload], opts)
     const probe = makePayload(16)
     check('peercall pinned echo', await call(probe), probe)
     return { call, close: async () => { await node.stop() } }

@@ -20,7 +20,7 @@ export const target: Target = {
     const hosting = (): number => node.members().filter((m) => !m.self && m.state === 'alive' && wanted.has(m.peerId) && m.services.includes(ECHO_SERVICE)).length
     await waitUntil(`membership to show ${wanted.size} peer(s) hosting ${ECHO_SERVICE}`, () => hosting() === wanted.size, DISCOVERY_TIMEOUT_MS, DISCOVERY_POLL_MS)
     const opts = { timeoutMs: CALL_TIMEOUT_MS }
-    const call = async (payload: string): Promise<unknown> => await node.call(ECHO_SERVICE, ECHO_METHOD, [payload], opts)
+    const call = (payload: string): Promise<unknown> => node.call(ECHO_SERVICE, ECHO_METHOD, [payload], opts)
     const probe = makePayload(16)
     check('peercall routed echo', await call(probe), probe)
     return { call, close: async () => { await node.stop() } }

@@ -78,13 +78,19 @@ export function createBalancer (options: BalancerOptions = {}): Balancer {
   const lastRing = new Map<string, HashRing>() // per service, the base for incremental rebuilds
   const reroutes: Record<HashReroute, number> = { excluded: 0, ejected: 0, 'over-capacity': 0 }
 
+  // the entry last looked up: an attempt's start and end (and the next call's, with few peers) need no look-up
+  let lastId: string | undefined
+  let lastEntry: PeerEntry | undefined
   const entry = (peerId: string): PeerEntry => {
+    if (peerId === lastId) return lastEntry as PeerEntry
     let e = peers.get(peerId)
     if (e === undefined) {
       e = { inflight: 0, lingering: new Lingering(), load: undefined, ewma: new PeakEwma(now(), localDecay), lastSampleAt: 0, calls: 0, failures: 0, probeAt: -Infinity, probeCall: -Infinity, probing: 0 }
       peers.set(peerId, e)
       outlier.track(peerId)
     }
+    lastId = peerId
+    lastEntry = e
     return e
   }
 
@@ -299,6 +305,7 @@ export function createBalancer (options: BalancerOptions = {}): Balancer {
     },
     forget (peerId) {
       peers.delete(peerId)
+      if (peerId === lastId) { lastId = undefined; lastEntry = undefined }
       outlier.forget(peerId)
     },
     retryBudget,

@@ -58,6 +58,8 @@ export class OutlierDetector {
   private ejectedCount = 0
   /** peers not healthy (ejected or half-open) */
   private unhealthy = 0
+  /** peers whose count of consecutive failures is above zero */
+  private failing = 0
 
   constructor (now: () => number, options: OutlierOptions = {}) {
     this.now = now
@@ -113,6 +115,8 @@ export class OutlierDetector {
 
   /** A call to the peer ended; `failure` is true for failures that count against the peer. */
   onEnd (peer: string, failure: boolean): void {
+    // a success while every peer is healthy with no failure counted: nothing to change (no look-up)
+    if (!failure && this.unhealthy === 0 && this.failing === 0) return
     const e = this.entry(peer)
     this.refresh(e)
     if (e.state === 'ejected') return // a straggler from before the ejection
@@ -122,8 +126,16 @@ export class OutlierDetector {
       else { e.state = 'healthy'; e.consecutive = 0; e.multiplierAt = this.now(); this.unhealthy-- }
       return
     }
-    if (!failure) { e.consecutive = 0; return }
-    if (++e.consecutive >= this.threshold) this.eject(e, false)
+    if (!failure) { this.setConsecutive(e, 0); return }
+    this.setConsecutive(e, e.consecutive + 1)
+    if (e.consecutive >= this.threshold) this.eject(e, false)
+  }
+
+  /** Sets a peer's count of consecutive failures, keeping `failing` up to date. */
+  private setConsecutive (e: Entry, n: number): void {
+    if (e.consecutive === 0 && n > 0) this.failing++
+    else if (e.consecutive > 0 && n === 0) this.failing--
+    e.consecutive = n
   }
 
   /** Forgets a peer (it left the cluster). */
@@ -133,6 +145,7 @@ export class OutlierDetector {
     this.refresh(e)
     if (e.state === 'ejected') this.ejectedCount--
     if (e.state !== 'healthy') this.unhealthy--
+    if (e.consecutive > 0) this.failing--
     this.entries.delete(peer)
   }
 
@@ -165,7 +178,7 @@ export class OutlierDetector {
     e.multiplierAt = now
     e.ejectedUntil = now + Math.min(this.base * e.multiplier, this.max)
     e.state = 'ejected'
-    e.consecutive = 0
+    this.setConsecutive(e, 0)
     e.probeInFlight = false
     this.ejectedCount++
   }

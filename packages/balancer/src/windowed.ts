@@ -15,7 +15,7 @@ export class WindowedSum {
   }
 
   add (x: number, now: number): void {
-    this.advance(now)
+    if (now - this.currentStart >= this.slotMs) this.advance(now)
     this.slots[this.current] += x
   }
 

@@ -77,6 +77,19 @@ test('max ejection percent: with 10 peers only one is ejected at a time', t => {
   t.is(d.state('p1'), 'ejected')
 })
 
+test('another peer\'s successes do not reset a peer\'s count; a forgotten peer starts again from zero', t => {
+  const { d } = setup(2)
+  fail(d, 'p0', CONSECUTIVE_FAILURES - 1)
+  for (let i = 0; i < 10; i++) { d.onStart('p1'); d.onEnd('p1', false) }
+  t.is(d.info('p0').consecutiveFailures, CONSECUTIVE_FAILURES - 1)
+  fail(d, 'p0', 1)
+  t.is(d.state('p0'), 'ejected')
+  fail(d, 'p1', CONSECUTIVE_FAILURES - 1)
+  d.forget('p1')
+  fail(d, 'p1', 1)
+  t.is(d.info('p1').consecutiveFailures, 1)
+})
+
 test('stragglers of an ejected peer do not extend its ejection; forget drops the count', t => {
   const { d } = setup(2)
   fail(d, 'p0', 5)

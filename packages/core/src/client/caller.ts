@@ -13,7 +13,7 @@ import { NO_META } from '../wire/metadata.js'
 import { isAsyncIterable } from '../wire/streams.js'
 import { callLocal, localStream } from './local.js'
 import { batchWallNow } from '../batch-clock.js'
-import { DEFAULT_RETRIES, TRANSPARENT_RETRIES, failureKind, mayRetry, neverSent, routedCall } from './router.js'
+import { DEFAULT_RETRIES, TRANSPARENT_RETRIES, failureKind, mayRetry, neverSent, route } from './router.js'
 import { callProblem, invalidCall } from './validate.js'
 import type { HybridClock } from '../hlc.js'
 import type { ServerCall } from '../server/context.js'
@@ -24,7 +24,7 @@ import type { Metadata } from '../wire/metadata.js'
 import type { SessionPool } from '../wire/pool.js'
 import type { CallSink, Dispatch, Session } from '../wire/session.js'
 import type { ClusterView } from './cluster.js'
-import type { AttemptInfo, RouteRequest, RouterDeps } from './router.js'
+import type { AttemptInfo, RouterDeps } from './router.js'
 import type { Balancer } from '@peercall/balancer'
 import type { Candidate } from '@peercall/balancer'
 
@@ -138,30 +138,14 @@ export class Caller {
     const ordered = options.ordered === true
     // input is consumed as it is sent: such a call is never run twice (retried only when it surely did not start)
     const idempotent = input === undefined && (options.idempotent ?? this.deps.view.idempotent(service, method))
-    const req: RouteRequest = {
-      service,
-      method,
-      args,
-      strategy: ordered && options.balance === undefined ? 'hash' : (options.balance ?? 'p2c'),
-      key: options.key,
-      idempotent,
-      retries: input === undefined ? options.retries : 0,
-      hedgeAfterMs: options.hedgeAfterMs,
-      attemptTimeoutMs: options.attemptTimeoutMs,
-      deadline,
-      sentAt: now,
-      signal,
-      ordered,
-      meta,
-      onTrailers: options.onTrailers,
-      input,
-      onFail,
-      // a call id lets the server run a call once however many attempts reach it: needed only where one logical
-      // call may run twice (the retries and hedges of an idempotent call); a non-idempotent call is retried only
-      // when it surely did not run
-      callId: options.callId ?? (idempotent ? randomUUID() : undefined)
-    }
-    return routedCall(req.strategy === 'hash' ? this.hashDeps : this.routerDeps, req)
+    const strategy = ordered && options.balance === undefined ? 'hash' : (options.balance ?? 'p2c')
+    // a call id lets the server run a call once however many attempts reach it: needed only where one logical
+    // call may run twice (the retries and hedges of an idempotent call); a non-idempotent call is retried only
+    // when it surely did not run
+    const callId = options.callId ?? (idempotent ? randomUUID() : undefined)
+    return route(strategy === 'hash' ? this.hashDeps : this.routerDeps, service, method, args, strategy, options.key, idempotent,
+      input === undefined ? options.retries : 0, options.hedgeAfterMs, options.attemptTimeoutMs, deadline, now, signal, meta, options.onTrailers, input,
+      onFail, ordered, callId)
   }
 
   /**

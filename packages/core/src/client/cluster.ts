@@ -29,6 +29,10 @@ export class ClusterView {
   private readonly loadAt = new Map<string, number>()
   /** Idempotency declared by the hosts, by service then method (no key string made per call). */
   private readonly idempotentCache = new Map<string, Map<string, boolean>>()
+  /** The last look-up without suspects (service, method and list), until something changes. */
+  private lastService = ''
+  private lastMethod: string | undefined = undefined
+  private lastList: Candidate[] | undefined = undefined
 
   constructor (membership: Membership, local: LocalHost) {
     this.membership = membership
@@ -45,6 +49,7 @@ export class ClusterView {
 
   /** Drops cached candidate lists (membership or local services changed). */
   invalidate (): void {
+    this.lastList = undefined
     this.cache.clear()
     this.cacheWithSuspects.clear()
     this.idempotentCache.clear()
@@ -58,6 +63,18 @@ export class ClusterView {
    * The same array is returned until something changes, so the balancer can keep its snapshot.
    */
   candidates (service: string, withSuspects = false, method?: string): Candidate[] {
+    // the list of the last look-up without suspects, while nothing changed: most calls go to one service
+    if (service === this.lastService && method === this.lastMethod && !withSuspects && this.lastList !== undefined) return this.lastList
+    const list = this.lookUp(service, withSuspects, method)
+    if (!withSuspects) {
+      this.lastService = service
+      this.lastMethod = method
+      this.lastList = list
+    }
+    return list
+  }
+
+  private lookUp (service: string, withSuspects: boolean, method: string | undefined): Candidate[] {
     const byService = withSuspects ? this.cacheWithSuspects : this.cache
     let byMethod = byService.get(service)
     const cached = byMethod?.get(method ?? '')
@@ -88,13 +105,12 @@ export class ClusterView {
 
   /** Whether `service.method` is idempotent, as declared by its hosts (any host declaring it suffices). */
   idempotent (service: string, method: string): boolean {
-    const local = this.local.idempotent(service, method)
-    if (local !== undefined) return local
+    // cached with this peer's own answer too: registering or removing a service invalidates the view
     let byMethod = this.idempotentCache.get(service)
     let known = byMethod?.get(method)
     if (known === undefined) {
       const metaKey = IDEMPOTENT_META_PREFIX + service
-      known = this.membership.members().some(m => m.meta?.[metaKey]?.split(',').includes(method) === true)
+      known = this.local.idempotent(service, method) ?? this.membership.members().some(m => m.meta?.[metaKey]?.split(',').includes(method) === true)
       if (byMethod === undefined) this.idempotentCache.set(service, byMethod = new Map())
       byMethod.set(method, known)
     }

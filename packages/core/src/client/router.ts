@@ -116,15 +116,28 @@ export function mayRetry (err: RpcError, idempotent: boolean): boolean {
 
 /** Routes one call: its answer, or the error of its last attempt once no other may follow. */
 export function routedCall (deps: RouterDeps, req: RouteRequest): Promise<unknown> {
+  return route(deps, req.service, req.method, req.args, req.strategy, req.key, req.idempotent, req.retries, req.hedgeAfterMs, req.attemptTimeoutMs,
+    req.deadline, req.sentAt, req.signal, req.meta, req.onTrailers, req.input, req.onFail, req.ordered, req.callId)
+}
+
+/**
+ * `routedCall` with the request's fields as arguments (the caller's path): the call object is the request, so a
+ * call makes one object, its promise and the promise's two functions.
+ */
+export function route (deps: RouterDeps, service: string, method: string, args: unknown[], strategy: Strategy, key: string | undefined, idempotent: boolean,
+  retries: number | undefined, hedgeAfterMs: number | undefined, attemptTimeoutMs: number | undefined, deadline: number | undefined, sentAt: number | undefined,
+  signal: AbortSignal | undefined, meta: Metadata | undefined, onTrailers: ((trailers: Metadata) => void) | undefined, input: AsyncIterable<unknown> | undefined,
+  onFail: (() => void) | undefined, ordered: boolean, callId: string | undefined): Promise<unknown> {
   deps.balancer.onCall()
-  const call = new RoutedCall(deps, req)
+  const call = new RoutedCall(deps, service, method, args, strategy, key, idempotent, retries, hedgeAfterMs, attemptTimeoutMs, deadline, sentAt, signal, meta,
+    onTrailers, input, onFail, ordered, callId)
   const { promise, resolve, reject } = Promise.withResolvers<unknown>()
   call.resolve = resolve
   call.reject = reject
   try {
     // a call that no hedge races and no signal cancels has one attempt out at a time: the call itself is that
     // attempt's sink (no promise, callbacks or object per attempt)
-    if (!call.canHedge && req.signal === undefined) call.startChained()
+    if (!call.canHedge && signal === undefined) call.startChained()
     else call.start()
   } catch (err) {
     reject(err)
@@ -133,21 +146,36 @@ export function routedCall (deps: RouterDeps, req: RouteRequest): Promise<unknow
 }
 
 /**
- * The state of one routed call: its attempts, retries and hedge timer. One object per call with its methods on
- * the prototype, so a call makes no closures beyond its attempts' two callbacks (none when it is chained: it is
- * then its one attempt's sink and info).
+ * The state of one routed call, which is also its request (what each attempt sends): its attempts, retries and
+ * hedge timer. One object per call with its methods on the prototype, so a call makes no closures beyond its
+ * attempts' two callbacks (none when it is chained: it is then its one attempt's sink and info).
  */
-class RoutedCall implements CallSink {
+class RoutedCall implements CallSink, RouteRequest {
   resolve: (value: unknown) => void = ignore
   reject: (err: unknown) => void = ignore
   private readonly deps: RouterDeps
-  private readonly req: RouteRequest
-  /** Peers tried so far, made at the second attempt (most calls have one); the pick excludes them. */
-  exclude: Set<string> | undefined = undefined
-  // the call is its own PickRequest (no object per pick): strategy, key, service, mayProbe and exclude
+  // the request (RouteRequest)
+  readonly service: string
+  readonly method: string
+  readonly args: unknown[]
   readonly strategy: Strategy
   readonly key: string | undefined
-  readonly service: string
+  readonly idempotent: boolean
+  readonly retries: number | undefined
+  readonly hedgeAfterMs: number | undefined
+  readonly attemptTimeoutMs: number | undefined
+  readonly deadline: number | undefined
+  readonly sentAt: number | undefined
+  readonly signal: AbortSignal | undefined
+  readonly meta: Metadata | undefined
+  readonly onTrailers: ((trailers: Metadata) => void) | undefined
+  readonly input: AsyncIterable<unknown> | undefined
+  readonly onFail: (() => void) | undefined
+  readonly ordered: boolean
+  readonly callId: string | undefined
+  /** Peers tried so far, made at the second attempt (most calls have one); the pick excludes them. */
+  exclude: Set<string> | undefined = undefined
+  // the call is also its own PickRequest (no object per pick): strategy, key, service, mayProbe and exclude
   readonly mayProbe: boolean
   /** The first attempt's peer. */
   private first: string | undefined = undefined
@@ -158,29 +186,51 @@ class RoutedCall implements CallSink {
   private attempts = 0
   /** Attempts that never reached a handler (`neverSent`): they do not count against `maxAttempts`. */
   private unsent = 0
-  private lastError: RpcError | undefined
+  private lastError: RpcError | undefined = undefined
   /** The attempts still out (more than one only while hedging); a chained call has none. */
   private active: Attempt[] = NO_ATTEMPTS
   private settled = false
-  private hedgeTimer: ReturnType<typeof setTimeout> | undefined
-  private onAbort: (() => void) | undefined
+  private hedgeTimer: ReturnType<typeof setTimeout> | undefined = undefined
+  private onAbort: (() => void) | undefined = undefined
+  /** The peer of the last pick (pick's other result): a chained call's current attempt's peer. */
+  private peer = ''
+  /** A chained call's current attempt's start (batchMonoNow) and time spent opening a connection (its AttemptInfo), ms. */
+  private started = 0
+  connectMs = 0
 
-  constructor (deps: RouterDeps, req: RouteRequest) {
+  constructor (deps: RouterDeps, service: string, method: string, args: unknown[], strategy: Strategy, key: string | undefined, idempotent: boolean,
+    retries: number | undefined, hedgeAfterMs: number | undefined, attemptTimeoutMs: number | undefined, deadline: number | undefined, sentAt: number | undefined,
+    signal: AbortSignal | undefined, meta: Metadata | undefined, onTrailers: ((trailers: Metadata) => void) | undefined, input: AsyncIterable<unknown> | undefined,
+    onFail: (() => void) | undefined, ordered: boolean, callId: string | undefined) {
     this.deps = deps
-    this.req = req
-    this.maxAttempts = 1 + (req.idempotent ? (req.retries ?? DEFAULT_RETRIES) : (req.retries ?? TRANSPARENT_RETRIES))
-    this.canHedge = req.idempotent && !req.ordered && (req.strategy !== 'hash' || req.key === undefined || req.hedgeAfterMs !== undefined)
-    this.strategy = req.strategy
-    this.key = req.key
-    this.service = req.service
-    this.mayProbe = this.canHedge && req.hedgeAfterMs === undefined
-    this.opts = req.callId !== undefined || req.ordered
-      ? { ...(req.callId !== undefined ? { callId: req.callId } : {}), ...(req.ordered ? { ordered: true, key: req.key ?? '' } : {}) }
+    this.service = service
+    this.method = method
+    this.args = args
+    this.strategy = strategy
+    this.key = key
+    this.idempotent = idempotent
+    this.retries = retries
+    this.hedgeAfterMs = hedgeAfterMs
+    this.attemptTimeoutMs = attemptTimeoutMs
+    this.deadline = deadline
+    this.sentAt = sentAt
+    this.signal = signal
+    this.meta = meta
+    this.onTrailers = onTrailers
+    this.input = input
+    this.onFail = onFail
+    this.ordered = ordered
+    this.callId = callId
+    this.maxAttempts = 1 + (idempotent ? (retries ?? DEFAULT_RETRIES) : (retries ?? TRANSPARENT_RETRIES))
+    this.canHedge = idempotent && !ordered && (strategy !== 'hash' || key === undefined || hedgeAfterMs !== undefined)
+    this.mayProbe = this.canHedge && hedgeAfterMs === undefined
+    this.opts = callId !== undefined || ordered
+      ? { ...(callId !== undefined ? { callId } : {}), ...(ordered ? { ordered: true, key: key ?? '' } : {}) }
       : undefined
   }
 
   start (): void {
-    const req = this.req
+    const req = this
     if (req.signal !== undefined) {
       const onAbort = this.onAbort = (): void => {
         this.finish(new RpcError('CANCELLED', `${req.service}.${req.method}: cancelled`, { service: req.service, method: req.method, mayHaveExecuted: this.attempts > 0 }))
@@ -201,7 +251,7 @@ class RoutedCall implements CallSink {
    * itself (`answer`, `fail`).
    */
   startChained (): void {
-    const req = this.req
+    const req = this
     if (this.launchChained()) return
     req.onFail?.()
     this.reject(this.lastError ?? this.deps.unroutable?.(req) ?? new RpcError('UNAVAILABLE', `${req.service}.${req.method}: no live peer hosts service ${req.service}`, { service: req.service, method: req.method, mayHaveExecuted: false }))
@@ -215,7 +265,7 @@ class RoutedCall implements CallSink {
     this.started = batchMonoNow()
     this.connectMs = 0
     this.deps.balancer.onStart(this.peer)
-    const answer = this.deps.attempt(this.peer, this.req, timeoutMs === Infinity ? undefined : timeoutMs, undefined, this.opts, this, this)
+    const answer = this.deps.attempt(this.peer, this, timeoutMs === Infinity ? undefined : timeoutMs, undefined, this.opts, this, this)
     // an attempt that did not take the sink (this peer's own pipeline, a dial, a request refused at once)
     if (answer !== undefined) answer.then(value => { this.answer(value) }, (e: unknown) => { this.fail(e) })
     return true
@@ -235,7 +285,7 @@ class RoutedCall implements CallSink {
     this.deps.balancer.onEnd(peer, { latencyMs: batchMonoNow() - this.started, ok: false, failureKind: failureKind(err) })
     this.lastError = err
     if (neverSent(err)) this.unsent++
-    const req = this.req
+    const req = this
     if (this.spent() < this.maxAttempts && mayRetry(err, req.idempotent) && (neverSent(err) || this.deps.balancer.retryBudget.tryWithdraw())) {
       if (this.launchChained()) {
         this.deps.onRetry?.(req, err.peer ?? '', err)
@@ -246,18 +296,13 @@ class RoutedCall implements CallSink {
     this.reject(err.service === undefined ? err.with({ service: req.service, method: req.method }) : err)
   }
 
-  /** The peer of the last pick (pick's other result): a chained call's current attempt's peer. */
-  private peer = ''
-  /** A chained call's current attempt's start (batchMonoNow) and time spent opening a connection (its AttemptInfo), ms. */
-  private started = 0
-  connectMs = 0
-
   /**
    * Picks the next attempt's peer (into `peer`) and its time budget: ms, Infinity for none, or undefined when no
    * attempt can start (no candidate left; the deadline has passed, then `lastError` says so).
    */
   private pick (): number | undefined {
-    const { deps, req } = this
+    const deps = this.deps
+    const req = this
     if (this.first !== undefined && this.exclude === undefined) this.exclude = new Set([this.first])
     const peer = deps.balancer.pick(deps.candidates(req.service, req.method), this)
     if (peer === undefined) return undefined
@@ -283,7 +328,7 @@ class RoutedCall implements CallSink {
     if (this.settled) return
     this.settled = true
     if (this.hedgeTimer !== undefined) clearTimeout(this.hedgeTimer)
-    if (this.onAbort !== undefined) this.req.signal?.removeEventListener('abort', this.onAbort)
+    if (this.onAbort !== undefined) this.signal?.removeEventListener('abort', this.onAbort)
     for (const a of this.active) {
       if (a.probe && err === undefined) continue // its own handlers report its end to the balancer
       if (!a.done) {
@@ -294,7 +339,7 @@ class RoutedCall implements CallSink {
     }
     this.active.length = 0
     if (err !== undefined) {
-      this.req.onFail?.()
+      this.onFail?.()
       this.reject(err)
     } else {
       this.resolve(value)
@@ -302,7 +347,8 @@ class RoutedCall implements CallSink {
   }
 
   private launch (hedge: boolean): boolean {
-    const { deps, req, canHedge } = this
+    const { deps, canHedge } = this
+    const req = this
     const balancer = deps.balancer
     const budget = this.pick()
     if (budget === undefined) return false
@@ -352,7 +398,7 @@ class RoutedCall implements CallSink {
   private onFailure (err: RpcError): void {
     if (this.settled) return
     if (this.active.length > 0) return // a hedge is still running: let it answer
-    const req = this.req
+    const req = this
     // an unsent attempt put no load on any host, so its retry is not taken from the retry budget (which exists
     // to stop retry storms from overloading hosts); it is bounded by the untried candidates and the deadline
     if (this.spent() < this.maxAttempts && mayRetry(err, req.idempotent) && (neverSent(err) || this.deps.balancer.retryBudget.tryWithdraw())) {
@@ -368,7 +414,7 @@ class RoutedCall implements CallSink {
     if (!this.canHedge || this.settled || this.spent() >= this.maxAttempts) return
     if (this.hedgeTimer !== undefined) clearTimeout(this.hedgeTimer)
     const balancer = this.deps.balancer
-    const delay = this.req.hedgeAfterMs ?? (a.probe ? 0 : balancer.hedgeDelayMs(a.peer))
+    const delay = this.hedgeAfterMs ?? (a.probe ? 0 : balancer.hedgeDelayMs(a.peer))
     if (delay === undefined) return
     this.hedgeTimer = setTimeout(() => {
       this.hedgeTimer = undefined

@@ -11,6 +11,7 @@ import { codec, decodeView, exceedsDepth } from '../codec.js'
 import { RpcError, isRpcErrorCode } from '../errors.js'
 import { metadataProblem } from './metadata.js'
 import { encodeRequestSimple, encodeResponseSimple, encodeSimple } from './simple-pack.js'
+import { MAX_SIMPLE_DEPTH, decodeCallFrame } from './simple-unpack.js'
 import type { RpcErrorCode } from '../errors.js'
 import type { HlcTimestamp } from '../hlc.js'
 import type { Metadata } from './metadata.js'
@@ -186,6 +187,11 @@ export function encodeFrame (f: Frame): Uint8Array {
  * starting with a type, nested too deep outside an answerable request, or a known frame without a valid id.
  */
 export function decodeFrame (body: Uint8Array, limits: DecodeLimits): Decoded {
+  // most calls: a request or an answer of simple values, read from the bytes without the codec
+  if (limits.maxDepth >= MAX_SIMPLE_DEPTH) {
+    const fast = decodeCallFrame(body)
+    if (fast !== undefined) return fast
+  }
   let raw: unknown
   try {
     raw = decodeView(body)

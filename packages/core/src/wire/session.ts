@@ -13,6 +13,7 @@ import { RpcError, describeThrown } from '../errors.js'
 import { ServerCall, callScope, deadlineError, runInContext } from '../server/context.js'
 import { DeadlineQueue } from '../timers.js'
 import { WRITE_STALL_TIMEOUT_MS } from '../defaults.js'
+import { CallTable } from './call-table.js'
 import { FrameDecoder, encodeFrames } from './framing.js'
 import { FrameType, MAX_REQUEST_ID, MAX_WIRE_TIMEOUT_MS, decodeFrame, encodeFrame, encodeRequest, encodeResponse } from './frames.js'
 import { FrameWriter } from '@peercall/membership'
@@ -133,7 +134,7 @@ export class Session {
   private readonly stream: ByteStream
   private readonly decoder: FrameDecoder
   private readonly writer: FrameWriter
-  private readonly pending = new Map<number, PendingCall>()
+  private readonly pending = new CallTable<PendingCall>()
   private readonly serving = new Map<number, ServerCall>()
   /** Stream state of the served calls that stream (input, answer or both). */
   private readonly served = new Map<number, ServedStream>()
@@ -268,7 +269,7 @@ export class Session {
       call.onAbort = () => { this.giveUp(call, cancelled(service, method, this.peer, call.ticket === undefined, signal.reason)) }
       signal.addEventListener('abort', call.onAbort, { once: true })
     }
-    this.pending.set(id, call)
+    this.pending.add(call)
     if (input !== undefined) call.inputCredit = new Credit(STREAM_WINDOW_ITEMS)
     if (this.writer.hasRoom(body.byteLength)) {
       this.writer.push(body, this.pending.size + this.serving.size > 1)
@@ -768,6 +769,7 @@ export class Session {
   }
 
   private notifyIdle (): void {
+    if (this.idleWaiters.length === 0) return // most calls: nobody waits (no array made per call)
     const waiters = this.idleWaiters
     this.idleWaiters = []
     for (const w of waiters) w()
@@ -824,7 +826,7 @@ export class Session {
 
   /** Fails the requests still waiting for room in the writer: they were never sent. */
   private failWaiting (reason: RpcError): void {
-    for (const call of [...this.pending.values()]) {
+    for (const call of this.pending.values()) {
       if (call.ticket === undefined) continue
       this.writer.withdraw(call.ticket)
       this.settle(call)
@@ -834,7 +836,7 @@ export class Session {
   }
 
   private failAll (reason: RpcError): void {
-    for (const call of [...this.pending.values()]) {
+    for (const call of this.pending.values()) {
       const unsent = call.ticket !== undefined
       if (unsent) this.writer.withdraw(call.ticket as Ticket)
       this.settle(call)
@@ -846,7 +848,7 @@ export class Session {
       this.endServed(id, reason)
       call.abort(reason)
     }
-    for (const call of [...this.pending.values()]) call.items?.fail(reason)
+    for (const call of this.pending.values()) call.items?.fail(reason)
     this.pongs.clear()
   }
 }
