@@ -2,6 +2,7 @@
  * The Jepsen checker finds each anomaly it is meant to find, in small hand-made histories, and passes a clean one.
  */
 import test from 'ava'
+import fc from 'fast-check'
 import { check } from './checker.js'
 import type { Op } from './history.js'
 
@@ -35,4 +36,29 @@ test('a value never written, or not yet invoked, is flagged', t => {
 test('failed idempotent calls and slow heals are flagged', t => {
   t.deepEqual(kinds([r(null, 0, 2000, 'read', 'fail'), { process: 'c0calc0', f: 'calc', start: 0, end: 1, outcome: 'fail', error: 'DEADLINE_EXCEEDED' }]), ['failed-idempotent', 'failed-idempotent'])
   t.deepEqual(check([], [{ label: 'heal', at: 0, ms: 10_001 }, { label: 'thaw', at: 0, ms: -1 }, { label: 'ok', at: 0, ms: 9000 }]).anomalies.map(a => a.kind), ['slow-heal', 'slow-heal'])
+})
+
+test('the indexed look-ups agree with the definitions on random histories', t => {
+  // the definitions, read straight off the history
+  const naive = (ops: Op[]): string[] => {
+    const out: string[] = []
+    const writes = ops.filter(o => o.f === 'write')
+    for (const op of ops) {
+      if (op.f !== 'read' || op.outcome !== 'ok') continue
+      const got = op.value === null ? 0 : Number(String(op.value).slice(2))
+      if (got > 0 && !writes.some(x => x.value === op.value && x.start < op.end)) { out.push('never-written'); continue }
+      const floor = Math.max(0, ...writes.filter(x => x.outcome === 'ok' && x.end < op.start).map(x => Number(String(x.value).slice(2))))
+      if (got < floor) out.push('stale-read')
+    }
+    return out
+  }
+  fc.assert(fc.property(
+    fc.array(fc.record({ write: fc.boolean(), seq: fc.integer({ min: 0, max: 6 }), start: fc.integer({ min: 0, max: 100 }), len: fc.integer({ min: 0, max: 30 }), ok: fc.boolean() }), { maxLength: 40 }),
+    specs => {
+      const ops = specs.map(x => x.write
+        ? w(Math.max(1, x.seq), x.start, x.start + x.len, x.ok ? 'ok' : 'info')
+        : r(x.seq === 0 ? null : `k=${x.seq}`, x.start, x.start + x.len))
+      t.deepEqual(kinds(ops), naive(ops))
+    }
+  ), { numRuns: 300 })
 })

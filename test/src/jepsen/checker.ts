@@ -36,27 +36,50 @@ export interface Report {
   anomalies: Anomaly[]
 }
 
+/** A key's writes, indexed for the checks. */
+interface KeyIndex {
+  /** acknowledged writes: [completion time, seq], sorted by completion */
+  ackEnds: Array<[number, number]>
+  /** the highest seq among ackEnds[0..i] */
+  ackMax: number[]
+  /** each seq's earliest invocation */
+  firstStart: Map<number, number>
+}
+
 export function check (ops: readonly Op[], heals: readonly Convergence[], healBoundMs = HEAL_BOUND_MS, origin = 0): Report {
   const anomalies: Anomaly[] = []
   const s = (t: number): string => origin === 0 ? String(t) : `${((t - origin) / 1000).toFixed(3)} s`
-  const writes = new Map<string, Op[]>()
+  const index = new Map<string, KeyIndex>()
   for (const op of ops) {
     if (op.f !== 'write' || op.key === undefined) continue
-    let list = writes.get(op.key)
-    if (list === undefined) writes.set(op.key, list = [])
-    list.push(op)
+    let k = index.get(op.key)
+    if (k === undefined) index.set(op.key, k = { ackEnds: [], ackMax: [], firstStart: new Map() })
+    const seq = seqOf(op.key, op.value)
+    if (seq !== undefined && !(op.start >= (k.firstStart.get(seq) ?? Infinity))) k.firstStart.set(seq, op.start)
+    if (op.outcome === 'ok') k.ackEnds.push([op.end, seq ?? 0])
+  }
+  // per key, acknowledged writes by completion time with the running highest seq: a binary search answers
+  // "the highest seq acknowledged before t" (a long run has 100,000 writes and as many reads)
+  for (const k of index.values()) {
+    k.ackEnds.sort((x, y) => x[0] - y[0])
+    let best = 0
+    k.ackMax = k.ackEnds.map(([, seq]) => (best = Math.max(best, seq)))
   }
   /** The highest seq of the key's writes acknowledged before `t`. */
   const ackedBefore = (key: string, t: number): number => {
-    let best = 0
-    for (const w of writes.get(key) ?? []) {
-      if (w.outcome === 'ok' && w.end < t) best = Math.max(best, seqOf(key, w.value) ?? 0)
+    const k = index.get(key)
+    if (k === undefined) return 0
+    let lo = 0
+    let hi = k.ackEnds.length // first index whose end is >= t
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (k.ackEnds[mid][0] < t) lo = mid + 1
+      else hi = mid
     }
-    return best
+    return lo === 0 ? 0 : k.ackMax[lo - 1]
   }
   /** Whether a write of `seq` to the key was invoked before `t`. */
-  const invokedBefore = (key: string, seq: number, t: number): boolean =>
-    (writes.get(key) ?? []).some(w => seqOf(key, w.value) === seq && w.start < t)
+  const invokedBefore = (key: string, seq: number, t: number): boolean => (index.get(key)?.firstStart.get(seq) ?? Infinity) < t
 
   let readsChecked = 0
   let finalReads = 0
