@@ -14,8 +14,13 @@ export const PEER_SCRIPT = fileURLToPath(new URL('./peer.js', import.meta.url))
  * grows the old generation conservatively. An idle peer among 31 others measured 160-216 MB RSS with Node 24's
  * defaults, 122-125 MB with `--max-semi-space-size=4` and 105-112 MB with this flag, with no CPU cost per call that
  * the measurements could tell from their noise (`bench/src/idle`, docs/performance.md, "Memory of an idle peer").
+ * `--no-sparkplug`: no baseline machine code for warm functions (they stay in the interpreter until Maglev or
+ * Turbofan optimise them); the baseline code of the many functions an idle peer runs now and then, and the malloc
+ * memory its background compiles leave behind, cost an idle peer among 31 3-6 MB of RSS, and the hot call path
+ * is optimised code either way: calls per second, CPU per call (64 in flight and sequential) and a fresh process's
+ * first 1,000 calls measured no slower without it (`bench/src/scale/memory.ts`, `flag-cost.ts`, `bench/src/ramp`).
  */
-export const PEER_NODE_FLAGS: readonly string[] = ['--optimize-for-size']
+export const PEER_NODE_FLAGS: readonly string[] = ['--optimize-for-size', '--no-sparkplug']
 
 /**
  * Environment of a peer process, under the parent's own (a variable the parent sets wins). `MALLOC_ARENA_MAX=2`:

@@ -2,8 +2,9 @@
  * The example peer (`npm run peer -- --listen <multiaddr> [--bootstrap <multiaddr>]...`): hosts Calculator and the
  * key-value service, prints one JSON line `{"event":"listening","peerId":...,"multiaddrs":[...]}` to stdout, and
  * runs until SIGINT/SIGTERM, on which it leaves the cluster gracefully. `npm run peer`, the launcher and the
- * supervisor start it with `node --optimize-for-size` and `MALLOC_ARENA_MAX=2` (launcher's `PEER_NODE_FLAGS` and
- * `PEER_ENV`: a smaller young generation and two malloc arenas, for the memory of a peer that is mostly idle).
+ * supervisor start it with `node --optimize-for-size --no-sparkplug` and `MALLOC_ARENA_MAX=2` (launcher's
+ * `PEER_NODE_FLAGS` and `PEER_ENV`: a smaller young generation, no baseline code and two malloc arenas, for the
+ * memory of a peer that is mostly idle).
  */
 import { existsSync } from 'node:fs'
 import { parseArgs } from 'node:util'

@@ -1,6 +1,6 @@
 /**
- * Client child of `flag-cost.ts`: `node flag-cost-client.js <addresses-json> <seconds> <server-pid>`. 64 echo calls
- * of 16 bytes in flight on a pinned connection, 3 s of warm-up, then `seconds` measured; prints
+ * Client child of `flag-cost.ts`: `node flag-cost-client.js <addresses-json> <seconds> <server-pid> [in-flight]`.
+ * Echo calls of 16 bytes, 64 (or `in-flight`) at a time on a pinned connection, 3 s of warm-up, then `seconds` measured; prints
  * `{"cost": {callsPerSec, clientUs, serverUs}}` (CPU µs per call of each process, user + system).
  */
 import { emit } from '../harness/child.js'
@@ -8,12 +8,12 @@ import { processCpuMs } from '../harness/cpu.js'
 import { makePayload } from '../payload.js'
 import { TARGETS } from '../targets/index.js'
 
-/** Calls in flight. */
+/** Calls in flight unless given. */
 const IN_FLIGHT = 64
 /** Warm-up before the measured window, ms. */
 const WARM_UP_MS = 3000
 
-const [addressesJson = '[]', seconds = '6', serverPid = '0'] = process.argv.slice(2)
+const [addressesJson = '[]', seconds = '6', serverPid = '0', inFlight = String(IN_FLIGHT)] = process.argv.slice(2)
 const target = await TARGETS['peercall-pinned'].load()
 const conn = await target.connect(JSON.parse(addressesJson) as unknown[])
 const payload = makePayload(16)
@@ -26,7 +26,7 @@ function cpuUs (pid: number): number {
 async function run (ms: number): Promise<number> {
   let calls = 0
   const end = performance.now() + ms
-  await Promise.all(Array.from({ length: IN_FLIGHT }, async () => { while (performance.now() < end) { await conn.call(payload); calls++ } }))
+  await Promise.all(Array.from({ length: Number(inFlight) }, async () => { while (performance.now() < end) { await conn.call(payload); calls++ } }))
   return calls
 }
 

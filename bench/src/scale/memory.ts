@@ -6,7 +6,8 @@
  * machine's noise falls on all alike. Waits until the observer sees every peer alive, lets the cluster settle, then
  * prints per variant the median over its peers of RSS, anonymous and file-backed RSS (`/proc/<pid>/status`), threads,
  * open sockets and TCP connections to the other members, and for the cluster the connections beyond one per pair
- * (both sides of a pair dialled). `--keep`: leaves the cluster running until Ctrl-C (to inspect a
+ * (both sides of a pair dialled), and the CPU each variant's peers used over the settling time (% of a core, median).
+ * `--keep`: leaves the cluster running until Ctrl-C (to inspect a
  * peer by hand).
  */
 import { spawn } from 'node:child_process'
@@ -16,6 +17,7 @@ import { createNode } from '@peercall/core'
 import { PEER_ENV, PEER_NODE_FLAGS, PEER_SCRIPT } from '@peercall/examples/launcher'
 import type { ChildProcess } from 'node:child_process'
 import { splitVariant, variantArgs } from '../harness/variants.js'
+import { procCpuSeconds } from './procio.js'
 import { connectionsAmong } from './sockets.js'
 import { median, sleep, waitFor } from './stats.js'
 
@@ -105,13 +107,21 @@ async function main (): Promise<void> {
   const alive = (): number => observer.members().filter(m => ids.has(m.peerId) && m.state === 'alive').length
   const converged = await waitFor(() => alive() === n, CONVERGE_TIMEOUT_MS, 200)
   process.stderr.write(`${n} peers ${converged ? 'converged' : `NOT converged (${alive()} alive)`} in ${((performance.now() - t0) / 1000).toFixed(1)} s; settling ${settleMs / 1000} s\n`)
+  const cpu0 = new Map(peers.map(p => [p.child.pid!, procCpuSeconds(p.child.pid!)]))
+  const settleStart = performance.now()
   await sleep(settleMs)
+  const settledSecs = (performance.now() - settleStart) / 1000
+  const cpuPercent = (pid: number): number => {
+    const a = cpu0.get(pid)
+    const b = procCpuSeconds(pid)
+    return a === undefined || b === undefined ? NaN : (b - a) / settledSecs * 100
+  }
   const conns = connectionsAmong([process.pid, ...peers.map(p => p.child.pid!)])
   const out: Record<string, unknown> = {}
   for (const name of names) {
     const s = peers.filter(p => p.variant === name).map(p => sample(p.child.pid!)).filter((x): x is Sample => x !== undefined)
     const med = (f: (x: Sample) => number): number => Math.round(median(s.map(f)) * 10) / 10
-    out[name] = { peers: s.length, rssMB: med(x => x.rss), anonMB: med(x => x.anon), fileMB: med(x => x.file), threads: med(x => x.threads), sockets: med(x => x.sockets), connections: median(peers.filter(p => p.variant === name).map(p => conns.perPid.get(p.child.pid!) ?? 0)), rssMaxMB: Math.round(Math.max(...s.map(x => x.rss)) * 10) / 10 }
+    out[name] = { peers: s.length, rssMB: med(x => x.rss), anonMB: med(x => x.anon), fileMB: med(x => x.file), threads: med(x => x.threads), sockets: med(x => x.sockets), connections: median(peers.filter(p => p.variant === name).map(p => conns.perPid.get(p.child.pid!) ?? 0)), rssMaxMB: Math.round(Math.max(...s.map(x => x.rss)) * 10) / 10, cpuPercent: Math.round(median(peers.filter(p => p.variant === name).map(p => cpuPercent(p.child.pid!)).filter(Number.isFinite)) * 100) / 100 }
   }
   console.log(JSON.stringify({ peers: n, settleMs, converged, connectedPairs: conns.pairs, extraConnections: conns.extra, load1: Math.round(Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]) * 100) / 100, variants: out }))
   if (process.argv.includes('--keep')) {

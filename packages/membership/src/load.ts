@@ -23,10 +23,18 @@ export const ZERO_LOAD: Load = Object.freeze({ inflight: 0, latencyMs: 0, eventL
 /** Event-loop histogram resolution in ms (Node's default is 10 ms). */
 export const EVENT_LOOP_RESOLUTION_MS = 10
 
+/**
+ * The histogram is never reset: each period's mean comes from the difference of the running totals (count and
+ * count x mean) between two samples. `reset()` clears all of the histogram's counters (about 0.37 MB, one per
+ * value range from 1 ns up) and so keeps every page of them resident; left alone, only the few counters near the
+ * delays actually seen are ever written.
+ */
 export class LoadSampler {
   private readonly h: IntervalHistogram
   private lastCpu = process.cpuUsage()
   private lastAt = performance.now()
+  private lastCount = 0
+  private lastSumNs = 0
 
   constructor (private readonly core?: () => { inflight: number, latencyMs: number }) {
     this.h = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS })
@@ -40,8 +48,11 @@ export class LoadSampler {
     const wallUs = Math.max(1, (now - this.lastAt) * 1000)
     this.lastCpu = process.cpuUsage()
     this.lastAt = now
-    const mean = this.h.count > 0 ? this.h.mean / 1e6 : 0
-    this.h.reset()
+    const count = this.h.count
+    const sumNs = count > 0 ? this.h.mean * count : 0
+    const mean = count > this.lastCount ? (sumNs - this.lastSumNs) / (count - this.lastCount) / 1e6 : 0
+    this.lastCount = count
+    this.lastSumNs = sumNs
     let c = { inflight: 0, latencyMs: 0 }
     try { if (this.core !== undefined) c = this.core() } catch { /* the core's figures are best effort */ }
     return {
