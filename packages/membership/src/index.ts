@@ -32,7 +32,7 @@ export { MembershipNode, LEARNED_DIAL_FOR_MS, LEAVE_FLUSH_MS, DIAL_PARALLEL } fr
 export { gossipsubOptions, connectionManagerOptions, membershipTopic, mdnsServiceTag, MDNS_QUERY_INTERVAL_MS, MEMBERSHIP_PROTOCOL, GOSSIPSUB_HEARTBEAT_MS, INBOUND_CONNECTION_THRESHOLD, MAX_INCOMING_PENDING_CONNECTIONS, MAX_CONNECTIONS, DIAL_TIMEOUT_MS } from './libp2p-options.js'
 export * from './defaults.js'
 export { recordIntervalMs, RECORD_BUDGET_PER_SECOND, RECORD_MAX_INTERVAL_MS, RECORD_JITTER } from './refresh.js'
-export { suspicionTimeout, remainingSuspicionTime, expectedConfirmations } from './suspicion.js'
+export { suspicionTimeout, remainingSuspicionTime, expectedConfirmations, healthScaledSuspicionTimeout } from './suspicion.js'
 export { applyAwarenessDelta, scaleTimeout, failedProbeDelta, latenessDelta } from './awareness.js'
 export { backoffDelay, DIAL_BACKOFF_BASE_MS, DIAL_BACKOFF_MAX_MS } from './backoff.js'
 export { Swim } from './swim.js'

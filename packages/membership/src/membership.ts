@@ -280,7 +280,8 @@ export class MembershipNode extends TypedEventEmitter<MembershipEvents> {
     const d = decodeDirect(this.cluster, bytes)
     if (d !== undefined) this.swim.receive(from, d, performance.now())
     else {
-      // a peer's own leave notice, sent directly on stop(): authenticated by the connection
+      // a peer's own record sent directly (its leave notice on stop(), its refutation to an accuser): authenticated
+      // by the connection, and believed, as gossip is, only about its sender
       const g = decodeGossip(this.cluster, bytes)
       if (g !== undefined) this.swim.receiveGossip(from, g, performance.now())
     }
@@ -337,6 +338,7 @@ export class MembershipNode extends TypedEventEmitter<MembershipEvents> {
     const out = swim.drain()
     for (const s of out.sends) void this.sendDirect(s.to, s.msg)
     for (const b of out.broadcasts) void this.publish(b)
+    for (const t of out.tells) void this.sendBytes(t.to, encode(this.cluster, t.msg))
     for (const e of out.events) this.emitEvent(e)
     // alive, yet silent on our own link to it: a cut link (a middlebox's lost state, a one-sided network fault)
     // leaves the TCP connection open while nothing passes, and every call and probe on it would wait; closed if it

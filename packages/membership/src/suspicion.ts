@@ -38,3 +38,20 @@ export function expectedConfirmations (mult: number, n: number): number {
   const k = mult - 2
   return n - 2 < k ? 0 : Math.max(0, k)
 }
+
+/**
+ * A suspicion timeout scaled by this peer's own health score (a peercall addition to Lifeguard, which scales probe
+ * timeouts by the score but not suspicion timeouts): `timeout x (score + 1)`, capped at `maxMs` (Lifeguard's
+ * longest suspicion timeout), and never below the unscaled timeout.
+ *
+ * A peer whose loop is slow reads its queued messages late, the refutation among them, and declares a healthy
+ * suspect dead at the end of a timeout that the suspect had in fact beaten. Giving a suspect more time only while the
+ * observer knows itself degraded keeps a healthy cluster's detection time (score 0: no change) and bounds a loaded
+ * one's by the longest timeout Lifeguard already allows.
+ * @param timeoutMs the Lifeguard suspicion timeout, from the start of the suspicion
+ * @param score this peer's health score (0 when healthy)
+ * @param maxMs the longest suspicion timeout (`suspicionMaxTimeoutMult` x the minimum)
+ */
+export function healthScaledSuspicionTimeout (timeoutMs: number, score: number, maxMs: number): number {
+  return Math.min(timeoutMs * (score + 1), Math.max(timeoutMs, maxMs))
+}

@@ -7,7 +7,7 @@
  * received message to `receive` / `receiveGossip`, and then take the outputs with `drain()`.
  */
 import { applyAwarenessDelta, failedProbeDelta, latenessDelta, scaleTimeout } from './awareness.js'
-import { expectedConfirmations, remainingSuspicionTime, suspicionTimeout } from './suspicion.js'
+import { expectedConfirmations, healthScaledSuspicionTimeout, remainingSuspicionTime, suspicionTimeout } from './suspicion.js'
 import { NACK_TIMEOUT_FRACTION } from './defaults.js'
 import type { SwimConfig } from './defaults.js'
 import { MemberTable } from './member-table.js'
@@ -23,6 +23,9 @@ interface Suspicion {
   minMs: number
   maxMs: number
   start: number
+  /** Lifeguard's timeout from `start` (shrinking with confirmations), before this peer's health scales it */
+  timeoutMs: number
+  /** when the timer fires: `start` + the timeout scaled by the health score when last set */
   deadline: number
   /** already put off once because its timer fired late */
   late: boolean
@@ -53,6 +56,8 @@ interface Relay {
 export interface Outputs {
   sends: Array<{ to: string, msg: DirectMessage }>
   broadcasts: GossipMessage[]
+  /** gossip sent point to point: this peer's own record, to a peer that accused it */
+  tells: Array<{ to: string, msg: GossipMessage }>
   events: SwimEvent[]
   /**
    * Members whose probe was answered only after its direct stage had timed out (through an intermediary, or late):
@@ -100,7 +105,9 @@ export class Swim {
   private readonly suspicions = new Map<string, Suspicion>()
   /** when each member we hold suspect or dead was last told so because its own record came in (`noticeAccused`) */
   private readonly noticed = new Map<string, number>()
-  private out: Outputs = { sends: [], broadcasts: [], events: [], answeredIndirectly: [] }
+  /** when this peer last sent its own record straight to each peer that accused it (`answerAccuser`) */
+  private readonly answered = new Map<string, number>()
+  private out: Outputs = { sends: [], broadcasts: [], tells: [], events: [], answeredIndirectly: [] }
 
   constructor (id: string, config: SwimConfig, now: number, opts: { incarnation?: number, data?: unknown, random?: Random } = {}) {
     this.id = id
@@ -139,7 +146,7 @@ export class Swim {
   /** Take (and clear) the outputs produced since the last call. */
   drain (): Outputs {
     const o = this.out
-    this.out = { sends: [], broadcasts: [], events: [], answeredIndirectly: [] }
+    this.out = { sends: [], broadcasts: [], tells: [], events: [], answeredIndirectly: [] }
     return o
   }
 
@@ -264,12 +271,16 @@ export class Swim {
     }
     for (const [id, s] of this.suspicions) {
       if (now >= s.deadline) {
+        // a health score that rose since the deadline was set gives the suspect more time (one that fell does not
+        // bring the deadline forward: it is only looked at here)
+        const due = s.start + this.scaledSuspicionTimeout(s)
+        if (due > now) { s.deadline = due; continue }
         const late = now - s.deadline
         if (this.config.lifeguard && late >= this.config.latenessThresholdMs && !s.late) {
           // our loop stalled: read queued refutations before declaring anyone dead
           s.late = true
           this.noteLateness(late)
-          s.deadline = now + 1
+          s.deadline = Math.max(now + 1, s.start + this.scaledSuspicionTimeout(s))
           this.stats.postponedTimers++
           continue
         }
@@ -300,6 +311,7 @@ export class Swim {
           if ((m.state === 'dead' || m.state === 'left') && now - m.since >= this.config.tombstoneMs) { this.members.delete(id); this.noticed.delete(id) }
         }
       }
+      for (const [id, at] of this.answered) if (now - at >= this.config.tombstoneMs) this.answered.delete(id)
     }
   }
 
@@ -308,7 +320,10 @@ export class Swim {
     if (this.leaving) return
     switch (msg.t) {
       case 'ping':
-        if (msg.suspectInc !== undefined && msg.suspectInc >= this.self.inc) this.refute(msg.suspectInc)
+        if (msg.suspectInc !== undefined) {
+          if (msg.suspectInc >= this.self.inc) this.refute(msg.suspectInc)
+          this.answerAccuser(from, now)
+        }
         this.send(from, { t: 'ack', seq: msg.seq })
         break
       case 'ack': {
@@ -361,7 +376,11 @@ export class Swim {
         break
       case 'dead':
         if (from !== msg.from) return
-        if (msg.id === this.id) { this.refute(msg.inc); return }
+        if (msg.id === this.id) {
+          this.refute(msg.inc)
+          this.answerAccuser(from, now)
+          return
+        }
         this.applyDead(msg.id, msg.inc, now)
         break
     }
@@ -451,6 +470,26 @@ export class Swim {
   }
 
   /**
+   * `accuser` holds this peer suspect or dead (it said so, or pinged it as a suspect): send it this peer's own record
+   * straight away, at most once per probe period per accuser, also when the accusation is already refuted. A
+   * refutation is gossiped, but gossip reaches each peer after a few hops, and an accuser whose suspicion expires
+   * first declares a healthy peer dead and tells everyone; on a loaded machine the refutation reached observers
+   * seconds apart. Sent point to point, it is authenticated by the connection, as gossip is by its signature.
+   */
+  private answerAccuser (accuser: string, now: number): void {
+    if (accuser === this.id || this.leaving) return
+    const last = this.answered.get(accuser)
+    if (last !== undefined && now - last < this.config.probeIntervalMs) return
+    this.answered.set(accuser, now)
+    this.out.tells.push({ to: accuser, msg: this.selfAlive() })
+  }
+
+  /** Lifeguard's suspicion timeout of `s`, scaled by this peer's health score (`healthScaledSuspicionTimeout`). */
+  private scaledSuspicionTimeout (s: Suspicion): number {
+    return this.config.lifeguard ? healthScaledSuspicionTimeout(s.timeoutMs, this.awareness, s.maxMs) : s.timeoutMs
+  }
+
+  /**
    * Lifeguard: a probe timer that fires late means our own loop stalled, and an ack may be waiting unread.
    * Put the decision off by one turn and raise the health score. Returns true when postponed.
    */
@@ -510,6 +549,7 @@ export class Swim {
   private applySuspect (id: string, accusedInc: number, from: string, now: number): void {
     if (id === this.id) {
       if (accusedInc >= this.self.inc) this.refute(accusedInc)
+      this.answerAccuser(from, now)
       return
     }
     const m = this.members.peek(id)
@@ -522,8 +562,9 @@ export class Swim {
       if (!this.config.lifeguard || s.confirmations.has(from) || s.confirmations.size - 1 >= s.k) return
       s.confirmations.add(from)
       if (from === this.id) this.broadcast({ t: 'suspect', id, inc, from })
-      const left = remainingSuspicionTime(s.confirmations.size - 1, s.k, now - s.start, s.minMs, s.maxMs)
-      s.deadline = now + Math.max(0, left)
+      const elapsed = now - s.start
+      s.timeoutMs = elapsed + remainingSuspicionTime(s.confirmations.size - 1, s.k, elapsed, s.minMs, s.maxMs)
+      s.deadline = Math.max(now, s.start + this.scaledSuspicionTimeout(s))
       return
     }
     if (m.state !== 'alive' && !(m.state === 'suspect' && inc > m.inc)) return
@@ -535,8 +576,10 @@ export class Swim {
     const minMs = suspicionTimeout(this.config.suspicionMult, n, this.config.probeIntervalMs)
     const k = this.config.lifeguard ? expectedConfirmations(this.config.suspicionMult, n) : 0
     const maxMs = this.config.lifeguard ? this.config.suspicionMaxTimeoutMult * minMs : minMs
-    const timeout = k < 1 ? minMs : maxMs
-    this.suspicions.set(id, { confirmations: new Set([from]), k, minMs, maxMs, start: now, deadline: now + timeout, late: false })
+    const timeoutMs = k < 1 ? minMs : maxMs
+    const fresh: Suspicion = { confirmations: new Set([from]), k, minMs, maxMs, start: now, timeoutMs, deadline: now, late: false }
+    fresh.deadline = now + this.scaledSuspicionTimeout(fresh)
+    this.suspicions.set(id, fresh)
     if (from === this.id) this.broadcast({ t: 'suspect', id, inc, from })
     this.emit('suspect', id)
   }
@@ -596,8 +639,10 @@ export class Swim {
   private merge (from: string, entries: Entry[], now: number): void {
     for (const e of entries) {
       if (e.id === this.id) {
-        if ((e.state === 'suspect' || e.state === 'dead') && e.inc >= this.self.inc) this.refute(e.inc)
-        else if (e.state === 'alive' && e.inc > this.self.inc) this.refute(e.inc)
+        if (e.state === 'suspect' || e.state === 'dead') {
+          if (e.inc >= this.self.inc) this.refute(e.inc)
+          this.answerAccuser(from, now)
+        } else if (e.state === 'alive' && e.inc > this.self.inc) this.refute(e.inc)
         continue
       }
       const m = this.members.peek(e.id)

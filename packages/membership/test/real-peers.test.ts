@@ -186,6 +186,31 @@ test.serial('a false accusation is refuted: the accused raises its incarnation a
   }
 })
 
+test.serial('an accused peer sends its refutation straight to the accuser, which hears no gossip', async t => {
+  t.timeout(30_000)
+  // push-pull once a minute: within this test the accuser can learn the refutation only from the accused itself
+  const c = await startCluster(2, { timing: { pushPullIntervalMs: 60_000 } })
+  try {
+    await waitFor(() => converged(c.peers), 10_000, 'convergence')
+    const [accuser, accused] = c.peers
+    const cluster = (accuser.membership as unknown as { cluster: string }).cluster
+    const topic = membershipTopic(cluster)
+    const pubsub = accuser.libp2p.services.pubsub
+    pubsub.unsubscribe(topic)
+    await waitFor(() => !accused.libp2p.services.pubsub.getSubscribers(topic).some(p => p.toString() === accuser.id), 5000, 'the accuser leaves the topic')
+    const inc = accused.membership.self().incarnation
+    const incAtAccuser = (): number | undefined => accuser.membership.members().find(m => m.peerId === accused.id)?.incarnation
+    t.is(incAtAccuser(), inc)
+    // the accusation on the accuser's membership stream (the accuser is off the topic)
+    const sendBytes = (accuser.membership as unknown as { sendBytes: (to: string, b: Uint8Array) => Promise<boolean> }).sendBytes.bind(accuser.membership)
+    t.true(await sendBytes(accused.id, encode(cluster, { t: 'suspect', id: accused.id, inc, from: accuser.id })))
+    await waitFor(() => accused.membership.self().incarnation > inc, 5000, 'refutation')
+    await waitFor(() => incAtAccuser() === accused.membership.self().incarnation, 3000, 'the refutation reaches the accuser directly')
+  } finally {
+    await c.stopAll()
+  }
+})
+
 /**
  * A gossip round: the period at which every peer republishes its record, which is also gossipsub's heartbeat
  * (1 s both). gossipsub pushes a new record through its mesh at once, so on an idle machine it arrives in well

@@ -1,5 +1,5 @@
 import test from 'ava'
-import { expectedConfirmations, remainingSuspicionTime, suspicionTimeout } from '../src/suspicion.js'
+import { expectedConfirmations, healthScaledSuspicionTimeout, remainingSuspicionTime, suspicionTimeout } from '../src/suspicion.js'
 
 // memberlist util_test.go TestSuspicionTimeout: suspicionTimeout(3, n, 1 s) / 3
 const timeouts: Array<[number, number]> = [[5, 1000], [10, 1000], [50, 1698], [100, 2000], [500, 2698], [1000, 3000]]
@@ -42,3 +42,19 @@ test('expectedConfirmations: mult - 2, or 0 in a cluster too small to provide th
   const rows: Array<[number, number, number]> = [[4, 3, 0], [4, 4, 2], [4, 100, 2], [3, 2, 0], [3, 3, 1], [2, 50, 0]]
   for (const [mult, n, want] of rows) t.is(expectedConfirmations(mult, n), want, `mult ${mult} n ${n}`)
 })
+
+// timeout, score, max -> scaled
+const scaled: Array<[number, number, number, number]> = [
+  [6000, 0, 36000, 6000], // healthy: Lifeguard's own timeout
+  [6000, 1, 36000, 12000],
+  [6000, 5, 36000, 36000],
+  [6000, 7, 36000, 36000], // capped at the longest timeout
+  [36000, 3, 36000, 36000], // no confirmations yet: already at the longest
+  [2000, 7, 1500, 2000], // never below the unscaled timeout
+  [0, 4, 36000, 0]
+]
+for (const [timeout, score, max, want] of scaled) {
+  test(`healthScaledSuspicionTimeout(${timeout}, ${score}, ${max}) = ${want}`, t => {
+    t.is(healthScaledSuspicionTimeout(timeout, score, max), want)
+  })
+}

@@ -29,6 +29,12 @@ function runTo (s: Swim, until: number, from = 0): void {
   }
 }
 
+/** Tick at `now`, and answer at once every probe that goes out (the peer's health score stays where it is). */
+function tickAnswered (s: Swim, now: number): void {
+  s.tick(now)
+  for (const x of s.outputs.sends) if (x.msg.t === 'ping') s.receive(x.to, { t: 'ack', seq: x.msg.seq }, now)
+}
+
 /** Tick until the first probe goes out; returns it and the time it was sent. */
 function firstPing (s: Swim): { to: string, seq: number, at: number } {
   const at = s.nextDeadline()
@@ -162,14 +168,14 @@ test('suspicion timeout: starts at the max and falls to the min with independent
   const lg = peer('A', others, true)
   lg.receiveGossip('C', { t: 'suspect', id: 'B', inc: 0, from: 'C' }, 0)
   t.is(lg.members.get('B')!.state, 'suspect')
-  lg.tick(4000)
+  tickAnswered(lg, 4000)
   t.is(lg.members.get('B')!.state, 'suspect', 'one accuser: the timeout starts at the max (24 s), not the min')
   lg.receiveGossip('D', { t: 'suspect', id: 'B', inc: 0, from: 'D' }, 5000)
   lg.receiveGossip('D', { t: 'suspect', id: 'B', inc: 0, from: 'D' }, 5001) // the same accuser again: no effect
   // one confirmation of k = 2: 24 s - log(2)/log(3) x 20 s = 11.381 s from the start
-  lg.tick(11_380)
+  tickAnswered(lg, 11_380)
   t.is(lg.members.get('B')!.state, 'suspect')
-  lg.tick(11_381)
+  tickAnswered(lg, 11_381)
   t.is(lg.members.get('B')!.state, 'dead', 'the confirmation shortened the timeout')
   t.true(lg.drain().broadcasts.some(b => b.t === 'dead' && b.id === 'B' && b.from === 'A'))
 
@@ -177,9 +183,9 @@ test('suspicion timeout: starts at the max and falls to the min with independent
   lg2.receiveGossip('C', { t: 'suspect', id: 'B', inc: 0, from: 'C' }, 0)
   lg2.receiveGossip('D', { t: 'suspect', id: 'B', inc: 0, from: 'D' }, 100)
   lg2.receiveGossip('E', { t: 'suspect', id: 'B', inc: 0, from: 'E' }, 200)
-  lg2.tick(3999)
+  tickAnswered(lg2, 3999)
   t.is(lg2.members.get('B')!.state, 'suspect')
-  lg2.tick(4000)
+  tickAnswered(lg2, 4000)
   t.is(lg2.members.get('B')!.state, 'dead', 'k confirmations: the min (4 s)')
 
   const plain = peer('A', others, false)
@@ -188,6 +194,69 @@ test('suspicion timeout: starts at the max and falls to the min with independent
   t.is(plain.members.get('B')!.state, 'suspect')
   plain.tick(4000)
   t.is(plain.members.get('B')!.state, 'dead', 'plain SWIM: fixed timeout = min')
+})
+
+test('a degraded peer gives a suspect more time, up to Lifeguard\'s longest timeout; a healthy one does not', t => {
+  // N = 10: min = 4 s, max = 24 s, k = 2. `at` ticks with the health score set to `score` (probes answered)
+  const others = ['B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J']
+  const at = (s: Swim, now: number, score: number): string => { s.awareness = score; tickAnswered(s, now); return s.members.get('B')!.state }
+  const accuse = (s: Swim, score: number, times: number[]): void => {
+    times.forEach((now, i) => { s.awareness = score; s.receiveGossip(others[i + 1], { t: 'suspect', id: 'B', inc: 0, from: others[i + 1] }, now) })
+  }
+  // fully confirmed (the 4 s minimum) at score 7: min(4 s x 8, 24 s) = the 24 s maximum
+  const worst = peer('A', others)
+  accuse(worst, 7, [0, 100, 200])
+  t.is(at(worst, 23_999, 7), 'suspect')
+  t.is(at(worst, 24_000, 7), 'dead', 'capped at the longest suspicion timeout')
+  // score 1 while confirmed: 8 s; a score that falls later does not bring the deadline forward
+  const fell = peer('A', others)
+  accuse(fell, 1, [0, 100, 200])
+  t.is(at(fell, 5000, 0), 'suspect')
+  t.is(at(fell, 7999, 0), 'suspect')
+  t.is(at(fell, 8000, 0), 'dead')
+  // healthy when confirmed (4 s), degraded when the timer fires (score 2): put off to 12 s
+  const rose = peer('A', others)
+  accuse(rose, 0, [0, 100, 200])
+  t.is(at(rose, 4000, 2), 'suspect', 'a score that rose gives more time')
+  t.is(at(rose, 11_999, 2), 'suspect')
+  t.is(at(rose, 12_000, 2), 'dead')
+  // a healthy peer keeps Lifeguard's timeouts exactly
+  const healthy = peer('A', others)
+  accuse(healthy, 0, [0, 100, 200])
+  t.is(at(healthy, 3999, 0), 'suspect')
+  t.is(at(healthy, 4000, 0), 'dead')
+  // plain SWIM has no health score: the fixed minimum
+  const plain = peer('A', others, false)
+  plain.receiveGossip('C', { t: 'suspect', id: 'B', inc: 0, from: 'C' }, 0)
+  plain.awareness = 7
+  plain.tick(4000)
+  t.is(plain.members.get('B')!.state, 'dead')
+})
+
+test('an accused peer sends its own record straight to each accuser, at most once per period each, also for a stale accusation', t => {
+  const s = peer('A', ['B', 'C', 'D', 'E', 'F'])
+  const tells = (): Array<[string, number]> => s.drain().tells.map(x => { if (x.msg.t !== 'alive' || x.msg.id !== 'A') throw new Error('not our record'); return [x.to, x.msg.inc] })
+  s.receiveGossip('B', { t: 'suspect', id: 'A', inc: 0, from: 'B' }, 0)
+  t.deepEqual(tells(), [['B', 1]], 'a suspicion gossiped by B: refuted, and B told')
+  s.receiveGossip('C', { t: 'dead', id: 'A', inc: 1, from: 'C' }, 1)
+  t.deepEqual(tells(), [['C', 2]], 'a death gossiped by C')
+  s.receive('D', { t: 'ping', seq: 1, suspectInc: 2 }, 2)
+  t.deepEqual(tells(), [['D', 3]], 'the buddy system: a ping from D that says we are suspect')
+  s.receive('E', { t: 'sync', entries: [{ id: 'A', state: 'suspect', inc: 3, ver: 0 }], reply: false }, 3)
+  t.deepEqual(tells(), [['E', 4]], 'a push-pull from E that holds us suspect')
+  s.receiveGossip('B', { t: 'suspect', id: 'A', inc: 0, from: 'B' }, 4)
+  t.deepEqual(tells(), [], 'B again within the period: not told twice')
+  t.is(s.incarnation, 4)
+  s.receiveGossip('B', { t: 'suspect', id: 'A', inc: 0, from: 'B' }, 4 + T)
+  t.deepEqual(tells(), [['B', 4]], 'a stale accusation: no new incarnation, but the accuser gets the current one')
+  s.receive('F', { t: 'ping', seq: 2 }, 5 + T)
+  t.deepEqual(tells(), [], 'an ordinary ping accuses no one')
+  // an observer that holds A suspect believes the record told straight from A
+  const o = peer('B', ['A', 'C'])
+  o.receiveGossip('C', { t: 'suspect', id: 'A', inc: 0, from: 'C' }, 0)
+  o.receiveGossip('A', { t: 'alive', id: 'A', inc: 4, ver: 0 }, 1)
+  t.is(o.members.get('A')!.state, 'alive')
+  t.is(o.members.get('A')!.inc, 4)
 })
 
 test('refutation: a suspicion or death about self raises the incarnation and re-announces', t => {

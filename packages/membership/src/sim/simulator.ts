@@ -350,6 +350,15 @@ export class Simulator {
       if (d < 0) continue
       this.push({ at: this.now + d, seq: 0, kind: 'direct', node: j, from: i, msg: s.msg })
     }
+    // a peer's own record sent point to point (to an accuser): over the link, as a direct message
+    for (const s of out.tells) {
+      nd.sent++
+      const j = this.index.get(s.to)
+      if (j === undefined || !this.linked(i, j)) continue
+      const d = this.linkDelay()
+      if (d < 0) continue
+      this.push({ at: this.now + d, seq: 0, kind: 'gossip', node: j, from: i, msg: s.msg })
+    }
     for (const b of out.broadcasts) {
       const { arrivals, transmissions } = this.mesh.flood(i, this.now, {
         rnd: this.rnd,
