@@ -16,6 +16,8 @@ export class Observer {
   readonly seen: Record<ObservedEvent, Map<string, number>> = { join: new Map(), suspect: new Map(), dead: new Map() }
   /** every suspect and dead event seen, in order: [time, peer id] */
   readonly log: { suspect: Array<[number, string]>, dead: Array<[number, string]> } = { suspect: [], dead: [] }
+  /** every suspect and dead event seen, with this observer's health score and the subject's incarnation then */
+  readonly detail: Array<{ at: number, type: 'suspect' | 'dead', id: string, inc: number, awareness: number }> = []
   /** gossip payload bytes and messages received on the membership topic */
   gossipBytes = 0
   gossipMessages = 0
@@ -37,7 +39,10 @@ export class Observer {
         const id = e.detail.peerId
         const now = performance.now()
         if (!o.seen[type].has(id)) o.seen[type].set(id, now)
-        if (type !== 'join') o.log[type].push([now, id])
+        if (type !== 'join') {
+          o.log[type].push([now, id])
+          o.detail.push({ at: now, type, id, inc: e.detail.incarnation, awareness: o.awareness })
+        }
       })
     }
     await membership.start()
@@ -50,6 +55,9 @@ export class Observer {
   }
 
   get peerId (): string { return this.membership.peerId }
+
+  /** This observer's Lifeguard health score now (0 when healthy). */
+  get awareness (): number { return (this.membership as unknown as { state?: { awareness: number } }).state?.awareness ?? NaN }
 
   /** Peer ids this observer has alive now. */
   alive (): Set<string> {

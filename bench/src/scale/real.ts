@@ -156,7 +156,15 @@ async function runSize (n: number): Promise<RealResult> {
   const falseDeaths = falseOf('dead')
   // which healthy peers were declared dead, and when (s after the start): the cause is read from there
   const falseDeathEvents = observers.flatMap((o, i) => o.log.dead.filter(([, id]) => !killed.has(id)).map(([at, id]) => `observer ${i}: ${id.slice(-6)} at ${((at - tStart) / 1000).toFixed(1)} s (${((at - (procs.listeningAt.get(id) ?? NaN)) / 1000).toFixed(1)} s after it was listening; alive at the end: ${o.alive().has(id)})`))
-  if (falseDeathEvents.length > 0) log(`N = ${n}: healthy peers declared dead: ${falseDeathEvents.join('; ')}`)
+  if (falseDeathEvents.length > 0) {
+    log(`N = ${n}: healthy peers declared dead: ${falseDeathEvents.join('; ')}`)
+    // what each observer saw of those peers: when, at which incarnation, with which health score of its own
+    const falselyDead = new Set(observers.flatMap(o => o.log.dead.filter(([, id]) => !killed.has(id)).map(([, id]) => id)))
+    for (const id of falselyDead) {
+      const who = id === client?.peerId ? 'the harness client (in the harness process, beside the observers)' : procs.listeningAt.has(id) ? 'a peer process' : 'not a peer process'
+      log(`N = ${n}: ${id.slice(-6)} is ${who}; events: ${observers.map((o, i) => `observer ${i}: ` + o.detail.filter(d => d.id === id).map(d => `${d.type} inc ${d.inc} at ${((d.at - tStart) / 1000).toFixed(1)} s (score ${d.awareness})`).join(', ')).join(' | ')}`)
+    }
+  }
   log(`N = ${n}: false suspicions ${falseSuspicions.toFixed(1)}, false deaths ${falseDeaths.toFixed(1)} (mean per observer)`)
   const peersPublishing = clusterSize
   const result: RealResult = {
