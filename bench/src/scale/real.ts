@@ -6,6 +6,7 @@
  */
 import { writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { createNode } from '@peercall/core'
 import type { PeercallNode } from '@peercall/core'
 import type { PeerProcess } from '@peercall/examples/launcher'
@@ -96,6 +97,9 @@ async function measureKill (victim: PeerProcess): Promise<{ firstSuspect: number
 
 async function runSize (n: number): Promise<RealResult> {
   log(`N = ${n}: starting ${n} peer processes`)
+  // the harness process hosts the observers and the client: how far behind its own event loop ran
+  const lag = monitorEventLoopDelay({ resolution: 20 })
+  lag.enable()
   const tStart = performance.now()
   const seed = await procs.start([])
   const bootstrap = [seed.multiaddrs[0]]
@@ -166,6 +170,8 @@ async function runSize (n: number): Promise<RealResult> {
     }
   }
   log(`N = ${n}: false suspicions ${falseSuspicions.toFixed(1)}, false deaths ${falseDeaths.toFixed(1)} (mean per observer)`)
+  lag.disable()
+  log(`N = ${n}: the harness's event loop (observers and client) ran late by ${(lag.percentile(50) / 1e6).toFixed(0)} ms median, ${(lag.percentile(99) / 1e6).toFixed(0)} ms p99, ${(lag.max / 1e6).toFixed(0)} ms at most`)
   const peersPublishing = clusterSize
   const result: RealResult = {
     n,
