@@ -165,7 +165,9 @@ async function runSize (n: number): Promise<RealResult> {
     // what each observer saw of those peers: when, at which incarnation, with which health score of its own
     const falselyDead = new Set(observers.flatMap(o => o.log.dead.filter(([, id]) => !killed.has(id)).map(([, id]) => id)))
     for (const id of falselyDead) {
-      const who = id === client?.peerId ? 'the harness client (in the harness process, beside the observers)' : procs.listeningAt.has(id) ? 'a peer process' : 'not a peer process'
+      const who = id === client?.peerId
+        ? 'the harness client (in the harness process, beside the observers)'
+        : observers.some(o => o.peerId === id) ? 'an observer (in the harness process)' : procs.listeningAt.has(id) ? 'a peer process' : 'not a peer process'
       log(`N = ${n}: ${id.slice(-6)} is ${who}; events: ${observers.map((o, i) => `observer ${i}: ` + o.detail.filter(d => d.id === id).map(d => `${d.type} inc ${d.inc} at ${((d.at - tStart) / 1000).toFixed(1)} s (score ${d.awareness})`).join(', ')).join(' | ')}`)
     }
   }
