@@ -233,6 +233,7 @@ node bench/dist/src/render.js      # re-render this file and the charts from the
 npm run bench:codec -w @peercall/bench               # the codec measurement behind docs/codec.md
 npm run bench:stack -- --rounds 10 --slice 700 --write # lone round trips on the bare stack, patched and not (~1 min)
 node bench/dist/src/ramp/main.js --runs 2          # the first calls of a fresh process, Node-flag variants (~3 min)
+node bench/dist/src/seq/main.js --targets peercall,peercall-pinned,moleculer  # sequential calls, targets alternating in slices (~1 min)
 node bench/dist/src/idle/main.js --peers 31        # an idle peer's memory among 31 others, Node-flag variants (~10 min)
 \`\`\`
 `
