@@ -95,11 +95,22 @@ async function measureKill (victim: PeerProcess): Promise<{ firstSuspect: number
   return { firstSuspect, deadAll }
 }
 
+/** A stall of the harness's own loop worth naming, ms. */
+const STALL_MS = 500
+
 async function runSize (n: number): Promise<RealResult> {
   log(`N = ${n}: starting ${n} peer processes`)
   // the harness process hosts the observers and the client: how far behind its own event loop ran
   const lag = monitorEventLoopDelay({ resolution: 20 })
   lag.enable()
+  // and when: every stall of the harness's loop longer than STALL_MS, with the time it began
+  const stalls: Array<[number, number]> = []
+  let tick = performance.now()
+  const stallTimer = setInterval(() => {
+    const now = performance.now()
+    if (now - tick - 100 > STALL_MS) stalls.push([tick - tStart, now - tick - 100])
+    tick = now
+  }, 100)
   const tStart = performance.now()
   const seed = await procs.start([])
   const bootstrap = [seed.multiaddrs[0]]
@@ -173,6 +184,8 @@ async function runSize (n: number): Promise<RealResult> {
   }
   log(`N = ${n}: false suspicions ${falseSuspicions.toFixed(1)}, false deaths ${falseDeaths.toFixed(1)} (mean per observer)`)
   lag.disable()
+  clearInterval(stallTimer)
+  if (stalls.length > 0) log(`N = ${n}: the harness's loop stalled for more than ${STALL_MS} ms at ${stalls.map(([at, ms]) => `${(at / 1000).toFixed(1)} s (${ms.toFixed(0)} ms)`).join(', ')}`)
   log(`N = ${n}: the harness's event loop (observers and client) ran late by ${(lag.percentile(50) / 1e6).toFixed(0)} ms median, ${(lag.percentile(99) / 1e6).toFixed(0)} ms p99, ${(lag.max / 1e6).toFixed(0)} ms at most`)
   const peersPublishing = clusterSize
   const result: RealResult = {
