@@ -323,6 +323,18 @@ export class Simulator {
     return extra + this.randDelay()
   }
 
+  /** Send one point-to-point message from peer i to `to` over their link: delivered after the link's delay, or lost. */
+  private overLink (i: number, to: string, item: (j: number) => Item): void {
+    this.nodes[i].sent++
+    const j = this.index.get(to)
+    if (j === undefined || !this.linked(i, j)) return
+    const d = this.linkDelay()
+    if (d < 0) return
+    const it = item(j)
+    it.at = this.now + d
+    this.push(it)
+  }
+
   /** Carry out what peer i's state machine asked for. */
   private flush (i: number): void {
     const nd = this.nodes[i]
@@ -343,22 +355,10 @@ export class Simulator {
     const probe = nd.swim.currentProbe
     for (const s of out.sends) {
       if (s.msg.t === 'ping' && probe !== undefined && s.msg.seq === probe.seq) this.probeStart.set(`${i}:${s.to}`, this.now)
-      nd.sent++
-      const j = this.index.get(s.to)
-      if (j === undefined || !this.linked(i, j)) continue
-      const d = this.linkDelay()
-      if (d < 0) continue
-      this.push({ at: this.now + d, seq: 0, kind: 'direct', node: j, from: i, msg: s.msg })
+      this.overLink(i, s.to, j => ({ at: 0, seq: 0, kind: 'direct', node: j, from: i, msg: s.msg }))
     }
     // a peer's own record sent point to point (to an accuser): over the link, as a direct message
-    for (const s of out.tells) {
-      nd.sent++
-      const j = this.index.get(s.to)
-      if (j === undefined || !this.linked(i, j)) continue
-      const d = this.linkDelay()
-      if (d < 0) continue
-      this.push({ at: this.now + d, seq: 0, kind: 'gossip', node: j, from: i, msg: s.msg })
-    }
+    for (const s of out.tells) this.overLink(i, s.to, j => ({ at: 0, seq: 0, kind: 'gossip', node: j, from: i, msg: s.msg }))
     for (const b of out.broadcasts) {
       const { arrivals, transmissions } = this.mesh.flood(i, this.now, {
         rnd: this.rnd,
