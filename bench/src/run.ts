@@ -32,10 +32,10 @@ async function measure (target: TargetName, servers: number, run: number): Promi
   try {
     const group = await startServers(target, servers, opts.pin ? 0 : undefined)
     try {
-      const args = [target, JSON.stringify(group.addresses), String(opts.warmupMs), String(opts.durationMs), opts.payloads.join(','), opts.levels.join(',')]
+      const args = [target, JSON.stringify(group.addresses), String(opts.warmupMs), String(opts.durationMs), opts.payloads.join(','), opts.levels.join(','), String(opts.processWarmupMs)]
       const client = spawnNode(CLIENT, args, `${target} client`, opts.pin ? 1 : undefined, { BENCH_SERVER_PIDS: group.pids.join(',') })
       try {
-        const budget = opts.payloads.length * opts.levels.length * (opts.warmupMs + opts.durationMs) * 2 + CLIENT_SLACK_MS
+        const budget = opts.processWarmupMs + opts.payloads.length * opts.levels.length * (opts.warmupMs + opts.durationMs) * 2 + CLIENT_SLACK_MS
         const { results } = await client.waitFor<{ results: PhaseResult[] }>('results', budget)
         return { run, target, servers, results }
       } finally {
@@ -50,7 +50,7 @@ async function measure (target: TargetName, servers: number, run: number): Promi
 }
 
 const started = Date.now()
-console.log(`peercall bench: ${opts.runs} run(s), warm-up ${opts.warmupMs} ms, ${opts.durationMs} ms per phase; payloads ${opts.payloads.map(sizeLabel).join(', ')}; in flight ${opts.levels.join(', ')}; servers ${opts.servers.join(', ')}; systems: ${opts.targets.join(', ')}`)
+console.log(`peercall bench: ${opts.runs} run(s), warm-up ${opts.processWarmupMs} ms per client process and ${opts.warmupMs} ms per phase, ${opts.durationMs} ms per phase; payloads ${opts.payloads.map(sizeLabel).join(', ')}; in flight ${opts.levels.join(', ')}; servers ${opts.servers.join(', ')}; systems: ${opts.targets.join(', ')}`)
 const records: RunRecord[] = []
 for (let run = 1; run <= opts.runs; run++) {
   for (const target of opts.targets) {

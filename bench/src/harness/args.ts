@@ -1,11 +1,13 @@
 import { parseArgs } from 'node:util'
-import { DURATION_MS, IN_FLIGHT_LEVELS, PAYLOAD_SIZES, QUICK_DURATION_MS, QUICK_RUNS, QUICK_WARMUP_MS, RUNS, SERVER_COUNTS, WARMUP_MS } from './defaults.js'
+import { DURATION_MS, IN_FLIGHT_LEVELS, PAYLOAD_SIZES, PROCESS_WARMUP_MS, QUICK_DURATION_MS, QUICK_PROCESS_WARMUP_MS, QUICK_RUNS, QUICK_WARMUP_MS, RUNS, SERVER_COUNTS, WARMUP_MS } from './defaults.js'
 import { isTargetName, TARGETS, type TargetName } from '../targets/index.js'
 
 export interface BenchOptions {
   quick: boolean
   runs: number
   warmupMs: number
+  /** unmeasured sequential calls of a fresh client before its first phase, ms (0: none) */
+  processWarmupMs: number
   durationMs: number
   targets: TargetName[]
   /** Echo payload sizes, in bytes. */
@@ -22,7 +24,7 @@ export interface BenchOptions {
   memory: boolean
 }
 
-export const USAGE = `usage: node bench/dist/src/run.js [--quick] [--pin] [--runs N] [--warmup MS] [--duration MS]
+export const USAGE = `usage: node bench/dist/src/run.js [--quick] [--pin] [--runs N] [--warmup MS] [--process-warmup MS] [--duration MS]
        [--only ${Object.keys(TARGETS).join(',')}] [--payloads ${PAYLOAD_SIZES.join(',')}]
        [--levels ${IN_FLIGHT_LEVELS.join(',')}] [--servers ${SERVER_COUNTS.join(',')}] [--write | --no-write] [--memory | --no-memory]`
 
@@ -34,6 +36,7 @@ export function parseBenchArgs (argv: string[]): BenchOptions {
       pin: { type: 'boolean', default: false },
       runs: { type: 'string' },
       warmup: { type: 'string' },
+      'process-warmup': { type: 'string' },
       duration: { type: 'string' },
       only: { type: 'string' },
       payloads: { type: 'string' },
@@ -67,6 +70,7 @@ export function parseBenchArgs (argv: string[]): BenchOptions {
     pin: values.pin,
     runs: num(values.runs, quick ? QUICK_RUNS : RUNS),
     warmupMs: num(values.warmup, quick ? QUICK_WARMUP_MS : WARMUP_MS),
+    processWarmupMs: values['process-warmup'] === '0' ? 0 : num(values['process-warmup'], quick ? QUICK_PROCESS_WARMUP_MS : PROCESS_WARMUP_MS),
     durationMs: num(values.duration, quick ? QUICK_DURATION_MS : DURATION_MS),
     targets: targets as TargetName[],
     payloads: list(values.payloads, PAYLOAD_SIZES),

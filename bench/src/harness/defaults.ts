@@ -27,6 +27,16 @@ export const SERVER_COUNTS: readonly number[] = [1, 4]
  */
 export const WARMUP_MS = 500
 
+/**
+ * Before its first phase, a fresh client process calls sequentially, unmeasured, for this long, in ms. A fresh
+ * process's JIT takes peercall's call path about 3 s of sequential calls to settle (30,000-40,000 calls; Moleculer's
+ * well under 1 s: docs/performance.md, "Sequential calls"), so without it the first phase (the smallest payload,
+ * sequential) measured where each system was in its ramp rather than its steady cost. The ramp itself is measured
+ * on its own (`bench/dist/src/ramp/main.js`). The same for every system.
+ */
+export const PROCESS_WARMUP_MS = 3_000
+export const QUICK_PROCESS_WARMUP_MS = 0
+
 /** Measured phase per configuration, in ms (see WARMUP_MS). */
 export const DURATION_MS = 2_000
 

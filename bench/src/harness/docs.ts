@@ -35,7 +35,8 @@ here carry strings natively), and the answer returns it. A **client child proces
 once and drives them. The orchestrator (\`bench/dist/src/run.js\`) only spawns, waits and collects, so the busy
 processes are the servers and the client, on 127.0.0.1, on the same machine. The client is a closed loop: N
 workers each issue their next call when the previous returns, N = ${o.levels.join(', ')}. Each phase has an
-unmeasured warm-up (${o.warmupMs} ms), then a measured phase of ${o.durationMs} ms; latency is recorded per call in an HDR
+unmeasured warm-up (${o.warmupMs} ms), then a measured phase of ${o.durationMs} ms, and before its first phase each fresh client process
+calls sequentially, unmeasured, for ${o.processWarmupMs ?? 0} ms (the JIT's ramp, which \`bench/dist/src/ramp/main.js\` measures on its own); latency is recorded per call in an HDR
 histogram (\`perf_hooks.createHistogram\`, ns, 3 significant figures), so with many calls in flight it includes
 queueing. MB/s is the payload carried each way: calls/s x payload bytes / 10^6. "CPU µs/call" is the CPU time
 (user + system, all threads) the client process and the server processes (summed) spent during the measured
@@ -181,7 +182,7 @@ hand, re-run instead. Raw figures, per run: [benchmarks.json](benchmarks.json), 
 | Node | ${m.node} |
 ${m.git !== undefined ? `| checkout | ${m.git} |\n` : ''}| load average (1, 5, 15 min) | ${r.loadAtStart.join(', ')} at the start, ${m.loadAvg.join(', ')} at the end (${m.nproc} cores; above ${m.nproc} other work competed) |
 | packages | ${Object.entries(m.versions).map(([k, v]) => `${k} ${v}`).join(', ')} |
-| parameters | ${o.runs} run(s) per configuration, warm-up ${o.warmupMs} ms, measured ${o.durationMs} ms per phase; payloads ${o.payloads.map(sizeLabel).join(', ')}; in flight ${o.levels.join(', ')}; servers ${o.servers.join(', ')} |
+| parameters | ${o.runs} run(s) per configuration, warm-up ${o.processWarmupMs ?? 0} ms per client process and ${o.warmupMs} ms per phase, measured ${o.durationMs} ms per phase; payloads ${o.payloads.map(sizeLabel).join(', ')}; in flight ${o.levels.join(', ')}; servers ${o.servers.join(', ')} |
 
 ## Goals: peercall routed (membership and balancer in the loop)
 
