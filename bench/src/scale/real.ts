@@ -115,8 +115,7 @@ async function runSize (n: number): Promise<RealResult> {
   const seed = await procs.start([])
   const bootstrap = [seed.multiaddrs[0]]
   // the harness's own members (observers and client) join right after the seed, as a monitoring system that is
-  // already there: started after the 31 others, every peer dialled them at once and the harness process, three
-  // members in one event loop, stalled for seconds
+  // already there, rather than all at once after the 31 others (docs/scale.md compares the two orders)
   for (let i = 0; i < OBSERVERS; i++) observers.push(await Observer.start(bootstrap))
   client = await createNode({ bootstrap, cluster: SCALE_CLUSTER, membership: { profile: 'lan' } })
   const rest = await procs.startMany(n - 1, bootstrap)
