@@ -10,14 +10,16 @@ import type { Libp2p, Message, PubSub } from '@libp2p/interface'
 import { SCALE_CLUSTER } from './constants.js'
 
 export type ObservedEvent = 'join' | 'suspect' | 'dead'
+export type ObservedAccusation = [at: number, id: string, inc: number, score: number]
 
 export class Observer {
   /** first time (performance.now()) this observer saw each event, by peer id */
   readonly seen: Record<ObservedEvent, Map<string, number>> = { join: new Map(), suspect: new Map(), dead: new Map() }
-  /** every suspect and dead event seen, in order: [time, peer id] */
-  readonly log: { suspect: Array<[number, string]>, dead: Array<[number, string]> } = { suspect: [], dead: [] }
-  /** every suspect and dead event seen, with this observer's health score and the subject's incarnation then */
-  readonly detail: Array<{ at: number, type: 'suspect' | 'dead', id: string, inc: number, awareness: number }> = []
+  /**
+   * every suspect and dead event seen, in order: [time, peer id, the peer's incarnation, this observer's health
+   * score then]
+   */
+  readonly log: Record<'suspect' | 'dead', ObservedAccusation[]> = { suspect: [], dead: [] }
   /** gossip payload bytes and messages received on the membership topic */
   gossipBytes = 0
   gossipMessages = 0
@@ -39,10 +41,7 @@ export class Observer {
         const id = e.detail.peerId
         const now = performance.now()
         if (!o.seen[type].has(id)) o.seen[type].set(id, now)
-        if (type !== 'join') {
-          o.log[type].push([now, id])
-          o.detail.push({ at: now, type, id, inc: e.detail.incarnation, awareness: o.awareness })
-        }
+        if (type !== 'join') o.log[type].push([now, id, e.detail.incarnation, o.awareness])
       })
     }
     await membership.start()

@@ -95,23 +95,25 @@ async function measureKill (victim: PeerProcess): Promise<{ firstSuspect: number
   return { firstSuspect, deadAll }
 }
 
-/** A stall of the harness's own loop worth naming, ms. */
+/** A stall of the harness's own loop worth naming, ms, and the period of the timer that notices it. */
 const STALL_MS = 500
+const STALL_TICK_MS = 100
 
 async function runSize (n: number): Promise<RealResult> {
   log(`N = ${n}: starting ${n} peer processes`)
+  const tStart = performance.now()
   // the harness process hosts the observers and the client: how far behind its own event loop ran
   const lag = monitorEventLoopDelay({ resolution: 20 })
   lag.enable()
   // and when: every stall of the harness's loop longer than STALL_MS, with the time it began
   const stalls: Array<[number, number]> = []
-  let tick = performance.now()
+  let tick = tStart
   const stallTimer = setInterval(() => {
     const now = performance.now()
-    if (now - tick - 100 > STALL_MS) stalls.push([tick - tStart, now - tick - 100])
+    const late = now - tick - STALL_TICK_MS
+    if (late > STALL_MS) stalls.push([tick - tStart, late])
     tick = now
-  }, 100)
-  const tStart = performance.now()
+  }, STALL_TICK_MS)
   const seed = await procs.start([])
   const bootstrap = [seed.multiaddrs[0]]
   // the harness's own members (observers and client) join right after the seed, as a monitoring system that is
@@ -172,16 +174,20 @@ async function runSize (n: number): Promise<RealResult> {
   const falseSuspicions = falseOf('suspect')
   const falseDeaths = falseOf('dead')
   // which healthy peers were declared dead, and when (s after the start): the cause is read from there
-  const falseDeathEvents = observers.flatMap((o, i) => o.log.dead.filter(([, id]) => !killed.has(id)).map(([at, id]) => `observer ${i}: ${id.slice(-6)} at ${((at - tStart) / 1000).toFixed(1)} s (${((at - (procs.listeningAt.get(id) ?? NaN)) / 1000).toFixed(1)} s after it was listening; alive at the end: ${o.alive().has(id)})`))
+  const falseDeathsSeen = observers.map(o => o.log.dead.filter(([, id]) => !killed.has(id)))
+  const falseDeathEvents = observers.flatMap((o, i) => falseDeathsSeen[i].map(([at, id]) => `observer ${i}: ${id.slice(-6)} at ${((at - tStart) / 1000).toFixed(1)} s (${((at - (procs.listeningAt.get(id) ?? NaN)) / 1000).toFixed(1)} s after it was listening; alive at the end: ${o.alive().has(id)})`))
   if (falseDeathEvents.length > 0) {
     log(`N = ${n}: healthy peers declared dead: ${falseDeathEvents.join('; ')}`)
     // what each observer saw of those peers: when, at which incarnation, with which health score of its own
-    const falselyDead = new Set(observers.flatMap(o => o.log.dead.filter(([, id]) => !killed.has(id)).map(([, id]) => id)))
+    const falselyDead = new Set(falseDeathsSeen.flat().map(([, id]) => id))
     for (const id of falselyDead) {
       const who = id === client?.peerId
         ? 'the harness client (in the harness process, beside the observers)'
         : observers.some(o => o.peerId === id) ? 'an observer (in the harness process)' : procs.listeningAt.has(id) ? 'a peer process' : 'not a peer process'
-      log(`N = ${n}: ${id.slice(-6)} is ${who}; events: ${observers.map((o, i) => `observer ${i}: ` + o.detail.filter(d => d.id === id).map(d => `${d.type} inc ${d.inc} at ${((d.at - tStart) / 1000).toFixed(1)} s (score ${d.awareness})`).join(', ')).join(' | ')}`)
+      log(`N = ${n}: ${id.slice(-6)} is ${who}; events: ${observers.map((o, i) => `observer ${i}: ` + (['suspect', 'dead'] as const)
+        .flatMap(type => o.log[type].filter(([, p]) => p === id).map(([at, , inc, score]) => ({ type, at, inc, score })))
+        .sort((a, b) => a.at - b.at)
+        .map(d => `${d.type} inc ${d.inc} at ${((d.at - tStart) / 1000).toFixed(1)} s (score ${d.score})`).join(', ')).join(' | ')}`)
     }
   }
   log(`N = ${n}: false suspicions ${falseSuspicions.toFixed(1)}, false deaths ${falseDeaths.toFixed(1)} (mean per observer)`)
