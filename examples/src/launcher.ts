@@ -2,11 +2,23 @@
  * Starts example peers as child processes and reads their `listening` lines.
  */
 import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import type { ChildProcess } from 'node:child_process'
 
-export const PEER_SCRIPT = fileURLToPath(new URL('./peer.js', import.meta.url))
+/** The example peer as compiled, loading @peercall/*, libp2p and the rest as separate ES modules from node_modules. */
+export const PEER_MODULES_SCRIPT = fileURLToPath(new URL('./peer.js', import.meta.url))
+
+/**
+ * The example peer bundled into a few files (`npm run build`: scripts/bundle-peer.mjs). An idle peer holds about
+ * 10 MB less from it (the modules' records and their source text, which V8 keeps; docs/performance.md, "Memory of
+ * an idle peer"), with the same code.
+ */
+export const PEER_BUNDLE_SCRIPT = fileURLToPath(new URL('../bundle/peer.js', import.meta.url))
+
+/** The script a peer process runs: the bundle, or the modules when it has not been built (`tsc -b` alone). */
+export const PEER_SCRIPT = existsSync(PEER_BUNDLE_SCRIPT) ? PEER_BUNDLE_SCRIPT : PEER_MODULES_SCRIPT
 
 /**
  * Node flags of a peer process. `--optimize-for-size`: V8 keeps a small young generation (1 MiB semi-spaces; by

@@ -7,6 +7,8 @@
  * prints per variant the median over its peers of RSS, anonymous and file-backed RSS (`/proc/<pid>/status`), threads,
  * open sockets and TCP connections to the other members, and for the cluster the connections beyond one per pair
  * (both sides of a pair dialled), and the CPU each variant's peers used over the settling time (% of a core, median).
+ * A variant's `PEER_SCRIPT=<file>` entry runs that script instead of the launcher's `PEER_SCRIPT` (the bundled peer),
+ * e.g. `PEER_SCRIPT=examples/dist/src/peer.js` for the peer loaded as separate modules.
  * `--keep`: leaves the cluster running until Ctrl-C (to inspect a
  * peer by hand).
  */
@@ -54,8 +56,8 @@ async function startPeer (variant: string, spec: string[], bootstrap: string[]):
 }
 
 async function startOnce (variant: string, spec: string[], bootstrap: string[]): Promise<Peer> {
-  const { flags, env } = splitVariant(spec)
-  const args = [...flags, PEER_SCRIPT, '--listen', '/ip4/127.0.0.1/tcp/0', '--cluster', CLUSTER, '--profile', 'lan', '--quiet']
+  const { flags, env: { PEER_SCRIPT: script = PEER_SCRIPT, ...env } } = splitVariant(spec)
+  const args = [...flags, script, '--listen', '/ip4/127.0.0.1/tcp/0', '--cluster', CLUSTER, '--profile', 'lan', '--quiet']
   for (const b of bootstrap) args.push('--bootstrap', b)
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } })
   children.push(child)

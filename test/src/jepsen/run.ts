@@ -15,6 +15,7 @@ import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { PEER_SCRIPT } from '@peercall/examples/launcher'
 import { check } from './checker.js'
 import { latencyDuring } from './latency.js'
 import { PrivateNet, available } from './netns.js'
@@ -24,7 +25,6 @@ import type { Latency, Window } from './latency.js'
 import type { Convergence, Op } from './history.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
-const PEER_JS = join(here, '../../../../examples/dist/src/peer.js')
 const CLIENT_JS = join(here, 'client.js')
 
 export const PEERS = 5
@@ -123,7 +123,7 @@ export async function runJepsen (options: JepsenOptions): Promise<JepsenResult> 
   }
   const startPeer = async (i: number, bootstrap: string[]): Promise<void> => {
     const listen = namespaces ? `/ip4/${ip(i)}/tcp/${port(i)}` : '/ip4/127.0.0.1/tcp/0'
-    const child = spawnIn(i, [PEER_JS, '--listen', listen, '--identity', join(dir, `peer-${i}.key`), '--profile', 'fast', '--cluster', cluster,
+    const child = spawnIn(i, [PEER_SCRIPT, '--listen', listen, '--identity', join(dir, `peer-${i}.key`), '--profile', 'fast', '--cluster', cluster,
       ...bootstrap.flatMap(b => ['--bootstrap', b])], i === PEERS - 1 ? { PEERCALL_CLOCK_OFFSET_MS: String(CLOCK_OFFSET_MS) } : {})
     const p = watch(child)
     peers[i] = p
