@@ -1,6 +1,6 @@
 /**
- * Client child of the first-calls measurement: `node client.js <target> <addresses-json> <seconds> <idle-seconds>`.
- * From a fresh process, sequential 16-byte echo calls for `seconds`, counted per 250 ms window; then `idle-seconds`
+ * Client child of the first-calls measurement: `node client.js <target> <addresses-json> <seconds> <idle-seconds>
+ * [<settle-ms>]`. From a fresh process, `settle-ms` after connecting (default 0), sequential 16-byte echo calls for `seconds`, counted per 250 ms window; then `idle-seconds`
  * without calls, and the same again. Prints `{"phases": [...]}`: per phase the calls per window, the time and the
  * client's CPU per call of the first 1,000 calls, and the client's CPU per call over the last 2 s, each also for
  * the main thread alone.
@@ -11,10 +11,12 @@ import { makePayload } from '../payload.js'
 import { isTargetName, TARGETS } from '../targets/index.js'
 import { WINDOW_MS } from './window.js'
 
-const [name = '', addressesJson = '[]', seconds = '6', idleSeconds = '12'] = process.argv.slice(2)
+const [name = '', addressesJson = '[]', seconds = '6', idleSeconds = '12', settleMs = '0'] = process.argv.slice(2)
 if (!isTargetName(name)) throw new Error(`unknown target ${name}`)
 const target = await TARGETS[name].load()
 const conn = await target.connect(JSON.parse(addressesJson) as unknown[])
+// a client that has been up a while before its first call: its join (identify, membership's first exchanges) done
+await new Promise((resolve) => setTimeout(resolve, Number(settleMs)))
 const payload = makePayload(16)
 /** Calls whose time is measured from a fresh start. */
 const FIRST_CALLS = 1000

@@ -1,9 +1,10 @@
 /**
- * `node bench/dist/src/ramp/main.js [--target peercall-pinned] [--seconds 6] [--idle 12] [--runs 2] [--variants a,b]`:
+ * `node bench/dist/src/ramp/main.js [--target peercall-pinned] [--seconds 6] [--idle 12] [--runs 2] [--settle 0] [--variants a,b]`:
  * how fast a fresh client process's first sequential calls go, and whether the ramp repeats after an idle spell.
  * Each run starts a fresh server and a fresh client per variant (variants alternate within a run); a variant is a
  * set of Node flags given to both processes; `--variant 'name=flags'` (repeatable) adds one. Prints calls/s per 250 ms window (medians over runs) and the time of
- * the first 1,000 calls against the steady rate.
+ * the first 1,000 calls against the steady rate. `--settle <ms>`: the client waits that long after connecting before
+ * its first measured call (its join, identify and membership's first exchanges done, its code as cold as before).
  */
 import { fileURLToPath } from 'node:url'
 import { startServers } from '../harness/servers.js'
@@ -45,6 +46,7 @@ async function main (): Promise<void> {
   const seconds = arg('--seconds', '6')
   const idle = arg('--idle', '12')
   const runs = Number(arg('--runs', '2'))
+  const settle = arg('--settle', '0')
   const extraVariants = variantArgs(process.argv)
   Object.assign(VARIANTS, extraVariants)
   const extra = Object.keys(extraVariants)
@@ -56,8 +58,8 @@ async function main (): Promise<void> {
       const { flags, env } = splitVariant(VARIANTS[name])
       const group = await startServers(target, 1, undefined, env, flags)
       try {
-        const client = spawnNode(CLIENT, [target, JSON.stringify(group.addresses), seconds, idle], `${name} client`, undefined, env, flags)
-        const { phases } = await client.waitFor<{ phases: Phase[] }>('phases', (Number(seconds) * 2 + Number(idle)) * 1000 + 60_000)
+        const client = spawnNode(CLIENT, [target, JSON.stringify(group.addresses), seconds, idle, settle], `${name} client`, undefined, env, flags)
+        const { phases } = await client.waitFor<{ phases: Phase[] }>('phases', (Number(seconds) * 2 + Number(idle)) * 1000 + Number(settle) + 60_000)
         await client.stop()
         results.get(name)!.push(phases)
         process.stderr.write(`run ${run + 1} ${name}: first 1000 calls ${fixed(phases[0].first1000Ms)} ms / after idle ${fixed(phases[1].first1000Ms)} ms\n`)
