@@ -14,7 +14,9 @@
  * - `splitting`: what the peer imports only when an option asks for it (the metrics and the dashboard, pnet, mDNS)
  *   stays in chunks of its own, loaded on first use, as with the modules.
  * - The bundle is built from node_modules as installed, so the patches in patches/ are in it.
- * - `meta.json` is esbuild's metafile (inputs and outputs of every chunk; examples/test/bundle.test.ts reads it).
+ * - `meta.json` is esbuild's metafile (inputs and outputs of every chunk, paths from the repository's root): the
+ *   launcher reads it to tell whether the bundle is older than the compiled files it was built from, and
+ *   examples/test/bundle.test.ts to check what loads at start.
  */
 import { rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
@@ -29,6 +31,7 @@ const REQUIRE_SHIM = "import { createRequire as __peercallCreateRequire } from '
 
 rmSync(OUT_DIR, { recursive: true, force: true })
 const result = await build({
+  absWorkingDir: ROOT,
   entryPoints: { peer: ENTRY },
   outdir: OUT_DIR,
   bundle: true,

@@ -2,7 +2,8 @@
  * Starts example peers as child processes and reads their `listening` lines.
  */
 import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import type { ChildProcess } from 'node:child_process'
@@ -17,8 +18,28 @@ export const PEER_MODULES_SCRIPT = fileURLToPath(new URL('./peer.js', import.met
  */
 export const PEER_BUNDLE_SCRIPT = fileURLToPath(new URL('../bundle/peer.js', import.meta.url))
 
-/** The script a peer process runs: the bundle, or the modules when it has not been built (`tsc -b` alone). */
-export const PEER_SCRIPT = existsSync(PEER_BUNDLE_SCRIPT) ? PEER_BUNDLE_SCRIPT : PEER_MODULES_SCRIPT
+/** The repository's root, from which the bundle's metafile names its inputs. */
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url))
+
+/**
+ * Whether the bundle is there and newer than every compiled file of this repository it was built from (its
+ * metafile lists them; dependencies under node_modules change only with `npm ci`, which rebuilds it).
+ */
+export function bundleIsCurrent (bundle: string = PEER_BUNDLE_SCRIPT, root: string = REPO_ROOT): boolean {
+  try {
+    const built = statSync(bundle).mtimeMs
+    const meta = JSON.parse(readFileSync(join(bundle, '../meta.json'), 'utf8')) as { inputs: Record<string, unknown> }
+    return Object.keys(meta.inputs).every(i => i.includes('node_modules/') || statSync(join(root, i)).mtimeMs <= built)
+  } catch {
+    return false
+  }
+}
+
+/**
+ * The script a peer process runs: the bundle, or the modules when the bundle is missing or older than the code
+ * (`tsc -b` alone after a change; `npm run build` brings it up to date), so that a peer never runs stale code.
+ */
+export const PEER_SCRIPT = bundleIsCurrent() ? PEER_BUNDLE_SCRIPT : PEER_MODULES_SCRIPT
 
 /**
  * Node flags of a peer process. `--optimize-for-size`: V8 keeps a small young generation (1 MiB semi-spaces; by

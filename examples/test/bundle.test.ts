@@ -4,11 +4,12 @@
  * chunks loaded on first use), it carries the patches of patches/, and it serves calls with its typed errors and
  * their names intact.
  */
-import { readFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import test from 'ava'
 import { createNode, RpcError } from '@peercall/core'
-import { PEER_BUNDLE_SCRIPT, PEER_SCRIPT, startPeer, stopPeer } from '../src/launcher.js'
+import { bundleIsCurrent, PEER_BUNDLE_SCRIPT, PEER_SCRIPT, startPeer, stopPeer } from '../src/launcher.js'
 import type { PeerProcess } from '../src/launcher.js'
 
 interface Output { imports: Array<{ path: string, kind: string, external?: boolean }>, inputs: Record<string, unknown> }
@@ -44,6 +45,25 @@ function holds (outputs: Set<string>, part: string): boolean {
 
 test('the launcher starts the bundle', t => {
   t.is(PEER_SCRIPT, PEER_BUNDLE_SCRIPT)
+})
+
+test('a bundle older than a compiled file it was built from is not current; one missing or without its metafile neither', t => {
+  const root = mkdtempSync(join(tmpdir(), 'peercall-bundle-'))
+  t.teardown(() => { rmSync(root, { recursive: true, force: true }) })
+  mkdirSync(join(root, 'src'))
+  mkdirSync(join(root, 'bundle'))
+  const bundle = join(root, 'bundle/peer.js')
+  t.false(bundleIsCurrent(bundle, root), 'no bundle')
+  writeFileSync(join(root, 'src/a.js'), '')
+  writeFileSync(bundle, '')
+  t.false(bundleIsCurrent(bundle, root), 'no metafile')
+  writeFileSync(join(root, 'bundle/meta.json'), JSON.stringify({ inputs: { 'src/a.js': {}, 'node_modules/x/gone.js': {} } }))
+  const now = Date.now() / 1000
+  utimesSync(join(root, 'src/a.js'), now - 60, now - 60)
+  utimesSync(bundle, now - 30, now - 30)
+  t.true(bundleIsCurrent(bundle, root), 'built after its inputs (dependencies are not looked at)')
+  utimesSync(join(root, 'src/a.js'), now, now)
+  t.false(bundleIsCurrent(bundle, root), 'an input compiled after the bundle')
 })
 
 test('what a peer loads only when an option asks for it stays out of the chunks loaded at start', t => {
