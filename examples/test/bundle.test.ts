@@ -5,6 +5,7 @@
  * their names intact.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import test from 'ava'
@@ -47,7 +48,7 @@ test('the launcher starts the bundle', t => {
   t.is(PEER_SCRIPT, PEER_BUNDLE_SCRIPT)
 })
 
-test('a bundle older than a compiled file it was built from is not current; one missing or without its metafile neither', t => {
+test('a bundle older than a compiled file it was built from, the bundle script or the last install is not current; one missing or without its metafile neither', t => {
   const root = mkdtempSync(join(tmpdir(), 'peercall-bundle-'))
   t.teardown(() => { rmSync(root, { recursive: true, force: true }) })
   mkdirSync(join(root, 'src'))
@@ -64,24 +65,56 @@ test('a bundle older than a compiled file it was built from is not current; one 
   t.true(bundleIsCurrent(bundle, root), 'built after its inputs (dependencies are not looked at)')
   utimesSync(join(root, 'src/a.js'), now, now)
   t.false(bundleIsCurrent(bundle, root), 'an input compiled after the bundle')
+  utimesSync(join(root, 'src/a.js'), now - 60, now - 60)
+  mkdirSync(join(root, 'scripts'))
+  writeFileSync(join(root, 'scripts/bundle-peer.mjs'), '')
+  t.false(bundleIsCurrent(bundle, root), 'the bundle script changed after the bundle')
+  utimesSync(join(root, 'scripts/bundle-peer.mjs'), now - 60, now - 60)
+  mkdirSync(join(root, 'node_modules'))
+  writeFileSync(join(root, 'node_modules/.package-lock.json'), '')
+  t.false(bundleIsCurrent(bundle, root), 'an install after the bundle')
+  utimesSync(join(root, 'node_modules/.package-lock.json'), now - 60, now - 60)
+  t.true(bundleIsCurrent(bundle, root))
 })
 
 test('what a peer loads only when an option asks for it stays out of the chunks loaded at start', t => {
   const { atStart, later } = chunks()
   for (const part of ['node_modules/prom-client/', 'packages/core/dist/src/metrics', 'packages/core/dist/src/dashboard',
-    'node_modules/@libp2p/pnet/', 'node_modules/@libp2p/mdns/', 'node:http']) {
+    'node_modules/@libp2p/pnet/', 'node_modules/@libp2p/mdns/', 'node:http', 'http']) {
     t.false(holds(atStart, part), `${part} loaded at start`)
-    t.true(holds(later, part), `${part} in a chunk loaded on first use`)
+    if (part !== 'http') t.true(holds(later, part), `${part} in a chunk loaded on first use`)
   }
   t.true(holds(atStart, 'node_modules/libp2p/'), 'libp2p is bundled')
   t.true(holds(atStart, 'packages/core/dist/src/index.js'), '@peercall/core is bundled')
 })
 
-test('the patches are in the bundle: no chunk sorts with localeCompare', t => {
-  for (const o of Object.keys(meta.outputs)) {
-    if (o.endsWith('.map')) continue
-    t.false(readFileSync(join(ROOT, o), 'utf8').includes('localeCompare'), o)
+/** The text of every JavaScript chunk of the bundle. */
+function chunkTexts (): Array<[string, string]> {
+  return Object.keys(meta.outputs).filter(o => !o.endsWith('.map')).map(o => [o, readFileSync(join(ROOT, o), 'utf8')])
+}
+
+test('the patched modules are in the bundle, as patched: no chunk sorts with localeCompare', t => {
+  const inputs = Object.keys(meta.outputs).flatMap(o => Object.keys(meta.outputs[o].inputs))
+  for (const patched of ['node_modules/@libp2p/peer-store/', 'node_modules/@libp2p/utils/', 'node_modules/@chainsafe/libp2p-yamux/',
+    'node_modules/@chainsafe/libp2p-noise/', 'node_modules/it-byte-stream/']) {
+    t.true(inputs.some(i => i.includes(patched)), `${patched} bundled`)
   }
+  for (const [o, text] of chunkTexts()) t.false(text.includes('localeCompare'), o)
+})
+
+test('nothing in the bundle looks for files beside its own module, and native addons load from node_modules', t => {
+  // a bundled CommonJS module that reads __dirname throws in an ES module (msgpackr would fall back to its
+  // JavaScript decoder without a word); names are kept for stack traces and errors (esbuild's keepNames)
+  for (const [o, text] of chunkTexts()) t.false(/\b__dirname\b/.test(text), `${o} uses __dirname`)
+  t.true(Object.values(meta.outputs).some(out => out.imports.some(i => i.external === true && i.path === 'msgpackr-extract')))
+  t.true(chunkTexts().some(([, text]) => text.includes('__name(')), 'names kept')
+})
+
+test('msgpackr\'s native decoder resolves from the bundle\'s chunks, as the bundle requires it', t => {
+  const chunk = Object.keys(meta.outputs).find(o => Object.keys(meta.outputs[o].inputs).some(i => i.includes('node_modules/msgpackr/')))
+  t.truthy(chunk, 'msgpackr bundled')
+  const extract = createRequire(join(ROOT, chunk!))('msgpackr-extract') as { extractStrings?: unknown }
+  t.is(typeof extract.extractStrings, 'function')
 })
 
 test('a bundled peer serves calls; its errors cross the wire with their code and name', async t => {

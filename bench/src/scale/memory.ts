@@ -1,19 +1,21 @@
 /**
  * `node bench/dist/src/scale/memory.js [--peers 32] [--settle 60000] [--variant 'name=--flag ENV=value']...`:
- * the memory of idle example peers (`examples/dist/src/peer.js`, LAN profile, as the scale benchmark starts them)
+ * the memory of idle example peers (the launcher's `PEER_SCRIPT`, LAN profile, as the scale benchmark starts them)
  * in one cluster of `peers` processes and one in-process observer. With variants, the peers take them in turn
  * (peer i runs variant i mod k), so that every variant is measured in the same cluster at the same time and the
  * machine's noise falls on all alike. Waits until the observer sees every peer alive, lets the cluster settle, then
  * prints per variant the median over its peers of RSS, anonymous and file-backed RSS (`/proc/<pid>/status`), threads,
  * open sockets and TCP connections to the other members, and for the cluster the connections beyond one per pair
  * (both sides of a pair dialled), and the CPU each variant's peers used over the settling time (% of a core, median).
- * A variant's `PEER_SCRIPT=<file>` entry runs that script instead of the launcher's `PEER_SCRIPT` (the bundled peer),
- * e.g. `PEER_SCRIPT=examples/dist/src/peer.js` for the peer loaded as separate modules.
+ * A variant's `PEER_SCRIPT=<file>` entry (relative to the current directory) runs that script instead of the
+ * launcher's `PEER_SCRIPT` (the bundle when it is current, else the modules: printed at the start), e.g.
+ * `PEER_SCRIPT=examples/dist/src/peer.js` for the peer loaded as separate modules.
  * `--keep`: leaves the cluster running until Ctrl-C (to inspect a
  * peer by hand).
  */
 import { spawn } from 'node:child_process'
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { createNode } from '@peercall/core'
 import { PEER_ENV, PEER_NODE_FLAGS, PEER_SCRIPT } from '@peercall/examples/launcher'
@@ -56,7 +58,8 @@ async function startPeer (variant: string, spec: string[], bootstrap: string[]):
 }
 
 async function startOnce (variant: string, spec: string[], bootstrap: string[]): Promise<Peer> {
-  const { flags, env: { PEER_SCRIPT: script = PEER_SCRIPT, ...env } } = splitVariant(spec)
+  const { flags, env: { PEER_SCRIPT: given, ...env } } = splitVariant(spec)
+  const script = given === undefined ? PEER_SCRIPT : resolve(given)
   const args = [...flags, script, '--listen', '/ip4/127.0.0.1/tcp/0', '--cluster', CLUSTER, '--profile', 'lan', '--quiet']
   for (const b of bootstrap) args.push('--bootstrap', b)
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } })
@@ -94,6 +97,10 @@ async function main (): Promise<void> {
   const extra = variantArgs(process.argv)
   const variants: Record<string, string[]> = Object.keys(extra).length > 0 ? extra : { default: [...PEER_NODE_FLAGS, ...Object.entries(PEER_ENV).map(([k, v]) => `${k}=${v}`)] }
   const names = Object.keys(variants)
+  for (const name of names) {
+    const given = splitVariant(variants[name]).env.PEER_SCRIPT
+    process.stderr.write(`${name}: peers run ${given === undefined ? PEER_SCRIPT : resolve(given)}\n`)
+  }
   const t0 = performance.now()
   const seed = await startPeer(names[0], variants[names[0]], [])
   const peers = [seed]

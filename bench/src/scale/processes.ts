@@ -1,5 +1,5 @@
 /**
- * The peer processes of the scale benchmark: example peers (`examples/dist/src/peer.js`, hosting Calculator,
+ * The peer processes of the scale benchmark: example peers (the launcher's `PEER_SCRIPT`, hosting Calculator,
  * KeyValue, ReplicatedKV and Work) started with the LAN profile, a few at a time, and every one killed at the end.
  */
 import { startPeer } from '@peercall/examples/launcher'
