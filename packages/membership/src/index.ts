@@ -35,6 +35,8 @@ export { recordIntervalMs, RECORD_BUDGET_PER_SECOND, RECORD_MAX_INTERVAL_MS, REC
 export { suspicionTimeout, remainingSuspicionTime, expectedConfirmations, healthScaledSuspicionTimeout } from './suspicion.js'
 export { applyAwarenessDelta, scaleTimeout, failedProbeDelta, latenessDelta } from './awareness.js'
 export { backoffDelay, DIAL_BACKOFF_BASE_MS, DIAL_BACKOFF_MAX_MS } from './backoff.js'
+export { redundantConnections, REDUNDANT_MIN_AGE_PERIODS, REDUNDANT_CHECK_PERIODS } from './redundant.js'
+export type { ConnectionView } from './redundant.js'
 export { Swim } from './swim.js'
 /** The long-lived membership streams and their framing, for benchmarks and diagnostics. */
 export { Links } from './links.js'
@@ -60,6 +62,8 @@ export interface Membership extends TypedEventTarget<MembershipEvents> {
   setServices(names: string[]): void
   /** Replace this peer's metadata; gossiped at once. */
   setMeta(meta: Record<string, string>): void
+  /** Connections closed so far because another connection to the same peer was open and they had no stream (redundant.ts). */
+  readonly redundantConnectionsClosed: number
 }
 
 /** Create the membership of a started libp2p node whose `services.pubsub` is gossipsub. */

@@ -13,6 +13,7 @@ import { Dialer } from './dialer.js'
 import { MEMBERSHIP_PROTOCOL, membershipTopic } from './libp2p-options.js'
 import { Links } from './links.js'
 import { LoadSampler, ZERO_LOAD } from './load.js'
+import { REDUNDANT_CHECK_PERIODS, REDUNDANT_MIN_AGE_PERIODS, redundantConnections } from './redundant.js'
 import { asRecord } from './record.js'
 import type { RecordData } from './record.js'
 import { jitter, recordIntervalMs } from './refresh.js'
@@ -121,6 +122,9 @@ export class MembershipNode extends TypedEventEmitter<MembershipEvents> {
   private links: Links | undefined
   private timer: ReturnType<typeof setTimeout> | undefined
   private periodTimer: ReturnType<typeof setTimeout> | undefined
+  private redundantTimer: ReturnType<typeof setInterval> | undefined
+  /** connections closed because another to the same peer was open and this one had no stream (redundant.ts) */
+  private redundantClosed = 0
   private services: string[]
   private meta: Record<string, string>
   private load: Load = ZERO_LOAD
@@ -188,6 +192,8 @@ export class MembershipNode extends TypedEventEmitter<MembershipEvents> {
       log: this.log
     })
     this.dialer.start()
+    this.redundantTimer = setInterval(() => { this.closeRedundant() }, REDUNDANT_CHECK_PERIODS * this.config.probeIntervalMs)
+    this.redundantTimer.unref()
     this.wantBootstrap()
     this.swim.start()
     // peers already connected when we start: exchange state with them now
@@ -213,6 +219,7 @@ export class MembershipNode extends TypedEventEmitter<MembershipEvents> {
     this.running = false
     clearTimeout(this.timer)
     clearTimeout(this.periodTimer)
+    clearInterval(this.redundantTimer)
     this.dialer?.stop()
     this.sampler?.stop()
     for (const [target, type, fn] of this.listeners.splice(0)) target.removeEventListener(type, fn)
@@ -404,6 +411,23 @@ export class MembershipNode extends TypedEventEmitter<MembershipEvents> {
   }
 
   // --- helpers -----------------------------------------------------------------------------------------
+
+  /** Connections closed so far because another connection to the same peer was open and they had no stream. */
+  get redundantConnectionsClosed (): number { return this.redundantClosed }
+
+  /** Closes the connections that duplicate another to the same peer and carry no stream (redundant.ts). */
+  private closeRedundant (): void {
+    const conns = this.libp2p.getConnections()
+    const views = conns.map(c => ({ id: c.id, peer: c.remotePeer.toString(), streams: c.streams.length, openedAt: c.timeline.open, status: c.status }))
+    const close = new Set(redundantConnections(this.selfId, views, Date.now(), REDUNDANT_MIN_AGE_PERIODS * this.config.probeIntervalMs))
+    if (close.size === 0) return
+    for (const c of conns) {
+      if (!close.has(c.id)) continue
+      this.redundantClosed++
+      this.log('closing connection %s to %p: it has no stream and another connection to the peer is open', c.id, c.remotePeer)
+      c.close().catch((err: Error) => { c.abort(err) })
+    }
+  }
 
   private wantBootstrap (): void {
     const until = performance.now() + 365 * 24 * 3600 * 1000

@@ -326,3 +326,39 @@ test.serial('clusters stay apart: a peer of another cluster connected to ours is
     await c.stopAll()
   }
 })
+
+test.serial('a second connection between two peers that carries no stream is closed; one that carries a stream is kept', async t => {
+  t.timeout(60_000)
+  const c = await startCluster(2)
+  try {
+    await waitFor(() => converged(c.peers), 10_000, 'convergence')
+    // the peer whose id sorts first decides; the other opens the duplicates
+    const [decider, other] = c.peers[0].id < c.peers[1].id ? c.peers : [c.peers[1], c.peers[0]]
+    const between = (): number => decider.libp2p.getConnections(other.libp2p.peerId).filter(x => x.status === 'open').length
+    await waitFor(() => between() === 1, 10_000, 'one connection')
+    const HOLD = '/peercall/test/hold/1.0.0'
+    // the stream stays open until the dialer closes its side; then this side closes too
+    await decider.libp2p.handle(HOLD, ({ stream }) => {
+      void (async () => { for await (const _ of stream.source) { /* nothing is sent */ } await stream.close() })().catch(() => {})
+    })
+    // a duplicate with a stream on it is kept past the minimum age
+    const held = await other.libp2p.dial(decider.libp2p.getMultiaddrs(), { force: true })
+    const stream = await held.newStream(HOLD)
+    await waitFor(() => between() === 2, 5000, 'the second connection')
+    await new Promise(resolve => setTimeout(resolve, 12 * T))
+    t.is(between(), 2, 'a connection with a stream is not closed')
+    t.is(decider.membership.redundantConnectionsClosed, 0)
+    // once its stream is closed it has none: closed within the minimum age and a check period
+    await stream.close()
+    await waitFor(() => between() === 1, 20 * T, 'the stream-less duplicate closed')
+    t.is(decider.membership.redundantConnectionsClosed, 1)
+    t.is(other.membership.redundantConnectionsClosed, 0, 'the other peer of the pair does not decide')
+    t.is(held.status === 'open', false, 'the closed one is the duplicate')
+    // the pair is still connected and gossip still flows over the connection left
+    other.membership.setServices(['AfterPrune'])
+    await waitFor(() => decider.membership.members().find(m => m.peerId === other.id)?.services.includes('AfterPrune') === true, 5000, 'a service update after the close')
+    t.true(converged(c.peers))
+  } finally {
+    await c.stopAll()
+  }
+})
