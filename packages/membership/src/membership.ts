@@ -417,15 +417,35 @@ export class MembershipNode extends TypedEventEmitter<MembershipEvents> {
 
   /** Closes the connections that duplicate another to the same peer and carry no stream (redundant.ts). */
   private closeRedundant (): void {
-    const conns = this.libp2p.getConnections()
-    const views = conns.map(c => ({ id: c.id, peer: c.remotePeer.toString(), streams: c.streams.length, openedAt: c.timeline.open, status: c.status }))
-    const close = new Set(redundantConnections(this.selfId, views, Date.now(), REDUNDANT_MIN_AGE_PERIODS * this.config.probeIntervalMs))
-    if (close.size === 0) return
-    for (const c of conns) {
-      if (!close.has(c.id)) continue
-      this.redundantClosed++
-      this.log('closing connection %s to %p: it has no stream and another connection to the peer is open', c.id, c.remotePeer)
-      c.close().catch((err: Error) => { c.abort(err) })
+    try {
+      const conns = this.libp2p.getConnections()
+      // the connection libp2p's dial(peer) hands out: the first it holds to the peer that is not limited
+      const handedOut = new Set<string>()
+      const seen = new Set<string>()
+      for (const c of conns) {
+        const peer = c.remotePeer.toString()
+        if (seen.has(peer) || c.limits != null) continue
+        seen.add(peer)
+        handedOut.add(c.id)
+      }
+      const views = conns.map(c => ({
+        id: c.id,
+        peer: c.remotePeer.toString(),
+        streams: c.streams.length,
+        openedAt: c.timeline.upgraded ?? c.timeline.open,
+        status: c.status,
+        first: handedOut.has(c.id) || c.limits != null
+      }))
+      const close = new Set(redundantConnections(this.selfId, views, Date.now(), REDUNDANT_MIN_AGE_PERIODS * this.config.probeIntervalMs))
+      if (close.size === 0) return
+      for (const c of conns) {
+        if (!close.has(c.id)) continue
+        this.redundantClosed++
+        this.log('closing connection %s to %p: it has no stream and another connection to the peer is open', c.id, c.remotePeer)
+        void c.close().catch((err: Error) => { c.abort(err) })
+      }
+    } catch (err) {
+      this.log.error('looking for redundant connections failed: %e', err)
     }
   }
 

@@ -18,10 +18,15 @@ export interface ConnectionView {
   peer: string
   /** streams open on it, both directions */
   streams: number
-  /** when it opened, ms (any clock, the same for all) */
+  /** when it was upgraded (encrypted and multiplexed), ms (any clock, the same for all) */
   openedAt: number
   /** libp2p's status: only 'open' connections count */
   status: string
+  /**
+   * whether libp2p hands this one out for new streams to the peer (`dial(peer)` returns the first connection it
+   * holds to it, in the order they were upgraded, an order the two peers need not share): never closed
+   */
+  first: boolean
 }
 
 /**
@@ -36,7 +41,7 @@ export const REDUNDANT_CHECK_PERIODS = 5
 /**
  * The ids of the connections to close: for each peer (with `self` sorting before it) with more than one open
  * connection, keep the one with the most streams (the oldest among equals), and close the others that have no
- * stream and opened at least `minAgeMs` before `now`.
+ * stream, opened at least `minAgeMs` before `now`, and are not the one this peer's own new streams would go to.
  */
 export function redundantConnections (self: string, conns: readonly ConnectionView[], now: number, minAgeMs: number): string[] {
   const byPeer = new Map<string, ConnectionView[]>()
@@ -50,7 +55,7 @@ export function redundantConnections (self: string, conns: readonly ConnectionVi
     if (list.length < 2) continue
     const keep = list.reduce((best, c) => preferred(c, best) ? c : best)
     for (const c of list) {
-      if (c !== keep && c.streams === 0 && now - c.openedAt >= minAgeMs) close.push(c.id)
+      if (c !== keep && !c.first && c.streams === 0 && now - c.openedAt >= minAgeMs) close.push(c.id)
     }
   }
   return close

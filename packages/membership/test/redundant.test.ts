@@ -6,7 +6,7 @@ import test from 'ava'
 import { redundantConnections } from '../src/redundant.js'
 import type { ConnectionView } from '../src/redundant.js'
 
-const conn = (id: string, streams: number, openedAt: number, peer = 'b', status = 'open'): ConnectionView => ({ id, peer, streams, openedAt, status })
+const conn = (id: string, streams: number, openedAt: number, peer = 'b', status = 'open', first = false): ConnectionView => ({ id, peer, streams, openedAt, status, first })
 const AGE = 10_000
 const NOW = 100_000
 
@@ -22,6 +22,11 @@ test('two connections, one carrying the streams: the other is closed once old en
 
 test('the kept connection is the one with the streams, even when it is the younger', t => {
   t.deepEqual(redundantConnections('a', [conn('1', 0, 0), conn('2', 3, 50)], NOW, AGE), ['1'])
+})
+
+test('the connection libp2p hands out for new streams to the peer is never closed, even without a stream', t => {
+  t.deepEqual(redundantConnections('a', [conn('1', 4, 0), conn('2', 0, 0, 'b', 'open', true)], NOW, AGE), [])
+  t.deepEqual(redundantConnections('a', [conn('1', 4, 0, 'b', 'open', true), conn('2', 0, 0)], NOW, AGE), ['2'])
 })
 
 test('a connection with a stream is never closed, whatever its age', t => {
