@@ -47,6 +47,12 @@ const children: ChildProcess[] = []
 process.on('exit', () => { for (const c of children) { try { c.kill('SIGKILL') } catch { /* gone */ } } })
 for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => { process.exit(130) })
 
+/** The script a variant's peers run: its `PEER_SCRIPT=` entry (from the current directory), else the launcher's. */
+function scriptOf (spec: string[]): string {
+  const given = splitVariant(spec).env.PEER_SCRIPT
+  return given === undefined ? PEER_SCRIPT : resolve(given)
+}
+
 async function startPeer (variant: string, spec: string[], bootstrap: string[]): Promise<Peer> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -58,9 +64,8 @@ async function startPeer (variant: string, spec: string[], bootstrap: string[]):
 }
 
 async function startOnce (variant: string, spec: string[], bootstrap: string[]): Promise<Peer> {
-  const { flags, env: { PEER_SCRIPT: given, ...env } } = splitVariant(spec)
-  const script = given === undefined ? PEER_SCRIPT : resolve(given)
-  const args = [...flags, script, '--listen', '/ip4/127.0.0.1/tcp/0', '--cluster', CLUSTER, '--profile', 'lan', '--quiet']
+  const { flags, env: { PEER_SCRIPT: _, ...env } } = splitVariant(spec)
+  const args = [...flags, scriptOf(spec), '--listen', '/ip4/127.0.0.1/tcp/0', '--cluster', CLUSTER, '--profile', 'lan', '--quiet']
   for (const b of bootstrap) args.push('--bootstrap', b)
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } })
   children.push(child)
@@ -98,8 +103,7 @@ async function main (): Promise<void> {
   const variants: Record<string, string[]> = Object.keys(extra).length > 0 ? extra : { default: [...PEER_NODE_FLAGS, ...Object.entries(PEER_ENV).map(([k, v]) => `${k}=${v}`)] }
   const names = Object.keys(variants)
   for (const name of names) {
-    const given = splitVariant(variants[name]).env.PEER_SCRIPT
-    process.stderr.write(`${name}: peers run ${given === undefined ? PEER_SCRIPT : resolve(given)}\n`)
+    process.stderr.write(`${name}: peers run ${scriptOf(variants[name])}\n`)
   }
   const t0 = performance.now()
   const seed = await startPeer(names[0], variants[names[0]], [])

@@ -419,22 +419,13 @@ export class MembershipNode extends TypedEventEmitter<MembershipEvents> {
   private closeRedundant (): void {
     try {
       const conns = this.libp2p.getConnections()
-      // the connection libp2p's dial(peer) hands out: the first it holds to the peer that is not limited
-      const handedOut = new Set<string>()
-      const seen = new Set<string>()
-      for (const c of conns) {
-        const peer = c.remotePeer.toString()
-        if (seen.has(peer) || c.limits != null) continue
-        seen.add(peer)
-        handedOut.add(c.id)
-      }
       const views = conns.map(c => ({
         id: c.id,
         peer: c.remotePeer.toString(),
         streams: c.streams.length,
         openedAt: c.timeline.upgraded ?? c.timeline.open,
         status: c.status,
-        first: handedOut.has(c.id) || c.limits != null
+        limited: c.limits != null
       }))
       const close = new Set(redundantConnections(this.selfId, views, Date.now(), REDUNDANT_MIN_AGE_PERIODS * this.config.probeIntervalMs))
       if (close.size === 0) return

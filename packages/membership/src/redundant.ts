@@ -22,11 +22,8 @@ export interface ConnectionView {
   openedAt: number
   /** libp2p's status: only 'open' connections count */
   status: string
-  /**
-   * whether libp2p hands this one out for new streams to the peer (`dial(peer)` returns the first connection it
-   * holds to it, in the order they were upgraded, an order the two peers need not share): never closed
-   */
-  first: boolean
+  /** a connection with limits (a relay's): never closed here, nor handed out by libp2p for new streams */
+  limited: boolean
 }
 
 /**
@@ -42,10 +39,14 @@ export const REDUNDANT_CHECK_PERIODS = 5
  * The ids of the connections to close: for each peer (with `self` sorting before it) with more than one open
  * connection, keep the one with the most streams (the oldest among equals), and close the others that have no
  * stream, opened at least `minAgeMs` before `now`, and are not the one this peer's own new streams would go to.
+ * `conns` is in libp2p's order (`getConnections()`): `dial(peer)` hands out the first connection without limits it
+ * holds to the peer, whatever its status, an order the two peers need not share.
  */
 export function redundantConnections (self: string, conns: readonly ConnectionView[], now: number, minAgeMs: number): string[] {
+  const handedOut = new Map<string, string>()
   const byPeer = new Map<string, ConnectionView[]>()
   for (const c of conns) {
+    if (!c.limited && !handedOut.has(c.peer)) handedOut.set(c.peer, c.id)
     if (c.status !== 'open' || !(self < c.peer)) continue
     const list = byPeer.get(c.peer)
     if (list === undefined) byPeer.set(c.peer, [c]); else list.push(c)
@@ -55,7 +56,7 @@ export function redundantConnections (self: string, conns: readonly ConnectionVi
     if (list.length < 2) continue
     const keep = list.reduce((best, c) => preferred(c, best) ? c : best)
     for (const c of list) {
-      if (c !== keep && !c.first && c.streams === 0 && now - c.openedAt >= minAgeMs) close.push(c.id)
+      if (c !== keep && !c.limited && handedOut.get(c.peer) !== c.id && c.streams === 0 && now - c.openedAt >= minAgeMs) close.push(c.id)
     }
   }
   return close
